@@ -1,0 +1,39 @@
+"""The one place answers are wrapped: ``{data, meta}``, ``{data, pagination, meta}`` and the
+error envelope. The request id travels in a context variable set by the outermost middleware,
+so every answer (and its ``X-Request-ID`` header) carries the same id.
+"""
+
+from __future__ import annotations
+
+import secrets
+from contextvars import ContextVar
+from datetime import datetime
+
+REQUEST_ID: ContextVar[str] = ContextVar("billing_mock_request_id", default="")
+
+
+def new_request_id() -> str:
+    return f"req_{secrets.token_hex(8)}"
+
+
+def request_id() -> str:
+    return REQUEST_ID.get() or new_request_id()
+
+
+def meta(now: datetime) -> dict:
+    return {"request_id": request_id(), "timestamp": now}
+
+
+def ok(data, now: datetime, status: int = 200):
+    return {"data": data, "meta": meta(now)}, status
+
+
+def paginated(items: list, page: int, page_size: int, total: int, total_pages: int,
+              now: datetime):
+    pagination = {"page": page, "page_size": page_size, "total": total,
+                  "total_pages": total_pages}
+    return {"data": items, "pagination": pagination, "meta": meta(now)}, 200
+
+
+def error_body(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": message, "request_id": request_id()}}

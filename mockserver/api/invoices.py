@@ -1,0 +1,44 @@
+"""Handlers: invoices and their documents."""
+
+from mockserver.api.envelope import ok, paginated
+from mockserver.api.operation import MANAGE, READ, operation
+from mockserver.api.representations import invoice_json
+from mockserver.errors import NotImplementedYet
+from mockserver.services import invoices
+
+
+@operation(READ)
+def list_invoices(rt, principal, page=1, page_size=20, status=None):
+    found = invoices.list_invoices(rt.store, principal.tenant_id, page, page_size, status)
+    items = [invoice_json(invoice, detail=False) for invoice in found.items]
+    return paginated(items, found.page, found.page_size, found.total, found.total_pages,
+                     rt.store.clock.now())
+
+
+@operation(READ)
+def get_invoice(rt, principal, invoice_id):
+    invoice = invoices.get_invoice(rt.store, principal.tenant_id, invoice_id)
+    return ok(invoice_json(invoice, detail=True), rt.store.clock.now())
+
+
+@operation(MANAGE)
+def send_invoice_email(rt, principal, invoice_id):
+    message = invoices.send_invoice(rt.store, principal.tenant_id, invoice_id)
+    result = {
+        "invoice_id": message["invoice_id"], "number": message["number"], "status": "sent",
+        "sent_at": message["sent_at"], "to": message["to"],
+        "message_id": message["message_id"], "attachments": message["attachments"],
+    }
+    return ok(result, rt.store.clock.now())
+
+
+@operation(READ)
+def download_invoice_pdf(rt, principal, invoice_id):
+    invoices.get_invoice(rt.store, principal.tenant_id, invoice_id)  # 404 before 501
+    raise NotImplementedYet("downloadInvoicePdf is not implemented by this mock yet")
+
+
+@operation(READ)
+def download_invoice_einvoice(rt, principal, invoice_id, format=None):  # noqa: A002
+    invoices.get_invoice(rt.store, principal.tenant_id, invoice_id)
+    raise NotImplementedYet("downloadInvoiceEinvoice is not implemented by this mock yet")

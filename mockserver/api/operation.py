@@ -1,0 +1,46 @@
+"""The wrapper every handler wears: who is calling, may they, and domain errors to API errors."""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable
+
+from connexion import context
+
+from mockserver.auth import Principal
+from mockserver.domain.errors import DomainError
+from mockserver.errors import Unauthorized, from_domain
+from mockserver.runtime import Runtime, current
+
+READ = "billing:read"
+MANAGE = "billing:manage"
+
+
+def operation(permission: str | None) -> Callable:
+    """Give the handler ``(runtime, principal, **params)``; ``permission=None`` is public."""
+
+    def decorate(handler: Callable) -> Callable:
+        @functools.wraps(handler)
+        def wrapper(*args, **kwargs):
+            principal = _principal() if permission else None
+            if principal:
+                principal.require(permission)
+            try:
+                return handler(current(), principal, *args, **kwargs)
+            except DomainError as error:
+                raise from_domain(error) from error
+
+        return wrapper
+
+    return decorate
+
+
+def _principal() -> Principal:
+    info = context.context.get("token_info") or {}
+    principal = info.get("principal")
+    if not isinstance(principal, Principal):
+        raise Unauthorized("No authorization token provided")
+    return principal
+
+
+__all__ = ["operation", "READ", "MANAGE", "Runtime"]

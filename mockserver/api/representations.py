@@ -1,0 +1,78 @@
+"""Domain objects as the API's JSON shapes (names and types as openapi/billing.yaml says)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from mockserver.domain.invoices import Invoice, LineItem
+from mockserver.domain.payment_methods import PaymentMethod
+from mockserver.domain.profile import EDITABLE_FIELDS, BillingProfile
+from mockserver.domain.providers import Provider
+from mockserver.domain.vat import format_rate
+
+
+def profile_json(profile: BillingProfile | None) -> dict | None:
+    if profile is None:
+        return None
+    fields = {name: getattr(profile, name) for name in EDITABLE_FIELDS}
+    return {"tenant_id": profile.tenant_id, **fields, "created_at": profile.created_at,
+            "updated_at": profile.updated_at}
+
+
+def line_json(line: LineItem) -> dict:
+    return {
+        "id": line.id, "order_index": line.order_index, "description": line.description,
+        "quantity": _decimal(line.quantity), "unit_price_cents": line.unit_price_cents,
+        "amount_cents": line.amount_cents, "tax_category": line.tax_category,
+        "tax_rate": format_rate(line.tax_rate), "tax_cents": line.tax_cents,
+        "period_start": line.period_start, "period_end": line.period_end,
+    }
+
+
+def invoice_json(invoice: Invoice, detail: bool) -> dict:
+    vat = invoice.vat
+    return {
+        "id": invoice.id, "number": invoice.number, "document_type": invoice.document_type,
+        "referenced_invoice_id": invoice.referenced_invoice_id,
+        "referenced_invoice_number": invoice.referenced_invoice_number,
+        "status": invoice.status.value, "currency": invoice.currency,
+        "issue_date": invoice.issue_date, "due_date": invoice.due_date,
+        "period_start": invoice.period_start, "period_end": invoice.period_end,
+        "subtotal_cents": invoice.subtotal_cents, "tax_cents": invoice.tax_cents,
+        "total_cents": invoice.total_cents, "amount_due_cents": invoice.amount_due_cents,
+        "tax_rate": format_rate(vat.tax_rate), "tax_category": vat.tax_category,
+        "reverse_charge": vat.reverse_charge, "tax_label": vat.tax_label,
+        "legal_note": vat.legal_note, "notes": invoice.notes,
+        "buyer": invoice.buyer, "seller": invoice.seller, "pdf_url": invoice.pdf_url,
+        "finalized_at": invoice.finalized_at, "sent_at": invoice.sent_at,
+        "paid_at": invoice.paid_at, "voided_at": invoice.voided_at,
+        "created_at": invoice.created_at, "updated_at": invoice.updated_at,
+        "line_items": [line_json(line) for line in invoice.line_items] if detail else None,
+    }
+
+
+def method_json(method: PaymentMethod) -> dict:
+    data = asdict(method)
+    data.pop("fails_charges")
+    return data
+
+
+def provider_json(provider: Provider) -> dict:
+    return {
+        "slug": provider.slug, "name": provider.name,
+        "method_types": list(provider.method_types), "setup_flow": provider.setup_flow,
+        "description": provider.description,
+    }
+
+
+def provider_config_json(provider: Provider, extra: dict) -> dict:
+    return {
+        "provider": provider.slug, "test_mode": True, "setup_flow": provider.setup_flow,
+        "method_types": list(provider.method_types), "publishable_key": None, **extra,
+    }
+
+
+def _decimal(value) -> str:
+    """Decimal strings without exponent or trailing zeros: ``1``, ``12.345``."""
+    text = format(value.normalize(), "f")
+    return text

@@ -1,0 +1,154 @@
+"""create_app(): the one place that builds and wires the server."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import connexion
+import yaml
+from connexion.middleware import MiddlewarePosition
+from connexion.resolver import Resolver
+from connexion.security import BearerSecurityHandler
+from flask import json as flask_json
+from flask import jsonify, redirect
+from flask.json.provider import DefaultJSONProvider
+from starlette.middleware.cors import CORSMiddleware
+
+from mockserver import api
+from mockserver.api import errors as api_errors
+from mockserver.api.envelope import error_body
+from mockserver.api.middleware import RequestIdMiddleware
+from mockserver.api.validation import VALIDATOR_MAP
+from mockserver.auth import authenticate
+from mockserver.domain.clock import Clock
+from mockserver.domain.errors import DomainError
+from mockserver.domain.ids import IdSource
+from mockserver.errors import ApiError, from_domain
+from mockserver.runtime import EXTENSION, Runtime
+from mockserver.settings import Settings
+from mockserver.state import Store
+from mockserver.world import build_default_world
+
+SPEC_DIR = Path(__file__).resolve().parent / "openapi"
+BILLING_SPEC = SPEC_DIR / "billing.yaml"
+API_BASE = "/api/v1"
+log = logging.getLogger("billing_mock")
+
+
+def load_spec(path: Path = BILLING_SPEC) -> dict:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def default_store(settings: Settings, clock: Clock | None = None) -> Store:
+    """A store holding the default world for ``settings.seed``."""
+    store = Store(clock or Clock(), IdSource(settings.seed), max_tenants=settings.max_tenants,
+                  outbox_size=settings.outbox_size)
+    build_default_world(store, settings.seed)
+    return store
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> connexion.FlaskApp:
+    """Build the Connexion app serving openapi/billing.yaml from ``store`` (default world)."""
+    settings = settings or Settings()
+    store = store or default_store(settings)
+    runtime = Runtime(settings, store)
+    app = connexion.FlaskApp(__name__, specification_dir=str(SPEC_DIR))
+    app.app.extensions[EXTENSION] = runtime
+    app.app.json = BillingJSONProvider(app.app)
+    app.add_middleware(RequestIdMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    app.add_middleware(
+        CORSMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
+        allow_origins=[o.strip() for o in settings.cors_origins.split(",")],
+        allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID",
+                                                                   "Content-Disposition"],
+    )
+    app.add_api(
+        BILLING_SPEC.name,
+        resolver=Resolver(function_resolver=api.HANDLERS.__getitem__),
+        validator_map=VALIDATOR_MAP,
+        security_map={"bearer": _bearer_handler(runtime)},
+        validate_responses=settings.validate_responses,
+    )
+    for exception, handler in api_errors.HANDLERS:
+        app.add_error_handler(exception, handler)
+    _flask_routes(app, runtime)
+    return app
+
+
+def _bearer_handler(runtime: Runtime) -> type[BearerSecurityHandler]:
+    """Connexion's bearer scheme, checking tokens against this runtime's store."""
+
+    def token_info(token: str) -> dict:
+        principal = authenticate(token, runtime.store, runtime.settings.jwt_secret)
+        return {"sub": principal.tenant_id, "principal": principal}
+
+    class BillingBearer(BearerSecurityHandler):
+        def _resolve_func(self, security_scheme):
+            return token_info
+
+    return BillingBearer
+
+
+def _flask_routes(app: connexion.FlaskApp, runtime: Runtime) -> None:
+    flask_app = app.app
+    spec = load_spec()
+
+    @flask_app.get("/openapi.json")
+    def openapi_document():
+        return jsonify(spec)
+
+    @flask_app.get("/docs")
+    def docs():
+        return redirect(f"{API_BASE}/ui/", code=307)
+
+    @flask_app.get("/_mock/health")
+    def health():
+        return jsonify({"status": "ok", "tenants": len(runtime.store.tenants),
+                        "now": runtime.store.clock.now()})
+
+    @flask_app.errorhandler(ApiError)
+    def api_error(error: ApiError):
+        return jsonify(error_body(error.code, error.message)), error.status, error.headers
+
+    @flask_app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return api_error(from_domain(error))
+
+    @flask_app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        status = getattr(error, "code", None)
+        if isinstance(status, int) and 400 <= status < 500:  # werkzeug HTTP errors
+            return api_errors.framework_error(None, _Status(status, str(error))).body, status
+        log.exception("unhandled error in handler", exc_info=error)
+        return jsonify(error_body("internal_error", "Internal server error")), 500
+
+
+class _Status(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+class BillingJSONProvider(DefaultJSONProvider):
+    """JSON as the API documents it: RFC 3339 UTC times, ISO dates, decimals as strings."""
+
+    sort_keys = False
+    ensure_ascii = False
+    compact = True
+
+    @staticmethod
+    def default(value):
+        if isinstance(value, datetime):
+            return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        return DefaultJSONProvider.default(value)
+
+
+__all__ = ["create_app", "load_spec", "default_store", "flask_json"]

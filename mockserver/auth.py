@@ -1,0 +1,64 @@
+"""Who is calling: bearer tokens to tenants and permissions.
+
+A JWT names its tenant in the ``tenant_id`` claim; its signature is checked only when the
+server has a secret. Any other token is looked up in the store's token table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import jwt
+
+from mockserver.errors import Forbidden, Unauthorized
+from mockserver.state import ALL_PERMISSIONS, Store
+
+TENANT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+SUPER_ADMIN = "super_admin"
+JWT_ALGORITHMS = ["HS256", "HS384", "HS512"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    tenant_id: str
+    permissions: frozenset[str]
+    via: str  # "jwt" | "token"
+
+    def require(self, permission: str | None) -> None:
+        if permission is None or SUPER_ADMIN in self.permissions:
+            return
+        if permission not in self.permissions:
+            raise Forbidden(f"Missing permission '{permission}'")
+
+
+def authenticate(token: str, store: Store, jwt_secret: str | None) -> Principal:
+    """The principal behind ``token``, or :class:`Unauthorized`."""
+    if token.count(".") == 2:
+        return _from_jwt(token, jwt_secret)
+    grant = store.tokens.get(token)
+    if grant is None:
+        raise Unauthorized("Provided token is not valid")
+    return Principal(grant.tenant_id, frozenset(grant.permissions), "token")
+
+
+def _from_jwt(token: str, secret: str | None) -> Principal:
+    try:
+        if secret:
+            claims = jwt.decode(token, secret, algorithms=JWT_ALGORITHMS,
+                                options={"verify_aud": False})
+        else:
+            claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": True})
+    except jwt.PyJWTError as exc:
+        raise Unauthorized(f"Invalid token: {exc}") from None
+    tenant_id = claims.get("tenant_id")
+    if not isinstance(tenant_id, str) or not TENANT_ID.match(tenant_id):
+        raise Unauthorized("Token has no usable tenant_id claim")
+    permissions = claims.get("permissions")
+    if permissions is None:
+        granted = frozenset(ALL_PERMISSIONS)
+    elif isinstance(permissions, list) and all(isinstance(p, str) for p in permissions):
+        granted = frozenset(permissions)
+    else:
+        raise Unauthorized("The permissions claim must be a list of strings")
+    return Principal(tenant_id, granted, "jwt")

@@ -1,0 +1,66 @@
+"""The one source of "now" for the whole domain.
+
+The domain never calls ``datetime.now()`` itself: it asks a :class:`Clock`, so a test or a
+scenario can freeze time, set it, or move it forward and get the same world every time.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Literal
+
+ClockMode = Literal["running", "frozen"]
+
+
+def utc(dt: datetime) -> datetime:
+    """Return ``dt`` as an aware UTC datetime (naive values are taken as UTC)."""
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+class Clock:
+    """A settable clock.
+
+    ``running`` mode follows real time from an offset; ``frozen`` mode stands still until it is
+    set or advanced. By default it runs at real time.
+    """
+
+    def __init__(
+        self,
+        start: datetime | None = None,
+        mode: ClockMode = "running",
+        source: Callable[[], datetime] | None = None,
+    ) -> None:
+        self._source = source or (lambda: datetime.now(timezone.utc))
+        self._lock = threading.Lock()
+        self._mode: ClockMode = mode
+        self._frozen_at = utc(start) if start else self._source()
+        self._offset = self._frozen_at - self._source() if start else timedelta(0)
+
+    @property
+    def mode(self) -> ClockMode:
+        return self._mode
+
+    def now(self) -> datetime:
+        """The current instant, aware and in UTC, truncated to microseconds."""
+        with self._lock:
+            if self._mode == "frozen":
+                return self._frozen_at
+            return self._source() + self._offset
+
+    def set(self, instant: datetime, mode: ClockMode | None = None) -> datetime:
+        """Jump to ``instant``; optionally switch mode. Returns the new now."""
+        instant = utc(instant)
+        with self._lock:
+            self._mode = mode or self._mode
+            self._frozen_at = instant
+            self._offset = instant - self._source()
+        return instant
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move forward by ``delta`` (never backwards). Returns the new now."""
+        if delta < timedelta(0):
+            raise ValueError("the clock only moves forward")
+        return self.set(self.now() + delta)

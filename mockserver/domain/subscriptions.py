@@ -1,0 +1,220 @@
+"""Plans, subscriptions, metered usage and the upcoming-invoice estimate."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from mockserver.domain.profile import BillingProfile, Seller
+from mockserver.domain.vat import (
+    VATDetermination,
+    determine_vat,
+    format_rate,
+    line_amount_cents,
+    tax_cents,
+)
+
+PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+BILLABLE_STATES = ("trialing", "active", "past_due", "cancelling")
+
+
+@dataclass(frozen=True)
+class UsageTier:
+    """Graduated price: units in ``[tier_start, tier_end)`` cost ``unit_price_cents`` per divisor."""
+
+    metric_slug: str
+    unit_price_cents: int
+    unit_label: str = "unit"
+    tier_start: int = 0
+    tier_end: int | None = None
+    unit_divisor: int = 1
+
+
+@dataclass(frozen=True)
+class Plan:
+    slug: str
+    name: str
+    service_slug: str
+    base_price_cents: int
+    billing_period: str = "monthly"  # monthly | quarterly | yearly
+    tier: str = "starter"
+    currency: str = "EUR"
+    usage_pricing: tuple[UsageTier, ...] = ()
+
+    @property
+    def plan_key(self) -> str:
+        return f"{self.service_slug}.{self.slug}"
+
+    @property
+    def mrr_cents(self) -> int:
+        """The price normalised to one month, as the docs' MRR table does."""
+        return self.base_price_cents // PERIOD_MONTHS.get(self.billing_period, 1)
+
+
+@dataclass
+class Subscription:
+    id: str
+    plan: Plan
+    current_period_start: date
+    current_period_end: date
+    status: str = "active"
+    quantity: int = 1
+
+    @property
+    def mrr_cents(self) -> int:
+        return self.plan.mrr_cents * self.quantity if self.status in BILLABLE_STATES else 0
+
+
+@dataclass(frozen=True)
+class UsageEvent:
+    metric_slug: str
+    quantity: int
+    occurred_at: datetime
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def usage_by_tier(quantity: int, tiers: list[UsageTier]) -> list[tuple[UsageTier, Decimal]]:
+    """Split ``quantity`` units over graduated tiers: (tier, billed quantity in divisor units)."""
+    pieces = []
+    for tier in sorted(tiers, key=lambda t: t.tier_start):
+        upper = quantity if tier.tier_end is None else min(quantity, tier.tier_end)
+        units = max(0, upper - tier.tier_start)
+        if units:
+            pieces.append((tier, Decimal(units) / Decimal(tier.unit_divisor)))
+    return pieces
+
+
+def price_usage(quantity: int, tiers: list[UsageTier]) -> int:
+    """Graduated tiered price of ``quantity`` units in cents (each tier rounded half-up)."""
+    return sum(line_amount_cents(billed, tier.unit_price_cents)
+               for tier, billed in usage_by_tier(quantity, tiers))
+
+
+@dataclass
+class EstimateLine:
+    description: str
+    kind: str  # subscription | usage
+    quantity: Decimal
+    unit_price_cents: int
+    amount_cents: int
+    period_start: date
+    period_end: date
+    plan_key: str
+    metric_slug: str | None = None
+    tax_cents: int = 0
+
+
+@dataclass
+class UpcomingEstimate:
+    currency: str
+    period_start: date | None
+    period_end: date | None
+    issue_date: date | None
+    vat: VATDetermination
+    lines: list[EstimateLine] = field(default_factory=list)
+
+    @property
+    def subtotal_cents(self) -> int:
+        return sum(line.amount_cents for line in self.lines)
+
+    @property
+    def tax_cents(self) -> int:
+        return sum(line.tax_cents for line in self.lines)
+
+    def as_dict(self) -> dict:
+        return {
+            "currency": self.currency,
+            "issue_date": self.issue_date,
+            "period_start": self.period_start,
+            "period_end": self.period_end,
+            "subtotal_cents": self.subtotal_cents,
+            "tax_cents": self.tax_cents,
+            "total_cents": self.subtotal_cents + self.tax_cents,
+            "tax_rate": format_rate(self.vat.tax_rate),
+            "tax_category": self.vat.tax_category,
+            "reverse_charge": self.vat.reverse_charge,
+            "tax_label": self.vat.tax_label,
+            "legal_note": self.vat.legal_note,
+            "line_items": [
+                {
+                    "description": line.description, "kind": line.kind,
+                    "plan_key": line.plan_key, "metric_slug": line.metric_slug,
+                    "quantity": str(line.quantity),
+                    "unit_price_cents": line.unit_price_cents,
+                    "amount_cents": line.amount_cents,
+                    "tax_rate": format_rate(self.vat.tax_rate),
+                    "tax_category": self.vat.tax_category,
+                    "tax_cents": line.tax_cents,
+                    "period_start": line.period_start, "period_end": line.period_end,
+                }
+                for line in self.lines
+            ],
+        }
+
+
+def vat_for(profile: BillingProfile | None, seller: Seller) -> VATDetermination:
+    """VAT for an estimate; without a profile the buyer is taken as a domestic consumer."""
+    if profile is None or not profile.country_code:
+        return determine_vat(seller.country_code, seller.country_code, None, False)
+    return determine_vat(seller.country_code, profile.country_code, profile.vat_number,
+                         profile.is_business, profile.tax_exempt)
+
+
+def estimate_upcoming(
+    subscriptions: list[Subscription],
+    usage: list[UsageEvent],
+    profile: BillingProfile | None,
+    seller: Seller,
+    now: datetime,
+) -> UpcomingEstimate:
+    """The next invoice: each billable subscription's price plus its month-to-date usage."""
+    vat = vat_for(profile, seller)
+    billable = [s for s in subscriptions if s.status in BILLABLE_STATES]
+    currency = billable[0].plan.currency if billable else "EUR"
+    estimate = UpcomingEstimate(currency, None, None, None, vat)
+    for sub in billable:
+        start, end = sub.current_period_start, sub.current_period_end
+        estimate.period_start = min(filter(None, (estimate.period_start, start)))
+        estimate.period_end = max(filter(None, (estimate.period_end, end)))
+        estimate.lines.append(EstimateLine(
+            f"{sub.plan.name} ({sub.plan.billing_period})", "subscription",
+            Decimal(sub.quantity), sub.plan.base_price_cents,
+            sub.plan.base_price_cents * sub.quantity, start, end, sub.plan.plan_key,
+        ))
+        estimate.lines.extend(_usage_lines(sub, usage, now))
+    estimate.issue_date = estimate.period_end
+    for line in estimate.lines:
+        line.tax_cents = tax_cents(line.amount_cents, vat.tax_rate)
+    return estimate
+
+
+def _usage_lines(sub: Subscription, usage: list[UsageEvent], now: datetime) -> list[EstimateLine]:
+    """One line per metric and tier used since the start of the month."""
+    month_start = now.date().replace(day=1)
+    by_metric: dict[str, list[UsageTier]] = {}
+    for tier in sub.plan.usage_pricing:
+        by_metric.setdefault(tier.metric_slug, []).append(tier)
+    lines = []
+    for metric, tiers in by_metric.items():
+        used = sum(
+            e.quantity for e in usage
+            if e.metric_slug == metric and month_start <= e.occurred_at.date() <= now.date()
+        )
+        for tier, billed in usage_by_tier(used, tiers):
+            per = f" per {tier.unit_divisor:,}" if tier.unit_divisor > 1 else ""
+            band = f"{tier.tier_start:,}+" if tier.tier_end is None else (
+                f"{tier.tier_start:,}-{tier.tier_end:,}")
+            lines.append(EstimateLine(
+                f"{sub.plan.name}: {metric} ({band} {tier.unit_label}{per}), month to date",
+                "usage", billed, tier.unit_price_cents,
+                line_amount_cents(billed, tier.unit_price_cents), month_start, now.date(),
+                sub.plan.plan_key, metric_slug=metric,
+            ))
+    return lines

@@ -1,0 +1,104 @@
+"""EU VAT determination and per-line tax arithmetic.
+
+Mirrors the documented ``determine_vat(seller_country, buyer_country, buyer_vat_number,
+is_business)`` with its five cases, and adds the tax category (UNCL 5305) each case puts on
+the invoice lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+EU_STANDARD_VAT_RATES: dict[str, Decimal] = {
+    code: Decimal(rate)
+    for code, rate in {
+        "AT": "20.00", "BE": "21.00", "BG": "20.00", "CY": "19.00", "CZ": "21.00",
+        "DE": "19.00", "DK": "25.00", "EE": "22.00", "ES": "21.00", "FI": "25.50",
+        "FR": "20.00", "GR": "24.00", "HR": "25.00", "HU": "27.00", "IE": "23.00",
+        "IT": "22.00", "LT": "21.00", "LU": "17.00", "LV": "21.00", "MT": "18.00",
+        "NL": "21.00", "PL": "23.00", "PT": "23.00", "RO": "19.00", "SE": "25.00",
+        "SI": "22.00", "SK": "23.00",
+    }.items()
+}
+
+EXPORT_NOTE = "Export outside the EU - VAT not applicable"
+REVERSE_CHARGE_NOTE = "Reverse charge - Art. 196 EU VAT Directive"
+EXEMPT_NOTE = "VAT exempt - exemption certificate on file"
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class VATDetermination:
+    """The outcome of :func:`determine_vat`, frozen onto an invoice at finalization."""
+
+    case: str  # domestic | intra_eu_b2b | intra_eu_b2c | export | seller_outside_eu | exempt
+    tax_rate: Decimal
+    reverse_charge: bool
+    tax_label: str
+    legal_note: str | None
+    tax_category: str  # UNCL 5305
+
+    def as_dict(self) -> dict:
+        return {
+            "case": self.case,
+            "tax_rate": format_rate(self.tax_rate),
+            "reverse_charge": self.reverse_charge,
+            "tax_label": self.tax_label,
+            "legal_note": self.legal_note,
+            "tax_category": self.tax_category,
+        }
+
+
+def is_eu(country_code: str | None) -> bool:
+    return (country_code or "").upper() in EU_STANDARD_VAT_RATES
+
+
+def format_rate(rate: Decimal) -> str:
+    """Rates travel as decimal strings with two places: ``"21.00"``."""
+    return str(rate.quantize(Decimal("0.01")))
+
+
+def determine_vat(
+    seller_country: str,
+    buyer_country: str,
+    buyer_vat_number: str | None,
+    is_business: bool,
+    tax_exempt: bool = False,
+) -> VATDetermination:
+    """Decide rate, category and notes for one seller/buyer pair.
+
+    The order matters: a seller outside the EU charges nothing whatever the buyer; a buyer
+    outside the EU is an export; then domestic, intra-EU B2B (reverse charge) and B2C (OSS,
+    seller's rate). ``tax_exempt`` (a profile flag the public docs list but do not explain) is
+    honoured after the export and seller checks: category E at 0%.
+    """
+    seller = seller_country.upper()
+    buyer = buyer_country.upper()
+    if not is_eu(seller):
+        return VATDetermination("seller_outside_eu", ZERO, False, "No VAT", None, "O")
+    if not is_eu(buyer):
+        return VATDetermination("export", ZERO, False, "VAT 0% (Export)", EXPORT_NOTE, "G")
+    if tax_exempt:
+        return VATDetermination("exempt", ZERO, False, "VAT 0% (Exempt)", EXEMPT_NOTE, "E")
+    rate = EU_STANDARD_VAT_RATES[seller]
+    if seller == buyer:
+        return VATDetermination("domestic", rate, False, f"VAT {format_rate(rate)}%", None, "S")
+    if is_business and buyer_vat_number:
+        return VATDetermination(
+            "intra_eu_b2b", ZERO, True, "VAT 0% (Reverse Charge)", REVERSE_CHARGE_NOTE, "AE"
+        )
+    return VATDetermination("intra_eu_b2c", rate, False, f"VAT {format_rate(rate)}%", None, "S")
+
+
+def tax_cents(amount_cents: int, rate: Decimal) -> int:
+    """``amount_cents * rate / 100`` rounded half-up, symmetric for negative amounts."""
+    exact = Decimal(amount_cents) * rate / Decimal(100)
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def line_amount_cents(quantity: Decimal, unit_price_cents: int) -> int:
+    """Line net amount: quantity times unit price, rounded half-up to whole cents."""
+    exact = quantity * Decimal(unit_price_cents)
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -1,0 +1,54 @@
+"""One frozen settings object, read once from CLI flags and ``BILLING_MOCK_*`` variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that shapes a server. Flags win over environment variables over defaults."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    seed: int = 42
+    jwt_secret: str | None = None
+    max_tenants: int = 10_000
+    outbox_size: int = 500
+    cors_origins: str = "*"
+    validate_responses: bool = False
+    public_url: str | None = None  # how browsers reach this server; default http://host:port
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Settings from ``BILLING_MOCK_<FIELD>`` variables, then ``overrides`` (not None)."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = environ.get(f"BILLING_MOCK_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _parse(f.type, raw, f.name)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+def _parse(type_name: str, raw: str, name: str):
+    kind = str(type_name)
+    try:
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("bool"):
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError(raw)
+            return raw.lower() in ("1", "true", "yes")
+    except ValueError:
+        raise ValueError(f"BILLING_MOCK_{name.upper()}={raw!r} is not a valid {kind}") from None
+    return raw
