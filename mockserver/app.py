@@ -2,45 +2,36 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from datetime import date, datetime, timezone
-from decimal import Decimal
-from pathlib import Path
 
 import connexion
-import yaml
+from connexion import context
+from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolver
 from connexion.security import BearerSecurityHandler
-from flask import json as flask_json
-from flask import jsonify, redirect
+from flask import jsonify, redirect, request
 from flask.json.provider import DefaultJSONProvider
 from starlette.middleware.cors import CORSMiddleware
 
 from mockserver import api
 from mockserver.api import errors as api_errors
-from mockserver.api.envelope import error_body
+from mockserver.api.envelope import JSONEncoder, error_body, json_default
 from mockserver.api.middleware import RequestIdMiddleware
 from mockserver.api.validation import VALIDATOR_MAP
 from mockserver.auth import authenticate
 from mockserver.domain.clock import Clock
 from mockserver.domain.errors import DomainError
 from mockserver.domain.ids import IdSource
-from mockserver.errors import ApiError, from_domain
+from mockserver.errors import ApiError, NotFound, from_domain
 from mockserver.runtime import EXTENSION, Runtime
 from mockserver.settings import Settings
+from mockserver.spec import API_BASE, BILLING_SPEC, SPEC_DIR, load_spec
 from mockserver.state import Store
 from mockserver.world import build_default_world
 
-SPEC_DIR = Path(__file__).resolve().parent / "openapi"
-BILLING_SPEC = SPEC_DIR / "billing.yaml"
-API_BASE = "/api/v1"
 log = logging.getLogger("billing_mock")
-
-
-def load_spec(path: Path = BILLING_SPEC) -> dict:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
 
 
 def default_store(settings: Settings, clock: Clock | None = None) -> Store:
@@ -72,6 +63,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         validator_map=VALIDATOR_MAP,
         security_map={"bearer": _bearer_handler(runtime)},
         validate_responses=settings.validate_responses,
+        jsonifier=JSONIFIER,
     )
     for exception, handler in api_errors.HANDLERS:
         app.add_error_handler(exception, handler)
@@ -96,6 +88,16 @@ def _bearer_handler(runtime: Runtime) -> type[BearerSecurityHandler]:
 def _flask_routes(app: connexion.FlaskApp, runtime: Runtime) -> None:
     flask_app = app.app
     spec = load_spec()
+
+    @flask_app.before_request
+    def require_routed_operation():
+        """Connexion's router and Flask's can disagree on odd paths (e.g. a newline in an
+        id); a request Connexion did not route has no operation, so it is not found."""
+        if request.path.startswith(API_BASE + "/billing"):
+            try:
+                context.operation.operation_id
+            except RuntimeError:
+                return api_error(NotFound(f"No operation at {request.path!r}"))
 
     @flask_app.get("/openapi.json")
     def openapi_document():
@@ -134,21 +136,14 @@ class _Status(Exception):
 
 
 class BillingJSONProvider(DefaultJSONProvider):
-    """JSON as the API documents it: RFC 3339 UTC times, ISO dates, decimals as strings."""
+    """Flask's own JSON (the non-API routes) with the API's conventions."""
 
     sort_keys = False
     ensure_ascii = False
     compact = True
-
-    @staticmethod
-    def default(value):
-        if isinstance(value, datetime):
-            return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, Decimal):
-            return str(value)
-        return DefaultJSONProvider.default(value)
+    default = staticmethod(json_default)
 
 
-__all__ = ["create_app", "load_spec", "default_store", "flask_json"]
+JSONIFIER = Jsonifier(json, cls=JSONEncoder, separators=(",", ":"), ensure_ascii=False)
+
+__all__ = ["create_app", "default_store"]

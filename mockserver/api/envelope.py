@@ -6,8 +6,10 @@ so every answer (and its ``X-Request-ID`` header) carries the same id.
 from __future__ import annotations
 
 import secrets
+import json
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime, timezone
+from decimal import Decimal
 
 REQUEST_ID: ContextVar[str] = ContextVar("billing_mock_request_id", default="")
 
@@ -37,3 +39,19 @@ def paginated(items: list, page: int, page_size: int, total: int, total_pages: i
 
 def error_body(code: str, message: str) -> dict:
     return {"error": {"code": code, "message": message, "request_id": request_id()}}
+
+
+def json_default(value):
+    """JSON as the API documents it: RFC 3339 UTC times, ISO dates, decimals as strings."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+class JSONEncoder(json.JSONEncoder):
+    def default(self, o):
+        return json_default(o)

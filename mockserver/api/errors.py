@@ -10,6 +10,7 @@ from connexion.lifecycle import ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from mockserver.api.envelope import error_body
+from mockserver.api.routes import ROUTES
 from mockserver.errors import STATUS_TO_API, ApiError, RequestValidationFailed
 
 log = logging.getLogger("billing_mock")
@@ -31,14 +32,14 @@ def validation_error(_request, exc: RequestValidationFailed) -> ConnexionRespons
                              body=json.dumps({"detail": exc.errors}, default=str))
 
 
-def framework_error(_request, exc: Exception) -> ConnexionResponse:
+def framework_error(request, exc: Exception) -> ConnexionResponse:
     """Connexion problems and Starlette HTTP errors (routing, auth, media type)."""
     status = getattr(exc, "status", None) or getattr(exc, "status_code", 500)
     message = getattr(exc, "detail", None) or getattr(exc, "title", None) or str(exc)
-    cls = STATUS_TO_API.get(status, ApiError)
-    error = cls(str(message))
-    if status == 405 and isinstance(exc, HTTPException) and exc.headers:
-        error.headers.update(exc.headers)
+    error = STATUS_TO_API.get(status, ApiError)(str(message))
+    if status == 405 and request is not None:
+        # The router knows one operation's methods; the resource's are in the document.
+        error.headers["Allow"] = ", ".join(ROUTES.methods(request.url.path))
     return envelope_response(error)
 
 

@@ -1,0 +1,75 @@
+"""A real HTTP server (uvicorn) for the mock, in a background thread, on a free local port."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import httpx
+import uvicorn
+
+from mockserver.app import create_app
+from mockserver.settings import Settings
+from mockserver.state import Store
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """Start with ``start()`` (or as a context manager); ``url`` is the origin, ``api_url`` the
+    API root a client configures (``.../api/v1``)."""
+
+    def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
+        settings = settings or Settings()
+        if settings.port in (0, 8000):
+            settings = settings.with_(port=free_port(settings.host))
+        self.settings = settings
+        self.app = create_app(settings, store)
+        config = uvicorn.Config(self.app, host=settings.host, port=settings.port,
+                                log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True,
+                                        name="billing-mock-live-server")
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.settings.host}:{self.settings.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/v1"
+
+    @property
+    def store(self) -> Store:
+        return self.app.app.extensions["billing_mock"].store
+
+    def start(self, timeout: float = 15.0) -> "LiveServer":
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/_mock/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            if not self._thread.is_alive():
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"billing-mock did not become ready on {self.url}")
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def __enter__(self) -> "LiveServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
