@@ -21,6 +21,7 @@ from mockserver.api.envelope import JSONEncoder, error_body, json_default
 from mockserver.api.middleware import RequestIdMiddleware
 from mockserver.api.validation import VALIDATOR_MAP
 from mockserver.auth import authenticate
+from mockserver.control import hosted_pages
 from mockserver.domain.clock import Clock
 from mockserver.domain.errors import DomainError
 from mockserver.domain.ids import IdSource
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     for exception, handler in api_errors.HANDLERS:
         app.add_error_handler(exception, handler)
     _flask_routes(app, runtime)
+    hosted_pages.register(app.app, runtime)
     return app
 
 
@@ -114,7 +116,8 @@ def _flask_routes(app: connexion.FlaskApp, runtime: Runtime) -> None:
 
     @flask_app.errorhandler(ApiError)
     def api_error(error: ApiError):
-        return jsonify(error_body(error.code, error.message)), error.status, error.headers
+        body = error_body(error.code, error.message, error.details)
+        return jsonify(body), error.status, error.headers
 
     @flask_app.errorhandler(DomainError)
     def domain_error(error: DomainError):

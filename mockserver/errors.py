@@ -8,6 +8,7 @@ bodies themselves.
 from __future__ import annotations
 
 from mockserver.domain import errors as domain
+from mockserver.providers.errors import ProviderDeclined
 
 
 class ApiError(Exception):
@@ -16,10 +17,12 @@ class ApiError(Exception):
     status = 500
     code = "internal_error"
 
-    def __init__(self, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, message: str, headers: dict[str, str] | None = None,
+                 details: dict | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.headers = headers or {}
+        self.details = details or None
 
 
 class BadRequest(ApiError):
@@ -29,7 +32,7 @@ class BadRequest(ApiError):
 class Unauthorized(ApiError):
     status, code = 401, "unauthorized"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, **kwargs) -> None:
         super().__init__(message, {"WWW-Authenticate": "Bearer"})
 
 
@@ -43,6 +46,12 @@ class NotFound(ApiError):
 
 class MethodNotAllowed(ApiError):
     status, code = 405, "method_not_allowed"
+
+
+class PaymentDeclined(ApiError):
+    """The payment provider refused; ``details.reason`` is the provider's reason code."""
+
+    status, code = 402, "payment_declined"
 
 
 class Conflict(ApiError):
@@ -68,6 +77,7 @@ class RequestValidationFailed(Exception):
 
 
 DOMAIN_TO_API: dict[type[domain.DomainError], type[ApiError]] = {
+    ProviderDeclined: PaymentDeclined,
     domain.NotFound: NotFound,
     domain.Conflict: Conflict,
     domain.InvalidRequest: BadRequest,
@@ -76,11 +86,13 @@ DOMAIN_TO_API: dict[type[domain.DomainError], type[ApiError]] = {
 
 
 def from_domain(error: domain.DomainError) -> ApiError:
-    """The API error for a domain failure (most specific class wins)."""
+    """The API error for a domain failure (most specific class wins); the failure's context
+    (current state, missing fields, provider reason, ...) travels as ``details``."""
+    details = {k: v for k, v in error.context.items() if v is not None}
     for cls in type(error).__mro__:
         if cls in DOMAIN_TO_API:
-            return DOMAIN_TO_API[cls](error.message)
-    return ApiError(error.message)
+            return DOMAIN_TO_API[cls](error.message, details=details)
+    return ApiError(error.message, details=details)
 
 
 # HTTP statuses the framework raises itself (routing, content negotiation) -> our classes.

@@ -16,6 +16,7 @@ from mockserver.domain.ids import IdSource
 from mockserver.domain.numbering import InvoiceNumbering
 from mockserver.domain.profile import Seller
 from mockserver.domain.tenant import Tenant
+from mockserver.providers import ProviderRegistry
 
 ALL_PERMISSIONS = ("billing:read", "billing:manage")
 
@@ -44,6 +45,7 @@ class Store:
         self.tenants: OrderedDict[str, Tenant] = OrderedDict()
         self.pinned: set[str] = set()  # tenants of the loaded world, never evicted
         self.outbox: deque[dict] = deque(maxlen=self.outbox_size)
+        self.providers = ProviderRegistry(self.ids)
 
     def add_tenant(self, tenant: Tenant, pinned: bool = True) -> Tenant:
         with self.lock:

@@ -56,16 +56,6 @@ def test_another_tenants_method_is_404(api, fresh_tenant):
     assert api().get("/billing/payment-methods").json()["data"][0]["id"] == theirs
 
 
-@pytest.mark.parametrize("slug", ["stripe", "mollie", "crypto"])
-def test_setup_and_confirm_answer_a_documented_501_until_built(fresh_tenant, slug):
-    r = fresh_tenant.post(f"/billing/payment-providers/{slug}/setup",
-                          json={"method_type": "card", "return_url": "https://a.example/r"})
-    assert r.status_code == 501 and r.json()["error"]["code"] == "not_implemented"
-    r = fresh_tenant.post(f"/billing/payment-providers/{slug}/confirm",
-                          json={"confirmation_data": {"session_id": "ps_1"}})
-    assert r.status_code == 501
-
-
 def test_setup_validates_its_body_before_anything(fresh_tenant):
     r = fresh_tenant.post("/billing/payment-providers/stripe/setup", json={"method_type": "x"})
     assert r.status_code == 422

@@ -4,8 +4,8 @@ Two documented answers are configured, nothing else:
 - operations that the document declares as answering 501 (declared, not built yet) may give
   that one server error;
 - operations that document a 400 (a refusal that depends on stored data, e.g. sending an
-  invoice when the profile has no contact_email: the backend's BadRequestError) may give it
-  to schema-valid requests.
+  invoice when the profile has no contact_email: the backend's BadRequestError) may give it,
+  and their documented 402 (a provider's decline), to schema-valid requests.
 """
 
 import json
@@ -20,7 +20,7 @@ from mockserver.spec import BILLING_SPEC, load_spec
 from mockserver.testing import LiveServer
 
 
-POSITIVE = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
+POSITIVE = ["2xx", "3xx", "400", "401", "402", "403", "404", "409", "429", "5xx"]
 
 
 def documenting(status: str) -> list[str]:

@@ -37,8 +37,11 @@ def paginated(items: list, page: int, page_size: int, total: int, total_pages: i
     return {"data": items, "pagination": pagination, "meta": meta(now)}, 200
 
 
-def error_body(code: str, message: str) -> dict:
-    return {"error": {"code": code, "message": message, "request_id": request_id()}}
+def error_body(code: str, message: str, details: dict | None = None) -> dict:
+    error = {"code": code, "message": message, "request_id": request_id()}
+    if details:
+        error["details"] = details
+    return {"error": error}
 
 
 def json_default(value):

@@ -9,7 +9,7 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionResponse
 from starlette.exceptions import HTTPException
 
-from mockserver.api.envelope import error_body
+from mockserver.api.envelope import JSONEncoder, error_body
 from mockserver.api.routes import ROUTES
 from mockserver.errors import STATUS_TO_API, ApiError, RequestValidationFailed
 
@@ -19,7 +19,7 @@ log = logging.getLogger("billing_mock")
 def envelope_response(error: ApiError) -> ConnexionResponse:
     return ConnexionResponse(
         status_code=error.status, mimetype="application/json", headers=dict(error.headers),
-        body=json.dumps(error_body(error.code, error.message)),
+        body=json.dumps(error_body(error.code, error.message, error.details), cls=JSONEncoder),
     )
 
 

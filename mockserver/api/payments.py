@@ -2,8 +2,7 @@
 
 from mockserver.api.envelope import ok
 from mockserver.api.operation import MANAGE, READ, operation
-from mockserver.api.representations import method_json, provider_config_json, provider_json
-from mockserver.errors import NotImplementedYet
+from mockserver.api.representations import method_json, provider_json
 from mockserver.services import payments
 
 
@@ -41,18 +40,18 @@ def list_payment_providers(rt, principal):
 
 @operation(None)
 def get_provider_config(rt, principal, slug):
-    provider = payments.provider(slug)
-    return ok(provider_config_json(provider, payments.provider_sdk_config(slug)),
-              rt.store.clock.now())
+    return ok(payments.provider_config(rt.store, slug), rt.store.clock.now())
 
 
 @operation(MANAGE)
 def setup_provider_payment_method(rt, principal, slug, body):
-    payments.provider(slug)
-    raise NotImplementedYet("setupProviderPaymentMethod is not implemented by this mock yet")
+    session = payments.start_setup(rt.store, principal.tenant_id, slug, body["method_type"],
+                                   body["return_url"], rt.settings.base_url)
+    return ok(session, rt.store.clock.now())
 
 
 @operation(MANAGE)
 def confirm_provider_payment_method(rt, principal, slug, body):
-    payments.provider(slug)
-    raise NotImplementedYet("confirmProviderPaymentMethod is not implemented by this mock yet")
+    method = payments.confirm_setup(rt.store, principal.tenant_id, slug,
+                                    body["confirmation_data"])
+    return ok(method_json(method), rt.store.clock.now())

@@ -65,13 +65,6 @@ def provider_json(provider: Provider) -> dict:
     }
 
 
-def provider_config_json(provider: Provider, extra: dict) -> dict:
-    return {
-        "provider": provider.slug, "test_mode": True, "setup_flow": provider.setup_flow,
-        "method_types": list(provider.method_types), "publishable_key": None, **extra,
-    }
-
-
 def _decimal(value) -> str:
     """Decimal strings without exponent or trailing zeros: ``1``, ``12.345``."""
     text = format(value.normalize(), "f")

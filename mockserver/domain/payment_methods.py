@@ -55,6 +55,13 @@ class PaymentMethodBook:
                 return method
         raise NotFound(f"Payment method '{method_id}' not found")
 
+    def find(self, method_id: str) -> PaymentMethod:
+        """Any method this book still keeps, active or deleted."""
+        for method in self._methods:
+            if method.id == method_id:
+                return method
+        raise NotFound(f"Payment method '{method_id}' not found")
+
     def add(self, method: PaymentMethod) -> PaymentMethod:
         if len(self.active()) >= self._limit:
             raise LimitReached(f"A tenant can keep at most {self._limit} payment methods")

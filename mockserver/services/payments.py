@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from mockserver.domain.errors import InvalidRequest, NotFound
 from mockserver.domain.payment_methods import PaymentMethod
 from mockserver.domain.providers import PROVIDERS, Provider
 from mockserver.state import Store
@@ -37,49 +36,40 @@ def list_providers() -> list[Provider]:
     return list(PROVIDERS.values())
 
 
-def provider(slug: str) -> Provider:
-    try:
-        return PROVIDERS[slug]
-    except KeyError:
-        raise NotFound(f"Payment provider '{slug}' not found") from None
-
-
-# Display data of a method vaulted directly (no hosted flow): what a provider's test mode
-# returns for its default test instrument of that type.
-DIRECT_DISPLAY = {
-    "card": {"brand": "visa", "last4": "4242", "exp_month": 12},
-    "sepa_debit": {"iban_last4": "3000", "bank_name": "Commerzbank"},
-    "ideal": {"iban_last4": "4300", "bank_name": "ING"},
-    "bancontact": {"brand": "bancontact", "last4": "0017", "bank_name": "KBC"},
-    "crypto": {},
-}
-REF_PREFIX = {"stripe": "pm", "mollie": "mdt", "crypto": "wallet"}
-
-
 def add_direct_method(store: Store, tenant_id: str, provider_slug: str,
                       method_type: str) -> PaymentMethod:
     """``POST /payment-methods``: the provider vaults the method at once and returns its ref."""
-    if not provider(provider_slug).supports(method_type):
-        raise InvalidRequest(f"Provider '{provider_slug}' does not support '{method_type}'")
     with store.lock:
         now = store.clock.now()
-        display = dict(DIRECT_DISPLAY[method_type])
-        if method_type == "card":
-            display["exp_year"] = now.year + 3
-        if method_type == "crypto":
-            display["wallet"] = "0x" + store.ids.token(40)
-        method = PaymentMethod(
-            store.ids.new("pm"), provider_slug, method_type,
-            f"{REF_PREFIX[provider_slug]}_{store.ids.token(14)}", now, **display,
-        )
-        return store.tenant(tenant_id).methods.add(method)
+        vaulted = store.providers.direct_method(provider_slug, method_type, now)
+        book = store.tenant(tenant_id).methods
+        return book.add(vaulted.payment_method(store.ids.new("pm"), now))
 
 
-def provider_sdk_config(slug: str) -> dict:
+def provider_config(store: Store, slug: str) -> dict:
     """What a frontend SDK needs, in test mode."""
-    return {
-        "stripe": {"publishable_key": "pk_test_51BillingMock0000000000000000",
-                   "api_version": "2024-06-20"},
-        "mollie": {"profile_id": "pfl_BillingMock01", "testmode": True},
-        "crypto": {"checkout": "hosted", "networks": ["ethereum", "bitcoin", "polygon"]},
-    }[slug]
+    with store.lock:
+        return store.providers.get(slug).config()
+
+
+def start_setup(store: Store, tenant_id: str, slug: str, method_type: str, return_url: str,
+                base_url: str) -> dict:
+    """Open a provider setup session: a client secret (Stripe) or a hosted page (redirect)."""
+    with store.lock:
+        store.tenant(tenant_id)
+        return store.providers.get(slug).setup(tenant_id, method_type, return_url,
+                                               store.clock.now(), base_url)
+
+
+def confirm_setup(store: Store, tenant_id: str, slug: str, data: dict) -> PaymentMethod:
+    """Finish a setup session. The first confirm creates the method; later ones return it."""
+    with store.lock:
+        simulation = store.providers.get(slug)
+        now = store.clock.now()
+        result = simulation.confirm(tenant_id, data, now)
+        book = store.tenant(tenant_id).methods
+        if result.method_id is not None:
+            return book.find(result.method_id)
+        method = book.add(result.payment_method(store.ids.new("pm"), now))
+        simulation.record_method(tenant_id, result.session_id, method.id)
+        return method

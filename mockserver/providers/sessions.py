@@ -1,0 +1,86 @@
+"""Setup sessions and the bounded book each provider keeps them in.
+
+A session is plain data (no locks, no clock, no id source), so ``copy.deepcopy`` snapshots it;
+the caller holds the store lock around every change.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mockserver.domain.errors import NotFound
+from mockserver.providers.results import ConfirmedMethod
+
+MAX_SESSIONS = 10_000  # per provider; the oldest session makes room for a new one
+
+
+@dataclass
+class SetupSession:
+    """One customer's attempt to set up a method with a provider.
+
+    ``state`` uses the provider's own words (``requires_payment_method``, ``open``, ``new`` ...);
+    ``details`` holds what only that provider needs (a SetupIntent id, a charge address ...).
+    ``result`` is set once the setup succeeded; ``method_id`` once the caller made the method.
+    """
+
+    id: str
+    provider_slug: str
+    tenant_id: str
+    method_type: str
+    return_url: str | None
+    page_url: str
+    created_at: datetime
+    expires_at: datetime
+    state: str
+    details: dict[str, Any] = field(default_factory=dict)
+    result: ConfirmedMethod | None = None
+    method_id: str | None = None
+
+
+class SessionBook:
+    """Sessions by id, oldest first, at most ``limit`` of them.
+
+    ``aliases`` lets a provider find a session by its own reference (a Stripe ``seti_`` id).
+    """
+
+    def __init__(self, limit: int = MAX_SESSIONS) -> None:
+        if limit < 1:
+            raise ValueError("a session book holds at least one session")
+        self._limit = limit
+        self._sessions: OrderedDict[str, SetupSession] = OrderedDict()
+        self._aliases: dict[str, str] = {}
+        self._aliases_of: dict[str, tuple[str, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def add(self, session: SetupSession, *aliases: str) -> SetupSession:
+        while len(self._sessions) >= self._limit:
+            self._evict_oldest()
+        self._sessions[session.id] = session
+        for alias in aliases:
+            self._aliases[alias] = session.id
+        self._aliases_of[session.id] = aliases
+        return session
+
+    def find(self, key: str) -> SetupSession:
+        """The session with this id or alias, whoever owns it (hosted pages have no tenant)."""
+        session = self._sessions.get(self._aliases.get(key, key))
+        if session is None:
+            raise NotFound(f"Setup session '{key}' not found")
+        return session
+
+    def for_tenant(self, tenant_id: str, key: str) -> SetupSession:
+        """The tenant's session; another tenant's is not found, exactly like an unknown one."""
+        session = self.find(key)
+        if session.tenant_id != tenant_id:
+            raise NotFound(f"Setup session '{key}' not found")
+        return session
+
+    def _evict_oldest(self) -> None:
+        evicted_id, _ = self._sessions.popitem(last=False)
+        for alias in self._aliases_of.pop(evicted_id, ()):
+            self._aliases.pop(alias, None)
