@@ -21,7 +21,9 @@ from mockserver.api.envelope import JSONEncoder, error_body, json_default
 from mockserver.api.middleware import RequestIdMiddleware
 from mockserver.api.validation import VALIDATOR_MAP
 from mockserver.auth import authenticate
+from mockserver.control import api as control_api
 from mockserver.control import hosted_pages
+from mockserver.control.journal import JournalMiddleware
 from mockserver.domain.clock import Clock
 from mockserver.domain.errors import DomainError
 from mockserver.domain.ids import IdSource
@@ -40,6 +42,7 @@ def default_store(settings: Settings, clock: Clock | None = None) -> Store:
     store = Store(clock or Clock(), IdSource(settings.seed), max_tenants=settings.max_tenants,
                   outbox_size=settings.outbox_size)
     build_default_world(store, settings.seed)
+    store.mark_start()
     return store
 
 
@@ -57,6 +60,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         allow_origins=[o.strip() for o in settings.cors_origins.split(",")],
         allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID",
                                                                    "Content-Disposition"],
+    )
+    app.add_middleware(JournalMiddleware, position=MiddlewarePosition.BEFORE_SECURITY,
+                       runtime=runtime)
+    app.add_api(
+        "control.yaml",
+        resolver=Resolver(function_resolver=control_api.HANDLERS.__getitem__),
+        validator_map=VALIDATOR_MAP,
+        security_map={"bearer": _AdminBearerNoted},
+        jsonifier=JSONIFIER,
     )
     app.add_api(
         BILLING_SPEC.name,
@@ -87,6 +99,13 @@ def _bearer_handler(runtime: Runtime) -> type[BearerSecurityHandler]:
     return BillingBearer
 
 
+class _AdminBearerNoted(BearerSecurityHandler):
+    """The control API's token is compared in ``control.access`` (loopback needs none)."""
+
+    def _resolve_func(self, security_scheme):
+        return lambda token: {"admin_token": token}
+
+
 def _flask_routes(app: connexion.FlaskApp, runtime: Runtime) -> None:
     flask_app = app.app
     spec = load_spec()
@@ -108,11 +127,6 @@ def _flask_routes(app: connexion.FlaskApp, runtime: Runtime) -> None:
     @flask_app.get("/docs")
     def docs():
         return redirect(f"{API_BASE}/ui/", code=307)
-
-    @flask_app.get("/_mock/health")
-    def health():
-        return jsonify({"status": "ok", "tenants": len(runtime.store.tenants),
-                        "now": runtime.store.clock.now()})
 
     @flask_app.errorhandler(ApiError)
     def api_error(error: ApiError):

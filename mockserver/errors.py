@@ -62,10 +62,6 @@ class UnsupportedMediaType(ApiError):
     status, code = 415, "unsupported_media_type"
 
 
-class NotImplementedYet(ApiError):
-    status, code = 501, "not_implemented"
-
-
 class RequestValidationFailed(Exception):
     """A 422 in FastAPI's exact shape: ``{"detail": [{type, loc, msg, input, ctx?}, ...]}``."""
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 
+from mockserver.documents import DocumentCache
 from mockserver.settings import Settings
 from mockserver.state import Store
 
@@ -16,6 +17,7 @@ EXTENSION = "billing_mock"
 class Runtime:
     settings: Settings
     store: Store
+    documents: DocumentCache = field(default_factory=DocumentCache)
 
 
 def current() -> Runtime:

@@ -19,6 +19,9 @@ class Settings:
     cors_origins: str = "*"
     validate_responses: bool = False
     public_url: str | None = None  # how browsers reach this server; default http://host:port
+    admin_token: str | None = None  # required on /_mock/ (from any address) when set
+    scenario: str | None = None  # library name or file path; None: the default world
+    smtp_url: str | None = None  # smtp://host:port: also deliver every sent invoice as mail
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

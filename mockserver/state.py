@@ -6,12 +6,13 @@ Connexion runs Flask handlers on a thread pool, so every read-modify-write goes 
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from mockserver.domain.clock import Clock
-from mockserver.domain.errors import LimitReached
+from mockserver.domain.errors import LimitReached, NotFound
 from mockserver.domain.ids import IdSource
 from mockserver.domain.numbering import InvoiceNumbering
 from mockserver.domain.profile import Seller
@@ -19,6 +20,11 @@ from mockserver.domain.tenant import Tenant
 from mockserver.providers import ProviderRegistry
 
 ALL_PERMISSIONS = ("billing:read", "billing:manage")
+# What a snapshot holds: the whole world, not the observations (journal) of it.
+WORLD_FIELDS = ("clock", "ids", "seller", "numbering", "tokens", "tenants", "pinned", "outbox",
+                "providers", "behaviours", "scenario")
+MAX_SNAPSHOTS = 20
+JOURNAL_SIZE = 1_000
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,58 @@ class Store:
         self.pinned: set[str] = set()  # tenants of the loaded world, never evicted
         self.outbox: deque[dict] = deque(maxlen=self.outbox_size)
         self.providers = ProviderRegistry(self.ids)
+        self.behaviours: list = []  # scripted answers of the loaded scenario
+        self.scenario: str | None = None  # name of the loaded scenario; None: default world
+        self.journal: deque[dict] = deque(maxlen=JOURNAL_SIZE)
+        self.snapshots: OrderedDict[str, dict] = OrderedDict()
+        self.start: dict | None = None
+
+    def snapshot(self) -> dict:
+        """A deep copy of the world (clock, ids, tenants, numbering, sessions, ...)."""
+        with self.lock:
+            return copy.deepcopy({name: getattr(self, name) for name in WORLD_FIELDS})
+
+    def restore(self, snapshot: dict) -> None:
+        """Put the world back as ``snapshot`` had it (the snapshot stays reusable)."""
+        with self.lock:
+            for name, value in copy.deepcopy(snapshot).items():
+                setattr(self, name, value)
+
+    def mark_start(self) -> None:
+        """Remember the current world as the one ``reset`` returns to."""
+        self.start = self.snapshot()
+
+    def reset(self) -> None:
+        """Back to the loaded world's start; the journal starts empty."""
+        with self.lock:
+            if self.start is not None:
+                self.restore(self.start)
+            self.journal.clear()
+
+    def save_snapshot(self) -> str:
+        with self.lock:
+            snapshot_id = f"snap_{self.ids.token(12)}"
+            self.snapshots[snapshot_id] = self.snapshot()
+            while len(self.snapshots) > MAX_SNAPSHOTS:
+                self.snapshots.popitem(last=False)
+            return snapshot_id
+
+    def restore_snapshot(self, snapshot_id: str) -> None:
+        with self.lock:
+            if snapshot_id not in self.snapshots:
+                raise NotFound(f"Snapshot '{snapshot_id}' not found (at most {MAX_SNAPSHOTS} "
+                               "are kept)")
+            self.restore(self.snapshots[snapshot_id])
+
+    def replace_world(self, other: "Store") -> None:
+        """Take over ``other``'s world and start (loading a scenario into a running server)."""
+        with self.lock:
+            for name in WORLD_FIELDS:
+                setattr(self, name, getattr(other, name))
+            self.max_tenants = other.max_tenants
+            self.start = other.start
+            self.snapshots.clear()
+            self.journal.clear()
 
     def add_tenant(self, tenant: Tenant, pinned: bool = True) -> Tenant:
         with self.lock:

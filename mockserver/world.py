@@ -19,6 +19,7 @@ from mockserver.domain.invoices import (
     LineItem,
     credit_note_for,
     finalize,
+    walk_to,
 )
 from mockserver.domain.payment_methods import PaymentMethod
 from mockserver.domain.profile import new_profile
@@ -148,11 +149,13 @@ def _world_method(store: Store, fake: Faker, provider_slug: str, method_type: st
 
 
 def _usage(tenant: Tenant, fake: Faker, now: datetime) -> None:
+    """Month-to-date usage: one event a day, about a thirtieth of a month's range."""
     metrics = {t.metric_slug for s in tenant.subscriptions for t in s.plan.usage_pricing}
     for metric in sorted(metrics):
+        low, high = USAGE_RANGES.get(metric, (30, 300))
         for day in range(1, now.day + 1):
             at = datetime.combine(now.date().replace(day=day), time(12), timezone.utc)
-            tenant.usage.append(UsageEvent(metric, fake.random_int(200, 1500), at))
+            tenant.usage.append(UsageEvent(metric, fake.random_int(low // 30, high // 30), at))
 
 
 def _history(store: Store, billed: list[tuple[Tenant, Faker]], month) -> None:
@@ -167,7 +170,10 @@ def _history(store: Store, billed: list[tuple[Tenant, Faker]], month) -> None:
         for tenant, fake in billed:
             lines = _monthly_lines(store, tenant, start, end, fake)
             invoice = _finalized(store, tenant, lines, issued, (start, end))
-            _walk(invoice, status, issued)
+            walk_to(invoice, status, issued)
+            if status is S.PAST_DUE:  # its charge failed on the due date with today's default
+                invoice.last_charge_method_id = tenant.methods.default().id
+                invoice.last_charge_attempt_at = invoice.past_due_at
             made[tenant.id].append(invoice)
     for tenant, _ in billed:
         original = made[tenant.id][CREDITED]
@@ -211,15 +217,3 @@ def _finalized(store, tenant, lines, issued, period):
     invoice.replace_lines(lines, issued)
     finalize(invoice, tenant.profile, store.seller, store.numbering, issued)
     return tenant.add_invoice(invoice)
-
-
-def _walk(invoice, status: InvoiceStatus, issued: datetime) -> None:
-    """Move a finalized invoice to ``status`` through legal transitions only."""
-    path = {
-        S.FINALIZED: (), S.SENT: (S.SENT,), S.PAID: (S.SENT, S.PAID),
-        S.PAST_DUE: (S.SENT, S.PAST_DUE), S.VOID: (S.VOID,),
-    }[status]
-    at = issued
-    for step in path:
-        at += timedelta(days=14 if step in (S.PAID, S.PAST_DUE) else 0, minutes=5)
-        invoice.transition(step, at)

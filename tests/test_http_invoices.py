@@ -114,13 +114,6 @@ def test_send_without_contact_email_is_400_and_changes_nothing(own_server, api):
     assert len(own_server.store.outbox) == before
 
 
-@pytest.mark.parametrize("suffix", ["pdf", "download", "download?format=xrechnung"])
-def test_documents_answer_a_documented_501_until_built(api, suffix):
-    invoice = all_invoices(api())[0]["id"]
-    r = api().get(f"/billing/invoices/{invoice}/{suffix}")
-    assert r.status_code == 501 and r.json()["error"]["code"] == "not_implemented"
-
-
 def test_download_format_is_validated(api):
     invoice = all_invoices(api())[0]["id"]
     r = api().get(f"/billing/invoices/{invoice}/download", params={"format": "docx"})

@@ -3,8 +3,9 @@
 from mockserver.api.envelope import ok, paginated
 from mockserver.api.operation import MANAGE, READ, operation
 from mockserver.api.representations import invoice_json
-from mockserver.errors import NotImplementedYet
-from mockserver.services import invoices
+from flask import Response, redirect
+
+from mockserver.services import documents, invoices
 
 
 @operation(READ)
@@ -23,7 +24,8 @@ def get_invoice(rt, principal, invoice_id):
 
 @operation(MANAGE)
 def send_invoice_email(rt, principal, invoice_id):
-    message = invoices.send_invoice(rt.store, principal.tenant_id, invoice_id)
+    message = invoices.send_invoice(rt.store, rt.documents, principal.tenant_id, invoice_id,
+                                    rt.settings.smtp_url)
     result = {
         "invoice_id": message["invoice_id"], "number": message["number"], "status": "sent",
         "sent_at": message["sent_at"], "to": message["to"],
@@ -34,11 +36,19 @@ def send_invoice_email(rt, principal, invoice_id):
 
 @operation(READ)
 def download_invoice_pdf(rt, principal, invoice_id):
-    invoices.get_invoice(rt.store, principal.tenant_id, invoice_id)  # 404 before 501
-    raise NotImplementedYet("downloadInvoicePdf is not implemented by this mock yet")
+    invoice = documents.visible(rt.store, principal.tenant_id, invoice_id)
+    if invoice.pdf_url:
+        return redirect(invoice.pdf_url, code=307)
+    return _file(documents.document(rt.store, rt.documents, principal.tenant_id, invoice_id,
+                                    "pdf"))
 
 
 @operation(READ)
 def download_invoice_einvoice(rt, principal, invoice_id, format=None):  # noqa: A002
-    invoices.get_invoice(rt.store, principal.tenant_id, invoice_id)
-    raise NotImplementedYet("downloadInvoiceEinvoice is not implemented by this mock yet")
+    return _file(documents.document(rt.store, rt.documents, principal.tenant_id, invoice_id,
+                                    format))
+
+
+def _file(document) -> Response:
+    return Response(document.content, mimetype=document.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{document.filename}"'})

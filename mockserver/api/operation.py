@@ -8,6 +8,8 @@ from typing import Callable
 from connexion import context
 
 from mockserver.auth import Principal
+from mockserver.control.intercept import before_operation
+from mockserver.control.journal import note_tenant
 from mockserver.domain.errors import DomainError
 from mockserver.errors import Unauthorized, from_domain
 from mockserver.runtime import Runtime, current
@@ -25,14 +27,28 @@ def operation(permission: str | None) -> Callable:
             principal = _principal() if permission else None
             if principal:
                 principal.require(permission)
+                note_tenant(principal.tenant_id)
+            runtime = current()
+            forced = before_operation(runtime, context.operation.operation_id,
+                                      principal and principal.tenant_id, _params(kwargs))
+            if forced is not None:
+                return forced
             try:
-                return handler(current(), principal, *args, **kwargs)
+                return handler(runtime, principal, *args, **kwargs)
             except DomainError as error:
                 raise from_domain(error) from error
 
         return wrapper
 
     return decorate
+
+
+def _params(kwargs: dict) -> dict:
+    """The request as scripted behaviours match it."""
+    from flask import request
+
+    return {"path": dict(request.view_args or {}), "query": request.args.to_dict(),
+            "body": kwargs.get("body")}
 
 
 def _principal() -> Principal:

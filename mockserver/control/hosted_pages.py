@@ -46,6 +46,10 @@ def _page_view(runtime: Runtime, slug: str):
             return response
         except DomainError as error:
             status = next((code for cls, code in STATUS.items() if isinstance(error, cls)), 400)
+            if isinstance(error, Conflict):  # e.g. expired: the page says so and links back
+                with store.lock:
+                    page = store.providers.get(slug).render_page(session_id, store.clock.now())
+                return _html(page, status)
             return _html(_error_page(status, error.message), status)
 
     return view

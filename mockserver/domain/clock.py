@@ -39,6 +39,13 @@ class Clock:
         self._frozen_at = utc(start) if start else self._source()
         self._offset = self._frozen_at - self._source() if start else timedelta(0)
 
+    def __deepcopy__(self, memo) -> "Clock":
+        """Snapshots copy the clock's state, not its lock."""
+        clone = Clock.__new__(Clock)
+        clone.__dict__.update({k: v for k, v in self.__dict__.items() if k != "_lock"})
+        clone._lock = threading.Lock()
+        return clone
+
     @property
     def mode(self) -> ClockMode:
         return self._mode

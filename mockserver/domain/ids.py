@@ -13,6 +13,14 @@ class IdSource:
         self._random = random.Random(seed)
         self._lock = threading.Lock()
 
+    def __deepcopy__(self, memo) -> "IdSource":
+        """Snapshots copy the random stream's position, so a restore replays the same ids."""
+        clone = IdSource.__new__(IdSource)
+        clone._random = random.Random()
+        clone._random.setstate(self._random.getstate())
+        clone._lock = threading.Lock()
+        return clone
+
     def new(self, prefix: str, length: int = 16) -> str:
         with self._lock:
             return f"{prefix}_{self._random.getrandbits(length * 4):0{length}x}"

@@ -90,6 +90,8 @@ class Invoice:
     paid_at: datetime | None = None
     past_due_at: datetime | None = None
     voided_at: datetime | None = None
+    last_charge_attempt_at: datetime | None = None
+    last_charge_method_id: str | None = None
 
     @property
     def amount_due_cents(self) -> int:
@@ -174,6 +176,25 @@ def finalize(
     invoice.number = numbering.allocate(invoice.document_type, invoice.issue_date.year)
     invoice.transition(S.FINALIZED, now)
     return invoice
+
+
+# How a finalized invoice reaches each state through legal transitions only.
+PATH_FROM_FINALIZED = {
+    S.FINALIZED: (), S.SENT: (S.SENT,), S.PAID: (S.SENT, S.PAID),
+    S.PAST_DUE: (S.SENT, S.PAST_DUE), S.VOID: (S.VOID,),
+}
+
+
+def walk_to(invoice: Invoice, target: InvoiceStatus, at: datetime) -> None:
+    """Move a finalized invoice to ``target``: sent minutes after ``at``, paid or past due on
+    its due date, void an hour after ``at``."""
+    for step in PATH_FROM_FINALIZED[target]:
+        if step in (S.PAID, S.PAST_DUE) and invoice.due_date:
+            when = max(at, datetime.combine(invoice.due_date, at.timetz()))
+        else:
+            when = at + timedelta(minutes=5 if step is S.SENT else 60)
+        invoice.transition(step, when)
+        at = when
 
 
 def _apply_vat(lines: list[LineItem], vat: VATDetermination) -> None:

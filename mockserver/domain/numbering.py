@@ -24,6 +24,11 @@ class InvoiceNumbering:
         self._lock = threading.Lock()
         self._next: dict[tuple[str, int], int] = defaultdict(lambda: 1)
 
+    def __deepcopy__(self, memo) -> "InvoiceNumbering":
+        clone = InvoiceNumbering()
+        clone.restore(self.state())
+        return clone
+
     def allocate(self, document_type: str, fiscal_year: int) -> str:
         with self._lock:
             key = (document_type, fiscal_year)

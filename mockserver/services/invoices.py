@@ -9,6 +9,9 @@ from datetime import datetime
 from mockserver.domain.errors import InvalidRequest
 from mockserver.domain.invoices import Invoice, InvoiceStatus, LineItem, finalize
 from mockserver.domain.mail import invoice_message
+from mockserver.documents import DocumentCache
+from mockserver.services.documents import attachments
+from mockserver.services.mailer import deliver
 from mockserver.state import Store
 
 
@@ -39,27 +42,40 @@ def get_invoice(store: Store, tenant_id: str, invoice_id: str) -> Invoice:
         return store.tenant(tenant_id).visible_invoice(invoice_id)
 
 
-def send_invoice(store: Store, tenant_id: str, invoice_id: str) -> dict:
+def send_invoice(store: Store, cache: DocumentCache, tenant_id: str, invoice_id: str,
+                 smtp_url: str | None = None) -> dict:
     """Mail the invoice to the billing contact; ``finalized`` -> ``sent`` (a re-send stays sent).
 
-    The message is built before the state changes, so a refused send changes nothing.
+    Everything that can fail (state, recipient, documents) is checked before the state
+    changes, so a refused send changes nothing.
     """
     with store.lock:
         tenant = store.tenant(tenant_id)
         invoice = tenant.visible_invoice(invoice_id)
-        resend = invoice.status is InvoiceStatus.SENT
-        if not resend:
-            invoice.check_transition(InvoiceStatus.SENT)
-        profile = tenant.profile
-        if profile is None or not profile.contact_email:
-            raise InvalidRequest("The billing profile has no contact_email to send the invoice to")
+        _check_sendable(invoice, tenant.profile)
+        preferred = tenant.profile.preferred_einvoice_format
+    documents = attachments(cache, invoice, preferred)  # slow: outside the lock
+    with store.lock:
+        _check_sendable(invoice, tenant.profile)  # it may have moved meanwhile
         now = store.clock.now()
-        message = invoice_message(invoice, profile.contact_email, profile.preferred_language,
-                                  store.ids.new("msg"), now)
-        if not resend:
+        message = invoice_message(
+            invoice, tenant.profile.contact_email, tenant.profile.preferred_language,
+            store.ids.new("msg"), now,
+            [{"filename": d.filename, "content_type": d.media_type, "size": len(d.content)}
+             for d in documents])
+        if invoice.status is not InvoiceStatus.SENT:
             invoice.transition(InvoiceStatus.SENT, now)
         store.outbox.append(message)
-        return message
+    if smtp_url:
+        message["delivery"] = deliver(smtp_url, message, documents)
+    return message
+
+
+def _check_sendable(invoice: Invoice, profile) -> None:
+    if invoice.status is not InvoiceStatus.SENT:
+        invoice.check_transition(InvoiceStatus.SENT)
+    if profile is None or not profile.contact_email:
+        raise InvalidRequest("The billing profile has no contact_email to send the invoice to")
 
 
 def create_finalized(store: Store, tenant_id: str, lines: list[LineItem], *,

@@ -10,6 +10,7 @@ import httpx
 import uvicorn
 
 from mockserver.app import create_app
+from mockserver.scenarios.watcher import store_for
 from mockserver.settings import Settings
 from mockserver.state import Store
 
@@ -29,7 +30,7 @@ class LiveServer:
         if settings.port in (0, 8000):
             settings = settings.with_(port=free_port(settings.host))
         self.settings = settings
-        self.app = create_app(settings, store)
+        self.app = create_app(settings, store or store_for(settings))
         config = uvicorn.Config(self.app, host=settings.host, port=settings.port,
                                 log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)

@@ -1,0 +1,129 @@
+"""Handlers of openapi/control.yaml: clock, scenarios, reset, snapshots, tenants, journal."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from mockserver.api.envelope import ok
+from mockserver.control.access import control_operation
+from mockserver.domain.clock import utc
+from mockserver.errors import BadRequest
+from mockserver.scenarios import ScenarioError, build_store, describe_all, load_file, parse
+from mockserver.scenarios import resolve
+from mockserver.services import clock as clock_service
+
+
+def get_health():
+    from mockserver.runtime import current
+
+    store = current().store
+    return {"status": "ok", "tenants": len(store.tenants), "now": store.clock.now(),
+            "scenario": store.scenario}, 200
+
+
+def _clock(rt, events: list[dict]):
+    return ok({"now": rt.store.clock.now(), "mode": rt.store.clock.mode, "events": events},
+              rt.store.clock.now())
+
+
+def _world(rt):
+    store = rt.store
+    return ok({"scenario": store.scenario, "now": store.clock.now(),
+               "tenants": len(store.tenants)}, store.clock.now())
+
+
+@control_operation
+def get_clock(rt):
+    return _clock(rt, [])
+
+
+@control_operation
+def advance_clock(rt, body):
+    delta = timedelta(days=body.get("days", 0), hours=body.get("hours", 0),
+                      minutes=body.get("minutes", 0))
+    return _clock(rt, clock_service.advance(rt.store, delta))
+
+
+@control_operation
+def set_clock(rt, body):
+    instant = utc(datetime.fromisoformat(body["now"].replace("Z", "+00:00")))
+    return _clock(rt, clock_service.set_time(rt.store, instant, body.get("mode")))
+
+
+@control_operation
+def reset_world(rt):
+    rt.store.reset()
+    return _world(rt)
+
+
+@control_operation
+def load_scenario(rt, body):
+    try:
+        if "scenario" in body:
+            scenario, source = parse(body["scenario"], "<request body>"), "<request body>"
+        elif "name" in body:
+            path = resolve(body["name"])
+            scenario, source = load_file(path), str(path)
+        else:
+            raise BadRequest("Give a library scenario's name or a whole scenario")
+        fresh = build_store(scenario, max_tenants=rt.settings.max_tenants,
+                            outbox_size=rt.settings.outbox_size, source=source)
+    except ScenarioError as error:
+        raise BadRequest(str(error), details={"problems": [
+            {"path": path, "problem": problem} for path, problem in error.problems]}) from None
+    rt.store.replace_world(fresh)
+    return _world(rt)
+
+
+@control_operation
+def list_scenarios(rt):
+    return ok(describe_all(), rt.store.clock.now())
+
+
+@control_operation
+def create_snapshot(rt):
+    return ok({"id": rt.store.save_snapshot()}, rt.store.clock.now())
+
+
+@control_operation
+def restore_snapshot(rt, body):
+    rt.store.restore_snapshot(body["id"])
+    return _world(rt)
+
+
+@control_operation
+def list_tenants(rt):
+    store = rt.store
+    with store.lock:
+        tokens: dict[str, list[str]] = {}
+        for token, grant in store.tokens.items():
+            tokens.setdefault(grant.tenant_id, []).append(token)
+        data = [{"id": t.id, "key": t.name, "tokens": tokens.get(t.id, []),
+                 "company_name": t.profile.company_name if t.profile else None,
+                 "invoice_count": len(t.visible_invoices())} for t in store.tenants.values()]
+    return ok(data, store.clock.now())
+
+
+@control_operation
+def list_journal(rt, operation_id=None, tenant_id=None, status=None, limit=100):
+    with rt.store.lock:
+        entries = [e for e in reversed(rt.store.journal)
+                   if (operation_id is None or e["operation_id"] == operation_id)
+                   and (tenant_id is None or e["tenant_id"] == tenant_id)
+                   and (status is None or e["status"] == status)]
+    return ok(entries[:limit], rt.store.clock.now())
+
+
+@control_operation
+def list_outbox(rt):
+    with rt.store.lock:
+        return ok(list(reversed(rt.store.outbox)), rt.store.clock.now())
+
+
+HANDLERS = {
+    "getHealth": get_health, "getClock": get_clock, "advanceClock": advance_clock,
+    "setClock": set_clock, "resetWorld": reset_world, "loadScenario": load_scenario,
+    "listScenarios": list_scenarios, "createSnapshot": create_snapshot,
+    "restoreSnapshot": restore_snapshot, "listTenants": list_tenants,
+    "listJournal": list_journal, "listOutbox": list_outbox,
+}

@@ -1,0 +1,71 @@
+"""The request journal: every call to the billing API, with its operation, tenant and status."""
+
+from __future__ import annotations
+
+import json
+import time
+from contextvars import ContextVar
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockserver.api.envelope import REQUEST_ID
+from mockserver.spec import API_BASE
+
+MAX_BODY = 64 * 1024
+# The entry being recorded; the handler (in another thread, same context) adds the tenant.
+CURRENT_ENTRY: ContextVar[dict | None] = ContextVar("billing_mock_journal_entry", default=None)
+
+
+def note_tenant(tenant_id: str) -> None:
+    entry = CURRENT_ENTRY.get()
+    if entry is not None:
+        entry["tenant_id"] = tenant_id
+
+
+class JournalMiddleware:
+    """Placed after Connexion's routing, so the operationId is known."""
+
+    def __init__(self, app: ASGIApp, runtime) -> None:
+        self.app, self.runtime = app, runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(API_BASE + "/"):
+            await self.app(scope, receive, send)
+            return
+        routing = scope.get("extensions", {}).get("connexion_routing", {})
+        entry = {"request_id": REQUEST_ID.get(), "at": self.runtime.store.clock.now(),
+                 "operation_id": routing.get("operation_id"), "method": scope["method"],
+                 "path": scope["path"], "query": scope.get("query_string", b"").decode("latin-1"),
+                 "status": 500, "tenant_id": None, "duration_ms": 0.0, "body": None}
+        token = CURRENT_ENTRY.set(entry)
+        chunks: list[bytes] = []
+        started = time.perf_counter()
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and sum(map(len, chunks)) <= MAX_BODY:
+                chunks.append(message.get("body", b""))
+            return message
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                entry["status"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, recording_receive, recording_send)
+        finally:
+            CURRENT_ENTRY.reset(token)
+            entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
+            entry["body"] = _json_or_none(b"".join(chunks))
+            with self.runtime.store.lock:
+                self.runtime.store.journal.append(entry)
+
+
+def _json_or_none(raw: bytes):
+    if not raw or len(raw) > MAX_BODY:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None

@@ -1,0 +1,62 @@
+"""The seller and buyer trade parties of a CII invoice (BG-4, BG-7)."""
+
+from __future__ import annotations
+
+from drafthorse.models.party import PostalTradeAddress, TaxRegistration, TradeParty
+
+from mockserver.documents import identifiers as ids
+from mockserver.documents.facts import InvoiceFacts
+
+VAT_SCHEME = "VA"
+
+
+def fill_seller(party: TradeParty, facts: InvoiceFacts) -> None:
+    """Name, legal id, contact, address, electronic address and VAT id of the seller."""
+    seller = facts.seller
+    party.name = seller["legal_name"]
+    registration = ids.legal_id(seller)
+    if registration:
+        value, scheme = registration
+        party.legal_organization.id = (scheme, value) if scheme else value
+    party.contact.person_name = seller["legal_name"]
+    if seller.get("phone"):
+        party.contact.telephone.number = seller["phone"]
+    if seller.get("email"):
+        party.contact.email.address = seller["email"]
+    _address(party.address, seller)
+    endpoint = ids.seller_peppol_endpoint(seller)
+    party.electronic_address.uri_ID = (endpoint.scheme, endpoint.value)
+    if not facts.not_subject_to_vat:
+        _vat_registration(party, seller.get("vat_number"))
+
+
+def fill_buyer(party: TradeParty, facts: InvoiceFacts) -> None:
+    """The buyer as frozen on the invoice; its Peppol id, else e-mail, is the address."""
+    buyer = facts.buyer
+    party.name = buyer["company_name"]
+    _address(party.address, buyer)
+    endpoint = ids.peppol_endpoint(buyer) or ids.email_endpoint(buyer.get("contact_email"))
+    if endpoint:
+        party.electronic_address.uri_ID = (endpoint.scheme, endpoint.value)
+    if not facts.not_subject_to_vat:
+        _vat_registration(party, buyer.get("vat_number"))
+
+
+def _address(address: PostalTradeAddress, data: dict) -> None:
+    if data.get("postal_code"):
+        address.postcode = data["postal_code"]
+    if data.get("address_line1"):
+        address.line_one = data["address_line1"]
+    if data.get("address_line2"):
+        address.line_two = data["address_line2"]
+    if data.get("city"):
+        address.city_name = data["city"]
+    address.country_id = data["country_code"].upper()
+    if data.get("state"):
+        address.country_subdivision = data["state"]
+
+
+def _vat_registration(party: TradeParty, vat_number: str | None) -> None:
+    vat = ids.vat_id(vat_number)
+    if vat:
+        party.tax_registrations.add(TaxRegistration(id=(VAT_SCHEME, vat)))

@@ -1,0 +1,94 @@
+"""Party identifiers on e-invoices: electronic addresses (EAS codes), VAT and legal ids."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# EAS (CEF code list) schemes keyed by the seller's country: the national register where the
+# seller has a well-known registration number, else that country's VAT-number scheme.
+REGISTRY_EAS = {"NL": "0106", "BE": "0208", "CH": "0183", "DK": "0184", "SE": "0007"}
+VAT_EAS = {
+    "AT": "9914", "BE": "9925", "DE": "9930", "ES": "9920", "FR": "9957", "IT": "0211",
+    "NL": "9944", "HU": "9910", "GB": "9932",
+}
+# ICD schemes for the legal registration id (BT-30): the same national registers.
+REGISTRY_ICD = REGISTRY_EAS
+EMAIL_SCHEME = "EM"
+LEITWEG_SCHEME = "0204"
+_EAS_CODE = re.compile(r"^\d{4}$")
+_VAT_ID = re.compile(r"^[A-Z]{2}[0-9A-Z+*.]{2,13}$")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An electronic address (BT-34 / BT-49): the identifier and its EAS scheme."""
+
+    scheme: str
+    value: str
+
+
+def peppol_endpoint(buyer: dict) -> Endpoint | None:
+    """The buyer's Peppol participant id, accepting ``0106:123`` or a separate EAS scheme.
+
+    ``peppol_scheme`` may hold the EAS code itself or the Peppol identifier scheme
+    (``iso6523-actorid-upis``); in the latter case the code must prefix the id.
+    """
+    raw = (buyer.get("peppol_id") or "").strip()
+    if not raw:
+        return None
+    prefix, sep, rest = raw.partition(":")
+    if sep and _EAS_CODE.match(prefix) and rest:
+        return Endpoint(prefix, rest.strip())
+    scheme = (buyer.get("peppol_scheme") or "").strip()
+    if _EAS_CODE.match(scheme):
+        return Endpoint(scheme, raw)
+    return None
+
+
+def missing_peppol_fields(buyer: dict) -> list[str]:
+    """Which buyer fields Peppol routing still needs (none when the endpoint is complete)."""
+    if not (buyer.get("peppol_id") or "").strip():
+        return ["peppol_id"] if _scheme_given(buyer) else ["peppol_id", "peppol_scheme"]
+    return [] if peppol_endpoint(buyer) else ["peppol_scheme"]
+
+
+def _scheme_given(buyer: dict) -> bool:
+    return bool((buyer.get("peppol_scheme") or "").strip())
+
+
+def seller_peppol_endpoint(seller: dict) -> Endpoint:
+    """The seller's Peppol address: its national register id, else its VAT number."""
+    country = seller["country_code"].upper()
+    registration = _compact(seller.get("registration_number"))
+    if country in REGISTRY_EAS and registration:
+        return Endpoint(REGISTRY_EAS[country], registration)
+    vat = vat_id(seller.get("vat_number"))
+    if country in VAT_EAS and vat:
+        return Endpoint(VAT_EAS[country], vat)
+    return Endpoint(EMAIL_SCHEME, seller["email"])
+
+
+def email_endpoint(address: str | None) -> Endpoint | None:
+    return Endpoint(EMAIL_SCHEME, address.strip()) if address and address.strip() else None
+
+
+def vat_id(value: str | None) -> str | None:
+    """A VAT identifier as EN 16931 wants it (country prefix, no spaces), or None.
+
+    A tax number without a country prefix (a US EIN, say) is not a VAT id (BR-CO-9).
+    """
+    compact = _compact(value).upper()
+    return compact if _VAT_ID.match(compact) else None
+
+
+def legal_id(party: dict) -> tuple[str, str | None] | None:
+    """The legal registration id (BT-30/BT-47) and its ICD scheme when the register is known."""
+    registration = _compact(party.get("registration_number"))
+    if not registration:
+        return None
+    return registration, REGISTRY_ICD.get((party.get("country_code") or "").upper())
+
+
+def _compact(value: str | None) -> str:
+    return re.sub(r"[\s\-]", "", value or "") if value else ""

@@ -1,0 +1,140 @@
+"""Building a store from a checked scenario, through the real domain transitions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from mockserver.domain.clock import Clock, utc
+from mockserver.domain.errors import DomainError
+from mockserver.domain.ids import IdSource
+from mockserver.domain.invoices import (
+    Invoice,
+    InvoiceStatus,
+    LineItem,
+    credit_note_for,
+    finalize,
+    walk_to,
+)
+from mockserver.domain.profile import Seller, new_profile
+from mockserver.domain.subscriptions import (
+    PERIOD_MONTHS,
+    Plan,
+    Subscription,
+    UsageEvent,
+    UsageTier,
+    add_months,
+)
+from mockserver.domain.tenant import Tenant
+from mockserver.scenarios.behaviours import Behaviour
+from mockserver.scenarios.loader import ScenarioError
+from mockserver.state import Store, TokenGrant
+from mockserver.world import PLANS, build_default_world
+
+
+def build_store(scenario: dict, *, max_tenants: int = 10_000, outbox_size: int = 500,
+                source: str = "<scenario>") -> Store:
+    """A store holding the scenario's world, its start remembered for ``reset``."""
+    seed = scenario.get("seed", 42)
+    clock_spec = scenario.get("clock", {})
+    start = clock_spec.get("start")
+    clock = Clock(utc(datetime.fromisoformat(start)) if start else None,
+                  clock_spec.get("mode", "frozen" if start else "running"))
+    store = Store(clock, IdSource(seed), Seller(**scenario.get("seller", {})),
+                  max_tenants=max_tenants, outbox_size=outbox_size)
+    if scenario.get("include_default_world"):
+        build_default_world(store, seed)
+    keys: dict[str, str] = {}
+    for index, spec in enumerate(scenario.get("tenants", [])):
+        try:
+            keys[spec["key"]] = _tenant(store, spec).id
+        except DomainError as error:
+            raise ScenarioError(source, f"tenants[{index}]", error.message) from None
+    for slug, outcomes in scenario.get("providers", {}).items():
+        for outcome in outcomes.get("next_outcomes", []):
+            store.providers.get(slug).force_next_outcome(outcome)
+    store.behaviours = [Behaviour.from_spec(b, keys) for b in scenario.get("behaviours", [])]
+    store.scenario = scenario["name"]
+    store.mark_start()
+    return store
+
+
+def _tenant(store: Store, spec: dict) -> Tenant:
+    now = store.clock.now()
+    tenant = store.add_tenant(Tenant(spec.get("tenant_id") or store.ids.new("tnt"), now,
+                                     name=spec["key"]))
+    for token in spec.get("tokens", []):
+        store.tokens[token] = TokenGrant(tenant.id, label=spec["key"])
+    if "profile" in spec:
+        tenant.profile = new_profile(tenant.id, spec["profile"], now)
+    for sub in spec.get("subscriptions", []):
+        tenant.subscriptions.append(_subscription(store, sub, now))
+    for event in spec.get("usage", []):
+        tenant.usage.append(UsageEvent(event["metric"], event["quantity"],
+                                       utc(datetime.fromisoformat(event["at"]))))
+    for method in spec.get("payment_methods", []):
+        vaulted = store.providers.direct_method(method["provider"], method["type"], now)
+        added = tenant.methods.add(vaulted.payment_method(store.ids.new("pm"), now))
+        added.fails_charges = method.get("fails_charges", vaulted.fails_charges)
+        if method.get("default"):
+            tenant.methods.set_default(added.id)
+    made: dict[str, Invoice] = {}
+    for invoice in spec.get("invoices", []):
+        built = _invoice(store, tenant, invoice, made)
+        if "key" in invoice:
+            made[invoice["key"]] = built
+    return tenant
+
+
+def _subscription(store: Store, spec: dict, now: datetime) -> Subscription:
+    plan = spec["plan"]
+    if isinstance(plan, str):
+        plan = PLANS[plan]
+    else:
+        tiers = tuple(UsageTier(**tier) for tier in plan.get("usage_pricing", []))
+        plan = Plan(**{**plan, "usage_pricing": tiers})
+    start = date.fromisoformat(spec["period_start"]) if "period_start" in spec else (
+        now.date().replace(day=1))
+    end = add_months(start, PERIOD_MONTHS[plan.billing_period])
+    return Subscription(store.ids.new("sub"), plan, start, end, spec.get("status", "active"),
+                        spec.get("quantity", 1))
+
+
+def _invoice(store: Store, tenant: Tenant, spec: dict, made: dict) -> Invoice:
+    at = utc(datetime.fromisoformat(spec["issued_at"]))
+    status = InvoiceStatus(spec["status"])
+    if "credit_note_for" in spec:
+        original = made[spec["credit_note_for"]]
+        wanted = spec.get("credit_lines")
+        ids = None if wanted is None else [original.line_items[i].id for i in wanted]
+        invoice = credit_note_for(original, store.ids.new, at, ids)
+    else:
+        original = None
+        invoice = Invoice(id=store.ids.new("inv"), tenant_id=tenant.id, created_at=at,
+                          updated_at=at)
+        invoice.replace_lines([_line(store, line) for line in spec["lines"]], at)
+    invoice.issue_date = at.date()
+    invoice.period_start = _date(spec.get("period_start")) or invoice.period_start
+    invoice.period_end = _date(spec.get("period_end")) or invoice.period_end
+    invoice.pdf_url, invoice.notes = spec.get("pdf_url"), spec.get("notes", invoice.notes)
+    if status is InvoiceStatus.DRAFT:
+        return tenant.add_invoice(invoice)
+    finalize(invoice, tenant.profile, store.seller, store.numbering, at, original=original)
+    walk_to(invoice, status, at)
+    if status is InvoiceStatus.PAST_DUE:  # the charge on the due date failed with this default
+        default = tenant.methods.default()
+        invoice.last_charge_method_id = default.id if default else None
+        invoice.last_charge_attempt_at = invoice.past_due_at
+    return tenant.add_invoice(invoice)
+
+
+def _line(store: Store, spec: dict) -> LineItem:
+    rate = spec.get("tax_rate")
+    return LineItem(store.ids.new("li"), spec["description"], Decimal(spec.get("quantity", "1")),
+                    spec["unit_price_cents"], tax_rate=Decimal(rate) if rate else None,
+                    period_start=_date(spec.get("period_start")),
+                    period_end=_date(spec.get("period_end")))
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

@@ -1,0 +1,135 @@
+"""Reading and checking a scenario file; a bad file is refused whole, naming where and what."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker
+
+from mockserver.providers import ProviderRegistry
+from mockserver.domain.ids import IdSource
+from mockserver.spec import load_spec
+from mockserver.validation_errors import request_validator
+
+SCHEMA_FILE = Path(__file__).resolve().parent / "files" / "scenario.schema.json"
+MAX_FILE_BYTES = 5_000_000
+
+
+class ScenarioError(Exception):
+    """What is wrong with a scenario: the file, the path inside it, the problem."""
+
+    def __init__(self, source: str, path: str, problem: str,
+                 more: list[tuple[str, str]] | None = None) -> None:
+        self.source, self.path, self.problem = source, path, problem
+        self.problems = [(path, problem), *(more or [])]
+        lines = [f"{source}: {p or '(top level)'}: {what}" for p, what in self.problems]
+        super().__init__("\n".join(lines))
+
+
+@lru_cache(maxsize=1)
+def _schema_validator() -> Draft202012Validator:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def _path(parts) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def load_file(path: Path | str) -> dict:
+    path = Path(path)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ScenarioError(str(path), "", f"file is larger than {MAX_FILE_BYTES} bytes")
+    return parse(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse(text_or_data, source: str = "<scenario>") -> dict:
+    """The checked scenario (a dict) from YAML text or already-parsed data."""
+    data = text_or_data
+    if isinstance(text_or_data, str):
+        try:
+            data = yaml.safe_load(text_or_data)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise ScenarioError(source, where, f"not valid YAML: {exc}") from None
+    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    problems = [(_path(e.absolute_path), e.message) for e in errors]
+    if not problems:
+        problems = _semantic_problems(data)
+    if problems:
+        raise ScenarioError(source, problems[0][0], problems[0][1], problems[1:])
+    return data
+
+
+def _semantic_problems(data: dict) -> list[tuple[str, str]]:
+    """What the schema cannot say: profiles against the API, references, operations."""
+    problems: list[tuple[str, str]] = []
+    spec = load_spec()
+    profile_schema = spec["components"]["schemas"]["BillingProfileCreateUpdate"]
+    operations = {op["operationId"] for item in spec["paths"].values() for op in item.values()}
+    registry = ProviderRegistry(IdSource(0))
+    tokens: set[str] = set()
+    keys: set[str] = set()
+    for t, tenant in enumerate(data.get("tenants", [])):
+        where = f"tenants[{t}]"
+        if tenant["key"] in keys:
+            problems.append((f"{where}.key", f"tenant key {tenant['key']!r} is used twice"))
+        keys.add(tenant["key"])
+        for token in tenant.get("tokens", []):
+            if token in tokens:
+                problems.append((f"{where}.tokens", f"token {token!r} is used twice"))
+            tokens.add(token)
+        if "profile" in tenant:
+            for error in request_validator(profile_schema).iter_errors(tenant["profile"]):
+                problems.append((_path([f"{where}.profile", *error.absolute_path]),
+                                 error.message))
+        problems += _invoice_problems(where, tenant)
+        for m, method in enumerate(tenant.get("payment_methods", [])):
+            if method["type"] not in registry.get(method["provider"]).provider.method_types:
+                problems.append((f"{where}.payment_methods[{m}]",
+                                 f"{method['provider']} does not offer {method['type']!r}"))
+    for slug, outcomes in data.get("providers", {}).items():
+        allowed = registry.get(slug).outcomes
+        for o, outcome in enumerate(outcomes.get("next_outcomes", [])):
+            if outcome not in allowed:
+                problems.append((f"providers.{slug}.next_outcomes[{o}]",
+                                 f"{outcome!r} is not one of {', '.join(allowed)}"))
+    for b, behaviour in enumerate(data.get("behaviours", [])):
+        if behaviour["operation"] not in operations:
+            problems.append((f"behaviours[{b}].operation",
+                             f"{behaviour['operation']!r} is not an operationId of the API"))
+        tenant_key = behaviour.get("match", {}).get("tenant")
+        if tenant_key and tenant_key not in keys:
+            problems.append((f"behaviours[{b}].match.tenant", f"no tenant {tenant_key!r}"))
+    return problems
+
+
+def _invoice_problems(where: str, tenant: dict) -> list[tuple[str, str]]:
+    problems, seen = [], {}
+    if tenant.get("invoices") and "profile" not in tenant:
+        problems.append((f"{where}.invoices", "invoices need the tenant's profile (the buyer)"))
+    for i, invoice in enumerate(tenant.get("invoices", [])):
+        at = f"{where}.invoices[{i}]"
+        original = invoice.get("credit_note_for")
+        if original is not None:
+            if original not in seen:
+                problems.append((f"{at}.credit_note_for",
+                                 f"no earlier invoice with key {original!r}"))
+            else:
+                count = len(seen[original].get("lines", []))
+                bad = [n for n in invoice.get("credit_lines", []) if n >= count]
+                if bad:
+                    problems.append((f"{at}.credit_lines", f"line indexes {bad} do not exist "
+                                     f"(the original has {count} lines)"))
+        if "key" in invoice:
+            if invoice["key"] in seen:
+                problems.append((f"{at}.key", f"invoice key {invoice['key']!r} is used twice"))
+            seen[invoice["key"]] = invoice
+    return problems

@@ -1,0 +1,111 @@
+"""Moving the test clock: every due charge and period end on the way happens, in time order.
+
+Events of all tenants are processed oldest first, so invoice numbers stay gap-free and follow
+issue dates across tenants.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from datetime import datetime, timedelta
+
+from mockserver.domain import billing_cycle as cycle
+from mockserver.domain.errors import DomainError, InvalidRequest
+from mockserver.domain.invoices import Invoice, InvoiceStatus, finalize
+from mockserver.domain.tenant import Tenant
+from mockserver.state import Store
+
+MAX_EVENTS = 100_000  # one advance may not run away
+_order = itertools.count()  # ties at the same instant keep the order they were found in
+
+
+def advance(store: Store, delta: timedelta) -> list[dict]:
+    if delta < timedelta(0):
+        raise InvalidRequest("The clock only moves forward; use set to jump")
+    with store.lock:
+        return _run_until(store, store.clock.now() + delta)
+
+
+def set_time(store: Store, instant: datetime, mode: str | None = None) -> list[dict]:
+    """Jump to ``instant``. Forward jumps run the events on the way; backward jumps run none."""
+    with store.lock:
+        events = _run_until(store, instant) if instant > store.clock.now() else []
+        store.clock.set(instant, mode)
+        return events
+
+
+def _run_until(store: Store, target: datetime) -> list[dict]:
+    queue: list = []
+    version: dict[str, int] = {}
+    since = store.clock.now()
+    for tenant in store.tenants.values():
+        _schedule(queue, version, tenant, since, target)
+    events: list[dict] = []
+    while queue and len(events) < MAX_EVENTS:
+        when, _, tenant_id, seen, kind, ref = heapq.heappop(queue)
+        if version.get(tenant_id) != seen or tenant_id not in store.tenants:
+            continue  # superseded by a later schedule of the same tenant
+        tenant = store.tenants[tenant_id]
+        store.clock.set(max(when, store.clock.now()))
+        events.append(_run(store, tenant, kind, ref, when))
+        _schedule(queue, version, tenant, since, target)
+    store.clock.set(max(target, store.clock.now()))
+    return events
+
+
+def _schedule(queue: list, version: dict, tenant: Tenant, since: datetime,
+              target: datetime) -> None:
+    version[tenant.id] = version.get(tenant.id, 0) + 1
+    default = tenant.methods.default()
+    for invoice in tenant.invoices.values():
+        at = cycle.collection_due_at(invoice, default and default.id, since)
+        if at is not None and at <= target:
+            heapq.heappush(queue, (at, next(_order), tenant.id, version[tenant.id], "collect",
+                                   invoice.id))
+    for at in {cycle.period_close_at(sub) for sub in tenant.subscriptions} - {None}:
+        if at <= target:
+            heapq.heappush(queue, (at, next(_order), tenant.id, version[tenant.id], "close", at))
+
+
+def _run(store: Store, tenant: Tenant, kind: str, ref: str, now: datetime) -> dict:
+    if kind == "collect":
+        event = cycle.collect(tenant, tenant.invoices[ref], now)
+        _subscriptions_follow_dunning(tenant)
+        return event
+    closing = [s for s in tenant.subscriptions if cycle.period_close_at(s) == ref]
+    return _close_periods(store, tenant, closing, now)
+
+
+def _close_periods(store: Store, tenant: Tenant, closing: list, now: datetime) -> dict:
+    """One invoice for every subscription whose period ends now, then the next periods."""
+    start = min(s.current_period_start for s in closing)
+    end = max(s.current_period_end for s in closing)
+    lines = [line for sub in closing
+             for line in cycle.period_lines(sub, list(tenant.usage), store.ids.new)]
+    event = {"type": "invoice.generated", "tenant_id": tenant.id,
+             "subscription_ids": [s.id for s in closing], "period_start": start,
+             "period_end": end, "at": now}
+    invoice = Invoice(id=store.ids.new("inv"), tenant_id=tenant.id, created_at=now,
+                      updated_at=now, issue_date=end, period_start=start, period_end=end)
+    invoice.replace_lines(lines, now)
+    try:
+        finalize(invoice, tenant.profile, store.seller, store.numbering, now)
+        tenant.add_invoice(invoice)
+        event.update(invoice_id=invoice.id, number=invoice.number,
+                     total_cents=invoice.total_cents)
+    except DomainError as error:  # e.g. no complete profile: nothing is invoiced
+        event.update(type="invoice.not_generated", reason=error.message)
+    for sub in closing:
+        cycle.roll_period(sub)
+    return event
+
+
+def _subscriptions_follow_dunning(tenant: Tenant) -> None:
+    """A failed charge puts billable subscriptions past due; paying everything restores them."""
+    owing = any(i.status is InvoiceStatus.PAST_DUE for i in tenant.invoices.values())
+    for sub in tenant.subscriptions:
+        if owing and sub.status == "active":
+            sub.status = "past_due"
+        elif not owing and sub.status == "past_due":
+            sub.status = "active"
