@@ -59,6 +59,7 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
     except ScenarioError as exc:
         raise click.ClickException(f"scenario refused:\n{exc}") from None
     app = create_app(settings, store)
+    store = app.app.extensions["billing_mock"].store
     if watch:
         watcher.watch(settings, store, click.echo)
     click.echo(f"billing-mock serving {settings.base_url}/api/v1 "
