@@ -81,6 +81,59 @@ def scenarios() -> None:
         click.echo(f"{entry['name']:<28} {entry['description']}{steps}")
 
 
+@main.command()
+@click.argument("scenario")
+@click.option("--base-url", default=None,
+              help="API root of the server to replay against, e.g. https://staging/api/v1 "
+                   "(default: a mock started with the scenario).")
+@click.option("--token", default=None, help="Use this token for every step (a real server's).")
+@click.option("--junit", "junit_file", type=click.Path(dir_okay=False), default=None,
+              help="Write the results as JUnit XML.")
+@click.option("--keep-going", is_flag=True, help="Run every step even after a failure.")
+def replay(scenario, base_url, token, junit_file, keep_going) -> None:
+    """Run SCENARIO's steps (a library name or a file); exit 1 if an expectation fails."""
+    from pathlib import Path
+
+    import httpx
+
+    from mockserver.scenarios import ScenarioError, load_file, resolve
+    from mockserver.scenarios.replay import Replay, junit_xml
+    from mockserver.testing import LiveServer
+
+    try:
+        path = resolve(scenario)
+        data = load_file(path)
+    except ScenarioError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not data.get("steps"):
+        raise click.UsageError(f"scenario {data['name']!r} has no steps to replay")
+    server = None
+    if base_url is None:
+        server = LiveServer(Settings(scenario=str(path))).start()
+        base_url = server.api_url
+    click.echo(f"replaying {data['name']} ({len(data['steps'])} steps) against {base_url}")
+    try:
+        runner = Replay(data, base_url, token=token, keep_going=keep_going, out=click.echo)
+        try:
+            runner.client.get(base_url, timeout=10)
+        except httpx.HTTPError as exc:
+            raise Unreachable(f"cannot reach {base_url}: {exc}") from None
+        results = runner.run()
+    finally:
+        if server is not None:
+            server.stop()
+    if junit_file:
+        Path(junit_file).write_bytes(junit_xml(data["name"], results))
+    if any(r.outcome == "failed" for r in results):
+        raise SystemExit(1)
+
+
+class Unreachable(click.ClickException):
+    """The server to work against cannot be reached: exit 2, like a usage error."""
+
+    exit_code = 2
+
+
 def _check_port_free(host: str, port: int) -> None:
     """Fail with a clear message before the server starts, not with a traceback after."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:

@@ -1,0 +1,98 @@
+"""Time drives the domain: charges on due dates, dunning retries, invoices at period ends."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from mockserver.scenarios import build_store, parse
+from mockserver.services import clock
+
+START = "2026-03-10T09:00:00Z"
+
+
+def world(method=None, status="sent", subscriptions=True):
+    tenant = {
+        "key": "acme", "tokens": ["t"],
+        "profile": {"company_name": "Acme", "address_line1": "A 1", "postal_code": "1000",
+                    "city": "Amsterdam", "country_code": "NL", "contact_email": "a@b.nl"},
+        "usage": [{"metric": "api_calls", "quantity": 25_000, "at": "2026-03-05T10:00:00Z"},
+                  {"metric": "api_calls", "quantity": 99_000, "at": "2026-02-05T10:00:00Z"}],
+        "invoices": [{"key": "feb", "issued_at": "2026-03-01T06:00:00Z", "status": status,
+                      "lines": [{"description": "Pro", "unit_price_cents": 4900}]}],
+    }
+    if subscriptions:
+        tenant["subscriptions"] = [{"plan": "pro", "period_start": "2026-03-01"}]
+    if method:
+        tenant["payment_methods"] = [method]
+    store = build_store(parse({"name": "t", "description": "d", "clock": {"start": START},
+                               "tenants": [tenant]}))
+    return store, next(iter(store.tenants.values()))
+
+
+def test_the_due_date_charges_the_default_method():
+    store, tenant = world({"provider": "stripe", "type": "card"})
+    [invoice] = tenant.invoices.values()
+    assert clock.advance(store, timedelta(days=4)) == []  # due on the 15th, not yet
+    [event] = clock.advance(store, timedelta(days=2))
+    assert event["type"] == "invoice.charged" and invoice.status.value == "paid"
+    assert invoice.paid_at == datetime(2026, 3, 15, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("method", [None, {"provider": "stripe", "type": "card",
+                                           "fails_charges": True}])
+def test_no_method_or_a_failing_one_makes_it_past_due(method):
+    store, tenant = world(method)
+    [invoice] = tenant.invoices.values()
+    [event] = clock.advance(store, timedelta(days=6))
+    assert event["type"] == "invoice.charge_failed" and invoice.status.value == "past_due"
+    assert tenant.subscriptions[0].status == "past_due"
+    assert clock.advance(store, timedelta(days=5)) == []  # the same method is not retried
+
+
+def test_dunning_retries_with_a_new_method_the_next_day():
+    store, tenant = world({"provider": "stripe", "type": "card", "fails_charges": True})
+    [invoice] = tenant.invoices.values()
+    clock.advance(store, timedelta(days=6))
+    new = store.providers.direct_method("mollie", "ideal", store.clock.now())
+    added = tenant.methods.add(new.payment_method("pm_new", store.clock.now()))
+    tenant.methods.set_default(added.id)
+    [event] = clock.advance(store, timedelta(days=1))
+    assert event["type"] == "invoice.charged" and event["method_id"] == "pm_new"
+    assert invoice.status.value == "paid" and tenant.subscriptions[0].status == "active"
+
+
+def test_a_finalized_invoice_is_sent_before_it_is_charged():
+    store, tenant = world({"provider": "stripe", "type": "card"}, status="finalized")
+    [invoice] = tenant.invoices.values()
+    clock.advance(store, timedelta(days=6))
+    assert invoice.sent_at is not None and invoice.status.value == "paid"
+
+
+def test_period_end_generates_and_numbers_the_invoice_then_it_is_charged():
+    store, tenant = world({"provider": "stripe", "type": "card"})
+    events = clock.advance(store, timedelta(days=40))
+    generated = [e for e in events if e["type"] == "invoice.generated"]
+    assert [e["at"] for e in generated] == [datetime(2026, 4, 1, tzinfo=timezone.utc)]
+    invoice = tenant.invoices[generated[0]["invoice_id"]]
+    assert invoice.number == "SCAI-2026-000002"  # continues after the February invoice
+    # March usage only: 15,000 billable calls at 20 cents per 1,000 (the free tier is no line)
+    assert [line.amount_cents for line in invoice.line_items] == [4900, 300]
+    assert invoice.total_cents == invoice.subtotal_cents + invoice.tax_cents
+    assert invoice.status.value == "paid"  # its own due date (15 April) passed as well
+    assert tenant.subscriptions[0].current_period_start.isoformat() == "2026-04-01"
+
+
+def test_events_run_in_time_order_and_set_runs_nothing_backwards():
+    store, _ = world({"provider": "stripe", "type": "card"})
+    events = clock.advance(store, timedelta(days=70))
+    times = [e["at"] for e in events]
+    assert times == sorted(times) and len(events) == 5
+    assert clock.set_time(store, datetime(2026, 1, 1, tzinfo=timezone.utc)) == []
+    assert store.clock.now().year == 2026 and store.clock.now().month == 1
+
+
+def test_no_profile_means_no_invoice_at_period_end():
+    store, tenant = world(subscriptions=True)
+    tenant.profile = None
+    events = clock.advance(store, timedelta(days=25))
+    assert [e["type"] for e in events] == ["invoice.charge_failed", "invoice.not_generated"]
