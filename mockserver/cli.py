@@ -128,6 +128,16 @@ def replay(scenario, base_url, token, junit_file, keep_going) -> None:
         raise SystemExit(1)
 
 
+def _register_contract_commands() -> None:
+    from mockserver.contract.commands import contract, drift
+
+    main.add_command(contract)
+    main.add_command(drift)
+
+
+_register_contract_commands()
+
+
 class Unreachable(click.ClickException):
     """The server to work against cannot be reached: exit 2, like a usage error."""
 

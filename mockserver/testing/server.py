@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from typing import Callable
 
 import httpx
 import uvicorn
@@ -25,13 +26,16 @@ class LiveServer:
     """Start with ``start()`` (or as a context manager); ``url`` is the origin, ``api_url`` the
     API root a client configures (``.../api/v1``)."""
 
-    def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, store: Store | None = None,
+                 wrap: Callable | None = None) -> None:
+        """``wrap`` may put an ASGI layer around the app (e.g. to break it on purpose)."""
         settings = settings or Settings()
         if settings.port in (0, 8000):
             settings = settings.with_(port=free_port(settings.host))
         self.settings = settings
         self.app = create_app(settings, store or store_for(settings))
-        config = uvicorn.Config(self.app, host=settings.host, port=settings.port,
+        config = uvicorn.Config(wrap(self.app) if wrap else self.app, host=settings.host,
+                                port=settings.port,
                                 log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True,

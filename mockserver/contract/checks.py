@@ -1,0 +1,247 @@
+"""Billing checks registered with Schemathesis: each looks at one response."""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import schemathesis
+
+from mockserver.contract.failures import BillingFailure
+
+REQUEST_ID = re.compile(r"^req_[0-9a-f]+$")
+ZERO_RATED = {"AE", "G", "E", "O", "Z", "K"}
+VISIBLE_STATES = {"finalized", "sent", "past_due", "paid", "void"}
+CHECK_NAMES = ("billing_envelope", "billing_error_envelope", "billing_validation_422",
+               "billing_pagination", "billing_invoice_money", "billing_transitions",
+               "billing_default_method")
+
+
+def _json(response):
+    content_type = (response.headers.get("content-type") or [""])[0]
+    if "json" not in content_type:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _header(response, name: str) -> str | None:
+    values = response.headers.get(name.lower()) or response.headers.get(name) or []
+    return values[0] if values else None
+
+
+def _op(case) -> str:
+    return case.operation.definition.raw.get("operationId", case.operation.label)
+
+
+@schemathesis.check
+def billing_envelope(ctx, response, case):
+    """2xx JSON answers are ``{data, meta}`` (lists add ``pagination``) with a request id that
+    matches ``X-Request-ID``."""
+    body = _json(response)
+    if not 200 <= response.status_code < 300 or body is None:
+        return None
+    if not isinstance(body, dict) or "data" not in body or "meta" not in body:
+        raise BillingFailure("billing_envelope", f"Expected {{data, meta}}, got keys "
+                             f"{sorted(body) if isinstance(body, dict) else type(body).__name__}")
+    meta = body["meta"]
+    if not isinstance(meta, dict) or not REQUEST_ID.match(str(meta.get("request_id", ""))) \
+            or not meta.get("timestamp"):
+        raise BillingFailure("billing_envelope", f"meta must carry request_id req_<hex> and a "
+                             f"timestamp, got {meta!r}")
+    header = _header(response, "X-Request-ID")
+    if header != meta["request_id"]:
+        raise BillingFailure("billing_envelope", f"X-Request-ID {header!r} differs from "
+                             f"meta.request_id {meta['request_id']!r}")
+    return True
+
+
+@schemathesis.check
+def billing_error_envelope(ctx, response, case):
+    """Errors other than 422 use ``{"error": {code, message, request_id}}``."""
+    body = _json(response)
+    if response.status_code < 400 or response.status_code == 422:
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict) or not all(isinstance(error.get(k), str) for k in (
+            "code", "message", "request_id")):
+        raise BillingFailure("billing_error_envelope", f"A {response.status_code} must be "
+                             f"{{error: {{code, message, request_id}}}}, got {str(body)[:200]}")
+    return True
+
+
+@schemathesis.check
+def billing_validation_422(ctx, response, case):
+    """A 422 is FastAPI's: ``{"detail": [{loc, msg, type, ...}]}``."""
+    if response.status_code != 422:
+        return None
+    body = _json(response)
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if not isinstance(detail, list) or not detail or not all(
+            isinstance(item, dict) and isinstance(item.get("loc"), list)
+            and isinstance(item.get("msg"), str) and isinstance(item.get("type"), str)
+            for item in detail):
+        raise BillingFailure("billing_validation_422", "A 422 must be FastAPI's "
+                             f"{{detail: [{{loc, msg, type}}]}}, got {str(body)[:200]}")
+    return True
+
+
+@schemathesis.check
+def billing_pagination(ctx, response, case):
+    """Pages add up: total_pages from total and page_size, the page's length, no repeats."""
+    if _op(case) != "listInvoices" or response.status_code != 200:
+        return None
+    body = _json(response) or {}
+    p = body.get("pagination") or {}
+    try:
+        page, size, total, pages = (int(p[k]) for k in ("page", "page_size", "total",
+                                                         "total_pages"))
+    except (KeyError, TypeError, ValueError):
+        raise BillingFailure("billing_pagination", f"pagination incomplete: {p!r}") from None
+    query = case.query or {}
+    wanted = (int(query.get("page", 1)), int(query.get("page_size", 20)))
+    problems = []
+    if (page, size) != wanted:
+        problems.append(f"asked page {wanted[0]} of size {wanted[1]}, got {page}/{size}")
+    if pages != math.ceil(total / size):
+        problems.append(f"total_pages {pages} but ceil({total}/{size}) = "
+                        f"{math.ceil(total / size)}")
+    expected = max(0, min(size, total - (page - 1) * size))
+    items = body.get("data") or []
+    if len(items) != expected:
+        problems.append(f"page {page} should hold {expected} of {total}, holds {len(items)}")
+    ids = [item.get("id") for item in items if isinstance(item, dict)]
+    if len(ids) != len(set(ids)):
+        problems.append("an invoice appears twice on one page")
+    if problems:
+        raise BillingFailure("billing_pagination", "; ".join(problems))
+    return True
+
+
+INVOICE_OPERATIONS = ("listInvoices", "getInvoice")
+
+
+def _invoices(body, operation: str, also: tuple[str, ...] = ()) -> list[dict]:
+    """The invoices in an answer of an operation that returns invoices."""
+    if operation not in INVOICE_OPERATIONS + also:
+        return []
+    data = body.get("data") if isinstance(body, dict) else None
+    if isinstance(data, dict) and "total_cents" in data:
+        return [data]
+    if isinstance(data, list):
+        return [i for i in data if isinstance(i, dict) and "total_cents" in i]
+    return []
+
+
+def half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def money_problems(invoice: dict) -> list[str]:
+    """Why an invoice's money does not add up (empty when it does)."""
+    number = invoice.get("number")
+    problems = []
+    subtotal, tax, total = (invoice.get(k) for k in ("subtotal_cents", "tax_cents",
+                                                     "total_cents"))
+    if None in (subtotal, tax, total) or subtotal + tax != total:
+        problems.append(f"{number}: subtotal {subtotal} + tax {tax} != total {total}")
+    if invoice.get("document_type") == "credit_note" and (total or 0) > 0:
+        problems.append(f"{number}: a credit note's total must be negative, got {total}")
+    if invoice.get("status") in ("paid", "void") and invoice.get("amount_due_cents", 0) != 0:
+        problems.append(f"{number}: {invoice['status']} but amount_due_cents "
+                        f"{invoice['amount_due_cents']}")
+    if invoice.get("reverse_charge") and invoice.get("tax_cents") != 0:
+        problems.append(f"{number}: reverse charge with tax {invoice.get('tax_cents')}")
+    lines = invoice.get("line_items") or []
+    if lines:
+        if sum(li.get("amount_cents", 0) for li in lines) != subtotal:
+            problems.append(f"{number}: lines sum to "
+                            f"{sum(li.get('amount_cents', 0) for li in lines)}, subtotal "
+                            f"{subtotal}")
+        if sum(li.get("tax_cents", 0) for li in lines) != tax:
+            problems.append(f"{number}: line taxes sum to "
+                            f"{sum(li.get('tax_cents', 0) for li in lines)}, tax {tax}")
+        for line in lines:
+            problems += _line_problems(number, line, invoice)
+    return problems
+
+
+def _line_problems(number, line: dict, invoice: dict) -> list[str]:
+    try:
+        quantity, rate = Decimal(str(line["quantity"])), Decimal(str(line["tax_rate"]))
+        amount, line_tax = line["amount_cents"], line["tax_cents"]
+        expected_amount = half_up(quantity * line["unit_price_cents"])
+    except (KeyError, InvalidOperation, TypeError):
+        return [f"{number}: line {line.get('id')} lacks quantity, price, rate or amounts"]
+    problems = []
+    if amount != expected_amount:
+        problems.append(f"{number}: line {line.get('id')} amount {amount} != quantity x price "
+                        f"{expected_amount}")
+    if line_tax != half_up(Decimal(amount) * rate / 100):
+        problems.append(f"{number}: line {line.get('id')} tax {line_tax} != amount x "
+                        f"{rate}% = {half_up(Decimal(amount) * rate / 100)}")
+    category = line.get("tax_category")
+    if category in ZERO_RATED and rate != 0:
+        problems.append(f"{number}: category {category} with rate {rate}")
+    if category == "S" and rate <= 0:
+        problems.append(f"{number}: category S needs a positive rate")
+    if invoice.get("reverse_charge") and category != "AE":
+        problems.append(f"{number}: reverse charge but line category {category}")
+    return problems
+
+
+@schemathesis.check
+def billing_invoice_money(ctx, response, case):
+    """Lines, VAT and totals of every invoice in the answer add up (credit notes negative)."""
+    if response.status_code != 200:
+        return None
+    found = _invoices(_json(response), _op(case), also=("getUpcomingInvoice",))
+    problems = [p for invoice in found for p in money_problems(invoice)]
+    if problems:
+        raise BillingFailure("billing_invoice_money", "; ".join(problems[:5]))
+    return True
+
+
+@schemathesis.check
+def billing_transitions(ctx, response, case):
+    """Tenants never see drafts, a status filter holds, and a send leaves the invoice sent."""
+    if response.status_code != 200:
+        return None
+    body = _json(response) or {}
+    op = _op(case)
+    if op == "sendInvoiceEmail" and (body.get("data") or {}).get("status") != "sent":
+        raise BillingFailure("billing_transitions", "a successful send must leave the invoice "
+                             f"'sent', got {(body.get('data') or {}).get('status')!r}")
+    states = [i.get("status") for i in _invoices(body, op)]
+    hidden = [s for s in states if s not in VISIBLE_STATES]
+    if hidden:
+        raise BillingFailure("billing_transitions", f"tenants must not see invoices in {hidden}")
+    wanted = (case.query or {}).get("status") if op == "listInvoices" else None
+    if wanted and any(s != wanted for s in states):
+        raise BillingFailure("billing_transitions", f"status={wanted} returned {set(states)}")
+    return True
+
+
+@schemathesis.check
+def billing_default_method(ctx, response, case):
+    """While any active method exists exactly one is the default; deleted ones leave the list."""
+    if _op(case) != "listPaymentMethods" or response.status_code != 200:
+        return None
+    methods = (_json(response) or {}).get("data") or []
+    problems = default_method_problems(methods)
+    if problems:
+        raise BillingFailure("billing_default_method", "; ".join(problems))
+    return True
+
+
+def default_method_problems(methods: list[dict]) -> list[str]:
+    problems = []
+    if any(m.get("status") != "active" for m in methods):
+        problems.append("deleted (inactive) methods must leave the list")
+    defaults = [m.get("id") for m in methods if m.get("is_default")]
+    if methods and len(defaults) != 1:
+        problems.append(f"{len(methods)} methods but {len(defaults)} defaults {defaults}")
+    return problems

@@ -1,0 +1,87 @@
+"""``billing-mock contract`` and ``billing-mock drift``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import httpx
+import yaml
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+@click.command()
+@click.option("--base-url", required=True,
+              help="API root as a client configures it, e.g. https://staging.example.com/api/v1")
+@click.option("--token", required=True, help="Bearer token of tenant A.")
+@click.option("--token-b", default=None,
+              help="Bearer token of another tenant B, for the tenant-isolation check.")
+@click.option("--junit", "junit_file", type=click.Path(dir_okay=False), default=None)
+@click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None,
+              help="Markdown report with each finding's request, response and curl line.")
+@click.option("--max-examples", type=click.IntRange(1, 10_000), default=25, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def contract(base_url, token, token_b, junit_file, report_file, max_examples, seed) -> None:
+    """Check a Billing API server against openapi/billing.yaml.
+
+    Exit 0 when clean, 1 with findings, 2 on a usage or connection error.
+    """
+    from mockserver.contract import report
+    from mockserver.contract.runner import ContractRun, Unreachable
+
+    run = ContractRun(base_url.rstrip("/"), token, token_b, max_examples, seed, out=click.echo)
+    try:
+        run.execute()
+    except Unreachable as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    click.echo("")
+    click.echo(report.summary(run))
+    if report_file:
+        Path(report_file).write_text(report.markdown(run, base_url), encoding="utf-8")
+    if junit_file:
+        Path(junit_file).write_bytes(report.junit(run))
+    raise SystemExit(EXIT_FINDINGS if run.findings else EXIT_CLEAN)
+
+
+@click.command()
+@click.option("--spec", "spec_location", required=True,
+              help="The real server's OpenAPI document: a file, or a URL such as "
+                   "https://staging.example.com/openapi.json")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
+def drift(spec_location, output) -> None:
+    """List how a real server's OpenAPI document differs from the mock's.
+
+    Exit 0 when they agree, 1 when they differ, 2 when the document cannot be read.
+    """
+    from mockserver.contract.drift import compare
+    from mockserver.spec import load_spec
+
+    try:
+        theirs = _load(spec_location)
+    except (OSError, httpx.HTTPError, yaml.YAMLError, ValueError) as exc:
+        click.echo(f"Error: cannot read {spec_location}: {exc}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    differences = compare(theirs, load_spec())
+    if output == "json":
+        click.echo(json.dumps([d.__dict__ for d in differences], indent=2))
+    else:
+        for difference in differences:
+            click.echo(str(difference))
+        click.echo(f"{len(differences)} differences")
+    raise SystemExit(EXIT_FINDINGS if differences else EXIT_CLEAN)
+
+
+def _load(location: str) -> dict:
+    if location.startswith(("http://", "https://")):
+        response = httpx.get(location, timeout=30, follow_redirects=True)
+        response.raise_for_status()
+        text = response.text
+    else:
+        text = Path(location).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or "paths" not in data:
+        raise ValueError("not an OpenAPI document (no paths)")
+    return data

@@ -1,0 +1,59 @@
+"""How a contract run reads: a summary table, a Markdown report, JUnit XML."""
+
+from __future__ import annotations
+
+from collections import Counter
+from xml.etree import ElementTree
+
+from mockserver.contract.failures import Finding
+
+
+def summary(run) -> str:
+    counts = Counter(f.check for f in run.findings)
+    width = max(len(c) for c in run.checks_run()) + 2
+    rows = [f"{'check'.ljust(width)}result", f"{'-' * (width - 1)} ------"]
+    for check in run.checks_run():
+        found = counts.get(check, 0)
+        rows.append(f"{check.ljust(width)}{'FAIL ' + str(found) if found else 'ok'}")
+    for check in sorted(set(counts) - set(run.checks_run())):
+        rows.append(f"{check.ljust(width)}FAIL {counts[check]}")
+    rows.append(f"{len(run.findings)} findings, {run.cases} generated cases, "
+                f"{run.seconds:.1f} s")
+    return "\n".join(rows)
+
+
+def markdown(run, target: str) -> str:
+    lines = [f"# Contract report for `{target}`", "",
+             f"{len(run.findings)} findings from {run.cases} generated cases and the probes, "
+             f"in {run.seconds:.1f} s.", "", "| check | findings |", "| --- | --- |"]
+    counts = Counter(f.check for f in run.findings)
+    lines += [f"| `{c}` | {counts.get(c, 0)} |" for c in run.checks_run()]
+    if run.notes:
+        lines += ["", "## Notes", ""] + [f"- {note}" for note in run.notes]
+    for number, finding in enumerate(run.findings, 1):
+        lines += ["", f"## {number}. `{finding.check}` on {finding.operation}", "",
+                  "```", finding.message, "```", "", "Request:", "",
+                  f"    {finding.request.get('method', '')} {finding.request.get('url', '')}"]
+        if finding.request.get("body"):
+            lines += ["", "```json", str(finding.request["body"])[:2000], "```"]
+        lines += ["", f"Response: {finding.response.get('status')}", "", "```",
+                  str(finding.response.get("body", ""))[:2000], "```", "",
+                  "Reproduce:", "", "```sh", finding.curl, "```"]
+    return "\n".join(lines) + "\n"
+
+
+def junit(run) -> bytes:
+    by_check: dict[str, list[Finding]] = {}
+    for finding in run.findings:
+        by_check.setdefault(finding.check, []).append(finding)
+    names = run.checks_run() + sorted(set(by_check) - set(run.checks_run()))
+    suite = ElementTree.Element("testsuite", name="billing-contract", tests=str(len(names)),
+                                failures=str(len(by_check)), time=f"{run.seconds:.3f}")
+    for name in names:
+        case = ElementTree.SubElement(suite, "testcase", classname="billing-contract", name=name)
+        for finding in by_check.get(name, []):
+            failure = ElementTree.SubElement(case, "failure",
+                                             message=f"{finding.operation}: "
+                                                     f"{finding.message.splitlines()[0][:300]}")
+            failure.text = f"{finding.message}\n\n{finding.curl}"
+    return ElementTree.tostring(suite, encoding="utf-8", xml_declaration=True)

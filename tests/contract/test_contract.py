@@ -1,0 +1,74 @@
+"""billing-mock contract: clean against the mock, and every broken variant is flagged by the
+check that is about its defect."""
+
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+from click.testing import CliRunner
+
+from mockserver.cli import main
+from mockserver.contract import report
+from mockserver.contract.runner import ContractRun
+from mockserver.settings import Settings
+from mockserver.testing import LiveServer
+from tests.contract.broken import DEFECTS
+
+
+def test_clean_against_the_mock_with_default_settings(tmp_path):
+    junit, markdown = tmp_path / "contract.xml", tmp_path / "contract.md"
+    with LiveServer(Settings(seed=42)) as server:
+        result = CliRunner().invoke(main, [
+            "contract", "--base-url", server.api_url, "--token", "demo-token",
+            "--token-b", "eu-token", "--junit", str(junit), "--report", str(markdown)])
+    print(result.output[-3000:])
+    assert result.exit_code == 0, result.output[-3000:]
+    assert "0 findings" in result.output
+    suite = ElementTree.parse(junit).getroot()
+    assert suite.get("failures") == "0" and int(suite.get("tests")) >= 20
+    assert "# Contract report" in markdown.read_text()
+
+
+@pytest.mark.parametrize("defect", list(DEFECTS), ids=[d.__name__ for d in DEFECTS])
+def test_every_broken_variant_is_flagged_by_the_right_check(defect):
+    check, token = DEFECTS[defect]
+    with LiveServer(Settings(seed=42), wrap=defect) as server:
+        run = ContractRun(server.api_url, token, "us-token", max_examples=8, out=lambda _: None)
+        findings = run.execute()
+    checks = {f.check for f in findings}
+    assert check in checks, report.summary(run)
+    flagged = next(f for f in findings if f.check == check)
+    assert flagged.curl.startswith("curl") and flagged.operation
+
+
+def test_findings_make_a_report_with_request_response_and_curl(tmp_path):
+    from tests.contract.broken import TotalsOffByOneCent
+
+    with LiveServer(Settings(seed=42), wrap=TotalsOffByOneCent) as server:
+        result = CliRunner().invoke(main, [
+            "contract", "--base-url", server.api_url, "--token", "demo-token",
+            "--max-examples", "5", "--report", str(tmp_path / "r.md"),
+            "--junit", str(tmp_path / "r.xml")])
+    assert result.exit_code == 1
+    text = (tmp_path / "r.md").read_text()
+    assert "`billing_invoice_money`" in text and "Reproduce:" in text and "curl -X" in text
+    assert "subtotal" in text and "Response: 200" in text
+    suite = ElementTree.parse(tmp_path / "r.xml").getroot()
+    failed = [c.get("name") for c in suite if c.find("failure") is not None]
+    assert "billing_invoice_money" in failed
+
+
+def test_unreachable_server_is_exit_2():
+    result = CliRunner().invoke(main, ["contract", "--base-url", "http://127.0.0.1:9/api/v1",
+                                       "--token", "x"])
+    assert result.exit_code == 2 and "cannot reach" in result.output
+
+
+def test_without_rule_files_the_einvoice_check_says_it_did_not_run(monkeypatch):
+    from mockserver.contract import einvoice
+
+    monkeypatch.setattr(einvoice, "missing_rule_files", lambda fmt: ["saxonche"])
+    with LiveServer(Settings(seed=42)) as server:
+        run = ContractRun(server.api_url, "demo-token", max_examples=3, out=lambda _: None)
+        assert run.execute() == []
+    assert any("did NOT run" in note for note in run.notes)
+    assert any("billing_tenant_isolation did not run" in note for note in run.notes)
