@@ -34,6 +34,7 @@ from mockserver.domain.subscriptions import (
 )
 from mockserver.domain.tenant import Tenant
 from mockserver.domain.vat import line_amount_cents
+from mockserver.fake import billing_faker
 from mockserver.state import Store, TokenGrant
 
 S = InvoiceStatus
@@ -57,27 +58,26 @@ class DemoTenant:
     profile: dict | None
     plans: tuple[str, ...]
     methods: tuple[tuple[str, str], ...]
+    identifiers: tuple[str, ...] = ()  # drawn from the Faker billing provider, see _identifiers
 
 
 def demo_tenants() -> list[DemoTenant]:
-    """The documented demo tenants (profile values that matter are fixed; the rest is Faker)."""
+    """The documented demo tenants (profile values that matter are fixed; the rest is Faker,
+    identifiers such as VAT numbers and Peppol ids with valid check digits)."""
     return [
         DemoTenant("demo-token", "demo", "nl_NL", {
-            "country_code": "NL", "vat_number": "NL004495445B01", "is_business": True,
-            "peppol_id": "0106:12345678", "peppol_scheme": "0106",
+            "country_code": "NL", "is_business": True,
             "preferred_einvoice_format": "ubl", "preferred_language": "nl",
             "buyer_reference": "PO-2026-0042"}, ("pro", "starter"),
-            (("stripe", "card"), ("mollie", "ideal"))),
+            (("stripe", "card"), ("mollie", "ideal")), ("vat_number", "peppol")),
         DemoTenant("de-token", "de", "de_DE", {
             "country_code": "DE", "vat_number": None, "is_business": True,
-            "leitweg_id": "04011000-1234512345-06", "buyer_reference": "04011000-1234512345-06",
             "preferred_einvoice_format": "xrechnung", "preferred_language": "de"},
-            ("enterprise",), (("stripe", "sepa_debit"),)),
+            ("enterprise",), (("stripe", "sepa_debit"),), ("leitweg_id",)),
         DemoTenant("eu-token", "eu", "fr_BE", {
-            "country_code": "BE", "vat_number": "BE0477472701", "is_business": True,
-            "peppol_id": "0208:0477472701", "peppol_scheme": "0208",
+            "country_code": "BE", "is_business": True,
             "preferred_einvoice_format": "cii", "preferred_language": "fr"},
-            ("pro",), (("stripe", "card"),)),
+            ("pro",), (("stripe", "card"),), ("vat_number", "peppol")),
         DemoTenant("us-token", "us", "en_US", {
             "country_code": "US", "vat_number": None, "is_business": True,
             "preferred_einvoice_format": None, "preferred_language": "en"},
@@ -99,15 +99,17 @@ def build_default_world(store: Store, seed: int) -> None:
     for index, demo in enumerate(demo_tenants()):
         fake = Faker(demo.locale)
         fake.seed_instance(seed * 1000 + index)
+        ids = billing_faker(seed * 1000 + index)  # its own stream: the rest stays as it was
         tenant = store.add_tenant(Tenant(store.ids.new("tnt"), now, name=demo.key))
         store.tokens[demo.token] = TokenGrant(tenant.id, label=demo.key)
         if demo.profile is not None:
-            tenant.profile = new_profile(tenant.id, _profile_values(fake, demo), now)
+            values = {**_profile_values(fake, demo), **_identifiers(ids, demo)}
+            tenant.profile = new_profile(tenant.id, values, now)
             billed.append((tenant, fake))
         for plan_key in demo.plans:
             _subscribe(store, tenant, PLANS[plan_key], month)
         for provider_slug, method_type in demo.methods:
-            tenant.methods.add(_world_method(store, fake, provider_slug, method_type, now))
+            tenant.methods.add(_world_method(store, fake, ids, provider_slug, method_type, now))
         _usage(tenant, fake, now)
     _history(store, billed, month)
 
@@ -131,16 +133,35 @@ def _subscribe(store: Store, tenant: Tenant, plan: Plan, month) -> None:
         store.ids.new("sub"), plan, start, add_months(start, months)))
 
 
-def _world_method(store: Store, fake: Faker, provider_slug: str, method_type: str,
+def _identifiers(ids: Faker, demo: DemoTenant) -> dict:
+    """The tenant's VAT number, Peppol participant and Leitweg-ID, as ``demo.identifiers`` asks.
+
+    A Belgian Peppol id is the enterprise number of the VAT number; a Leitweg-ID is also the
+    buyer reference XRechnung needs (BR-DE-15).
+    """
+    country = demo.profile["country_code"]
+    values: dict = {}
+    if "vat_number" in demo.identifiers:
+        values["vat_number"] = ids.eu_vat_number(country)
+    if "peppol" in demo.identifiers:
+        scheme, participant_id = ids.peppol_participant(country, values.get("vat_number"))
+        values.update(peppol_scheme=scheme, peppol_id=participant_id)
+    if "leitweg_id" in demo.identifiers:
+        values["leitweg_id"] = values["buyer_reference"] = ids.leitweg_id()
+    return values
+
+
+def _world_method(store: Store, fake: Faker, ids: Faker, provider_slug: str, method_type: str,
                   now: datetime) -> PaymentMethod:
     display: dict = {}
     if method_type == "card":
         display = {"brand": "visa", "last4": "4242", "exp_month": fake.random_int(1, 12),
                    "exp_year": now.year + fake.random_int(1, 4)}
     elif method_type == "sepa_debit":
-        display = {"iban_last4": "3000", "bank_name": "Commerzbank"}
+        account = ids.bank_account("DE")
+        display = {"iban_last4": account.last4, "bank_name": account.bank_name}
     elif method_type == "ideal":
-        display = {"bank_name": "ING", "iban_last4": fake.numerify("####")}
+        display = {"bank_name": "ING", "iban_last4": ids.bank_account("NL", "INGB").last4}
     elif method_type == "crypto":
         display = {"wallet": "0x" + fake.hexify("^" * 40)}
     prefix = {"stripe": "pm", "mollie": "mdt", "crypto": "wallet"}[provider_slug]

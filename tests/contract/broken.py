@@ -32,22 +32,27 @@ class Defect:
                             scope.get("query_string", b"").decode())
         if early is not None:
             return await _send_json(send, *early)
-        start, chunks = {}, []
-
-        async def capture(message):
-            if message["type"] == "http.response.start":
-                start.update(message)
-            else:
-                chunks.append(message.get("body", b""))
-
-        await self.app(scope, receive, capture)
-        raw = b"".join(chunks)
+        start, raw = await _answer_of(self.app, scope, receive)
         headers = dict(start.get("headers", []))
         if b"json" in headers.get(b"content-type", b"") and raw:
             status, body = self.rewrite(scope["path"], start["status"], json.loads(raw))
             return await _send_json(send, status, body, start.get("headers", []))
         await send(start)
         await send({"type": "http.response.body", "body": raw})
+
+
+async def _answer_of(app, scope, receive) -> tuple[dict, bytes]:
+    """Run the real app and keep its whole answer (start message, body) for rewriting."""
+    start, chunks = {}, []
+
+    async def capture(message):
+        if message["type"] == "http.response.start":
+            start.update(message)
+        else:
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, capture)
+    return start, b"".join(chunks)
 
 
 async def _send_json(send, status, body, headers=()):
@@ -150,16 +155,8 @@ class InvalidXRechnung(Defect):
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or b"format=xrechnung" not in scope.get("query_string", b""):
             return await self.app(scope, receive, send)
-        start, chunks = {}, []
-
-        async def capture(message):
-            if message["type"] == "http.response.start":
-                start.update(message)
-            else:
-                chunks.append(message.get("body", b""))
-
-        await self.app(scope, receive, capture)
-        raw = re.sub(rb"<cbc:BuyerReference>[^<]*</cbc:BuyerReference>", b"", b"".join(chunks))
+        start, raw = await _answer_of(self.app, scope, receive)
+        raw = re.sub(rb"<cbc:BuyerReference>[^<]*</cbc:BuyerReference>", b"", raw)
         start["headers"] = [(k, str(len(raw)).encode() if k.lower() == b"content-length" else v)
                             for k, v in start.get("headers", [])]
         await send(start)
