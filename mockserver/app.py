@@ -139,17 +139,9 @@ def _flask_routes(app: connexion.FlaskApp, runtime: Runtime) -> None:
 
     @flask_app.errorhandler(Exception)
     def unexpected(error: Exception):
-        status = getattr(error, "code", None)
-        if isinstance(status, int) and 400 <= status < 500:  # werkzeug HTTP errors
-            return api_errors.framework_error(None, _Status(status, str(error))).body, status
+        # Werkzeug's HTTP errors never get here: Connexion hands them to api.errors.
         log.exception("unhandled error in handler", exc_info=error)
         return jsonify(error_body("internal_error", "Internal server error")), 500
-
-
-class _Status(Exception):
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.detail = status, detail
 
 
 class BillingJSONProvider(DefaultJSONProvider):

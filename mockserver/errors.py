@@ -32,8 +32,8 @@ class BadRequest(ApiError):
 class Unauthorized(ApiError):
     status, code = 401, "unauthorized"
 
-    def __init__(self, message: str, **kwargs) -> None:
-        super().__init__(message, {"WWW-Authenticate": "Bearer"})
+    def __init__(self, message: str, details: dict | None = None) -> None:
+        super().__init__(message, {"WWW-Authenticate": "Bearer"}, details)
 
 
 class Forbidden(ApiError):
