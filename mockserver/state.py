@@ -55,8 +55,18 @@ class Store:
         self.behaviours: list = []  # scripted answers of the loaded scenario
         self.scenario: str | None = None  # name of the loaded scenario; None: default world
         self.journal: deque[dict] = deque(maxlen=JOURNAL_SIZE)
+        self.journal_lock = threading.Lock()  # held only to append or copy, never while waiting
         self.snapshots: OrderedDict[str, dict] = OrderedDict()
         self.start: dict | None = None
+
+    def record(self, entry: dict) -> None:
+        """Add a journal entry (callable from the event loop: takes only the journal lock)."""
+        with self.journal_lock:
+            self.journal.append(entry)
+
+    def journal_entries(self) -> list[dict]:
+        with self.journal_lock:
+            return list(self.journal)
 
     def snapshot(self) -> dict:
         """A deep copy of the world (clock, ids, tenants, numbering, sessions, ...)."""
@@ -78,7 +88,8 @@ class Store:
         with self.lock:
             if self.start is not None:
                 self.restore(self.start)
-            self.journal.clear()
+            with self.journal_lock:
+                self.journal.clear()
 
     def save_snapshot(self) -> str:
         with self.lock:
@@ -103,7 +114,8 @@ class Store:
             self.max_tenants = other.max_tenants
             self.start = other.start
             self.snapshots.clear()
-            self.journal.clear()
+            with self.journal_lock:
+                self.journal.clear()
 
     def add_tenant(self, tenant: Tenant, pinned: bool = True) -> Tenant:
         with self.lock:

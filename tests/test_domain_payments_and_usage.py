@@ -103,3 +103,14 @@ def test_upcoming_estimate_adds_subscriptions_usage_and_vat():
 def test_upcoming_without_profile_or_subscriptions_is_empty():
     data = estimate_upcoming([], [], None, Seller(), NOW).as_dict()
     assert data["line_items"] == [] and data["total_cents"] == 0 and data["tax_rate"] == "21.00"
+
+
+def test_upcoming_estimate_is_the_subscriptions_that_close_first():
+    monthly = Subscription("sub_m", Plan("starter", "Starter", "scaikey", 1900),
+                           date(2026, 3, 1), date(2026, 4, 1))
+    yearly = Subscription("sub_y", Plan("ent", "Ent", "scaiwave", 120_000, "yearly"),
+                          date(2026, 1, 1), date(2027, 1, 1))
+    data = estimate_upcoming([yearly, monthly], [], None, Seller(), NOW).as_dict()
+    assert data["issue_date"] == date(2026, 4, 1)
+    assert [line["plan_key"] for line in data["line_items"]] == ["scaikey.starter"]
+    assert data["subtotal_cents"] == 1900

@@ -150,3 +150,13 @@ def test_unknown_session_page_and_bad_choice(live, fresh_tenant):
     session = setup(fresh_tenant, "mollie", "ideal")
     r = httpx.post(session["redirect_url"], data={"choice": "<b>bribe</b>"})
     assert r.status_code == 400 and "<b>" not in r.text
+
+
+def test_hosted_page_posts_right_after_api_calls_never_hang(live, fresh_tenant):
+    """A form read under the store lock once deadlocked with the journal on the event loop."""
+    with httpx.Client(timeout=5) as browser:
+        for _ in range(30):
+            session = setup(fresh_tenant, "mollie", "ideal")
+            r = browser.post(session["redirect_url"], data={"choice": "paid"},
+                             follow_redirects=False)
+            assert r.status_code == 303

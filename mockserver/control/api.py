@@ -106,11 +106,10 @@ def list_tenants(rt):
 
 @control_operation
 def list_journal(rt, operation_id=None, tenant_id=None, status=None, limit=100):
-    with rt.store.lock:
-        entries = [e for e in reversed(rt.store.journal)
-                   if (operation_id is None or e["operation_id"] == operation_id)
-                   and (tenant_id is None or e["tenant_id"] == tenant_id)
-                   and (status is None or e["status"] == status)]
+    entries = [e for e in reversed(rt.store.journal_entries())
+               if (operation_id is None or e["operation_id"] == operation_id)
+               and (tenant_id is None or e["tenant_id"] == tenant_id)
+               and (status is None or e["status"] == status)]
     return ok(entries[:limit], rt.store.clock.now())
 
 

@@ -33,14 +33,16 @@ def register(app: Flask, runtime: Runtime) -> None:
 def _page_view(runtime: Runtime, slug: str):
     def view(session_id: str) -> Response:
         store = runtime.store
+        # Read the body before taking the lock: reading it needs the event loop, which must
+        # never wait for a lock held by a thread that waits for the event loop.
+        choice = request.form.get(CHOICE_FIELD, "") if request.method == "POST" else None
         try:
             with store.lock:
                 simulation = store.providers.get(slug)
                 now = store.clock.now()
-                if request.method == "GET":
+                if choice is None:
                     return _html(simulation.render_page(session_id, now), 200)
-                target = simulation.apply_choice(session_id, request.form.get(CHOICE_FIELD, ""),
-                                                 now)
+                target = simulation.apply_choice(session_id, choice, now)
             response = redirect(target, code=303)
             response.headers.update(SECURITY_HEADERS)
             return response

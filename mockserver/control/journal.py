@@ -58,8 +58,9 @@ class JournalMiddleware:
             CURRENT_ENTRY.reset(token)
             entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
             entry["body"] = _json_or_none(b"".join(chunks))
-            with self.runtime.store.lock:
-                self.runtime.store.journal.append(entry)
+            # Not the store's lock: a handler thread may hold that while it waits for this
+            # event loop (to read a request body), and the loop must never wait for it.
+            self.runtime.store.record(entry)
 
 
 def _json_or_none(raw: bytes):

@@ -174,22 +174,25 @@ def estimate_upcoming(
     seller: Seller,
     now: datetime,
 ) -> UpcomingEstimate:
-    """The next invoice: each billable subscription's price plus its month-to-date usage."""
+    """The next invoice: the subscriptions whose period ends first (a monthly plan before a
+    yearly one), each with its price and its month-to-date usage."""
     vat = vat_for(profile, seller)
     billable = [s for s in subscriptions if s.status in BILLABLE_STATES]
     currency = billable[0].plan.currency if billable else "EUR"
     estimate = UpcomingEstimate(currency, None, None, None, vat)
-    for sub in billable:
-        start, end = sub.current_period_start, sub.current_period_end
-        estimate.period_start = min(filter(None, (estimate.period_start, start)))
-        estimate.period_end = max(filter(None, (estimate.period_end, end)))
-        estimate.lines.append(EstimateLine(
-            f"{sub.plan.name} ({sub.plan.billing_period})", "subscription",
-            Decimal(sub.quantity), sub.plan.base_price_cents,
-            sub.plan.base_price_cents * sub.quantity, start, end, sub.plan.plan_key,
-        ))
-        estimate.lines.extend(_usage_lines(sub, usage, now))
-    estimate.issue_date = estimate.period_end
+    if billable:
+        next_end = min(s.current_period_end for s in billable)
+        closing = [s for s in billable if s.current_period_end == next_end]
+        estimate.period_start = min(s.current_period_start for s in closing)
+        estimate.period_end = estimate.issue_date = next_end
+        for sub in closing:
+            estimate.lines.append(EstimateLine(
+                f"{sub.plan.name} ({sub.plan.billing_period})", "subscription",
+                Decimal(sub.quantity), sub.plan.base_price_cents,
+                sub.plan.base_price_cents * sub.quantity, sub.current_period_start,
+                sub.current_period_end, sub.plan.plan_key,
+            ))
+            estimate.lines.extend(_usage_lines(sub, usage, now))
     for line in estimate.lines:
         line.tax_cents = tax_cents(line.amount_cents, vat.tax_rate)
     return estimate

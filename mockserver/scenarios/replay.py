@@ -51,7 +51,8 @@ class Replay:
         steps = self.scenario.get("steps", [])
         results: list[StepResult] = []
         for index, step in enumerate(steps, 1):
-            if results and results[-1].outcome == "failed" and not self.keep_going:
+            failed_before = any(r.outcome == "failed" for r in results)
+            if failed_before and not self.keep_going:
                 results.append(StepResult(step["name"], "skipped", "an earlier step failed"))
             else:
                 results.append(self._timed(step, mock))
