@@ -157,5 +157,9 @@ def _check_port_free(host: str, port: int) -> None:
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
+from mockserver.testing.export import export_fixtures  # noqa: E402
+
+main.add_command(export_fixtures)
+
 if __name__ == "__main__":
     main()

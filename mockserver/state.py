@@ -66,7 +66,7 @@ class Store:
 
     def journal_entries(self) -> list[dict]:
         with self.journal_lock:
-            return list(self.journal)
+            return [{k: v for k, v in e.items() if not k.startswith("_")} for e in self.journal]
 
     def snapshot(self) -> dict:
         """A deep copy of the world (clock, ids, tenants, numbering, sessions, ...)."""

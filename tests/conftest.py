@@ -14,6 +14,7 @@ warnings.filterwarnings("ignore", message=".*httpx2.*")
 from mockserver.settings import Settings  # noqa: E402
 from mockserver.testing import LiveServer  # noqa: E402
 
+pytest_plugins = ["pytester"]  # the fixtures kit's tests run the plugin as a user's suite
 _tenant_numbers = itertools.count(1)
 
 

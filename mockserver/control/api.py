@@ -53,6 +53,7 @@ def set_clock(rt, body):
 @control_operation
 def reset_world(rt):
     rt.store.reset()
+    rt.documents.clear()  # ids and times replay after a reset: cached documents would be stale
     return _world(rt)
 
 
@@ -72,6 +73,7 @@ def load_scenario(rt, body):
         raise BadRequest(str(error), details={"problems": [
             {"path": path, "problem": problem} for path, problem in error.problems]}) from None
     rt.store.replace_world(fresh)
+    rt.documents.clear()
     return _world(rt)
 
 
@@ -88,6 +90,7 @@ def create_snapshot(rt):
 @control_operation
 def restore_snapshot(rt, body):
     rt.store.restore_snapshot(body["id"])
+    rt.documents.clear()
     return _world(rt)
 
 

@@ -47,20 +47,28 @@ class JournalMiddleware:
                 chunks.append(message.get("body", b""))
             return message
 
+        def finish() -> None:
+            if entry.get("_recorded"):
+                return
+            entry["_recorded"] = True
+            entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
+            entry["body"] = _json_or_none(b"".join(chunks))
+            # Not the store's lock: a handler thread may hold that while it waits for this
+            # event loop (to read a request body), and the loop must never wait for it.
+            self.runtime.store.record(entry)
+
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 entry["status"] = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                finish()  # in the journal before the client can read the answer
             await send(message)
 
         try:
             await self.app(scope, recording_receive, recording_send)
         finally:
             CURRENT_ENTRY.reset(token)
-            entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
-            entry["body"] = _json_or_none(b"".join(chunks))
-            # Not the store's lock: a handler thread may hold that while it waits for this
-            # event loop (to read a request body), and the loop must never wait for it.
-            self.runtime.store.record(entry)
+            finish()
 
 
 def _json_or_none(raw: bytes):

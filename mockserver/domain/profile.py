@@ -92,7 +92,7 @@ class Seller:
     postal_code: str = "1015 CJ"
     city: str = "Amsterdam"
     country_code: str = "NL"
-    vat_number: str = "NL859811563B01"
+    vat_number: str = "NL498259791B01"
     registration_number: str = "81234567"
     email: str = "billing@scailabs.example"
     phone: str = "+31 20 123 4567"

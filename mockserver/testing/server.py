@@ -30,15 +30,20 @@ class LiveServer:
                  wrap: Callable | None = None) -> None:
         """``wrap`` may put an ASGI layer around the app (e.g. to break it on purpose)."""
         settings = settings or Settings()
-        if settings.port in (0, 8000):
-            settings = settings.with_(port=free_port(settings.host))
+        # Bind now and hand the socket to uvicorn: a port found free and bound later could be
+        # taken by another process in between.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        wanted = 0 if settings.port in (0, 8000) else settings.port
+        self._socket.bind((settings.host, wanted))
+        settings = settings.with_(port=self._socket.getsockname()[1])
         self.settings = settings
         self.app = create_app(settings, store or store_for(settings))
         config = uvicorn.Config(wrap(self.app) if wrap else self.app, host=settings.host,
-                                port=settings.port,
-                                log_level="warning", lifespan="off")
+                                port=settings.port, log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True,
+        self._thread = threading.Thread(target=self._server.run,
+                                        kwargs={"sockets": [self._socket]}, daemon=True,
                                         name="billing-mock-live-server")
 
     @property
@@ -72,6 +77,7 @@ class LiveServer:
         self._server.should_exit = True
         if self._thread.is_alive():
             self._thread.join(timeout=10)
+        self._socket.close()
 
     def __enter__(self) -> "LiveServer":
         return self.start()

@@ -1,0 +1,364 @@
+"""The pytest plugin: a live billing mock for a test suite, registered as ``billing_mock``
+through the ``pytest11`` entry point, so installing billing-mock is enough.
+
+Fixtures: ``billing_mock`` (the server, reset before every test), ``billing_client`` (an httpx
+client for the demo tenant), ``billing_factory`` (data built through the domain) and
+``billing_mock_settings`` (override it to change the seed or the base scenario). The marker
+``@pytest.mark.billing_scenario("dunning")`` loads a library scenario for a test or a module.
+
+One server per session, per pytest-xdist worker: each worker has its own port and state.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import secrets
+import threading
+import time
+import warnings
+from collections import Counter
+from typing import Any
+
+import httpx
+import pytest
+
+from mockserver.settings import Settings
+
+MARKER = "billing_scenario"
+DEFAULT_TOKEN = "demo-token"
+JOURNAL_LIMIT = 1000  # the server keeps the last 1,000 requests
+_BASE = object()  # "the world of the settings", as opposed to a scenario named by a marker
+
+
+class BillingMockServerError(AssertionError):
+    """The mock raised while answering a request of this test (its traceback is the message)."""
+
+
+class _ServerErrors(logging.Handler):
+    """Collects the tracebacks the server logs from its handler threads."""
+
+    LOGGERS = ("billing_mock", "uvicorn.error")
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self._found: list[str] = []
+        self._guard = threading.Lock()
+        self.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            with self._guard:
+                self._found.append(self.format(record))
+
+    def take(self) -> list[str]:
+        with self._guard:
+            found, self._found = self._found, []
+            return found
+
+    def attach(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).addHandler(self)
+
+    def detach(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeHandler(self)
+
+
+class BillingMock:
+    """The session's live mock as a test sees it: ``url``, ``api_url``, ``tokens``,
+    ``client(token)``, ``calls``/``assert_called`` (the request journal), ``advance_clock``,
+    ``set_clock``, ``outbox`` and, for in-process work under its lock, ``store``."""
+
+    def __init__(self, settings: Settings) -> None:
+        with warnings.catch_warnings():  # Starlette's note on httpx, not the user's concern
+            warnings.filterwarnings("ignore", message=".*httpx2.*")
+            from mockserver.testing.server import LiveServer
+
+        self.settings = settings
+        self._errors = _ServerErrors()
+        self._errors.attach()
+        self._server = _start_own(LiveServer, settings)
+        self._control = httpx.Client(base_url=f"{self._server.url}/_mock", timeout=30)
+        self._clients: list[httpx.Client] = []
+        self._answered: set[str] = set()  # request ids of this test's answers to our clients
+        self._world = settings.scenario  # what the store holds now
+
+    # -- what a test reads ------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The origin, e.g. ``http://127.0.0.1:54321``."""
+        return self._server.url
+
+    @property
+    def api_url(self) -> str:
+        """The API root a client configures: ``url + "/api/v1"``."""
+        return self._server.api_url
+
+    @property
+    def store(self):
+        """The server's store (change it only under ``store.lock``, as the services do)."""
+        return self._server.store
+
+    @property
+    def tokens(self) -> dict[str, str]:
+        """Every opaque token of the loaded world, and the tenant id it stands for."""
+        with self.store.lock:
+            return {token: grant.tenant_id for token, grant in self.store.tokens.items()}
+
+    @property
+    def default_token(self) -> str | None:
+        """``demo-token`` in the default world, else the loaded scenario's first token."""
+        tokens = self.tokens
+        return DEFAULT_TOKEN if DEFAULT_TOKEN in tokens else next(iter(tokens), None)
+
+    def client(self, token: str | None, **kwargs: Any) -> httpx.Client:
+        """An httpx client on the API root, sending ``Authorization: Bearer <token>`` (none
+        for ``token=None``). Closed after the test. A 5xx the server answered because it raised
+        fails the call with :class:`BillingMockServerError` and the server's traceback."""
+        headers = {**({"Authorization": f"Bearer {token}"} if token else {}),
+                   **kwargs.pop("headers", {})}
+        hooks = kwargs.pop("event_hooks", {})
+        hooks = {**hooks, "response": [*hooks.get("response", []), self._on_response]}
+        client = httpx.Client(base_url=self.api_url, headers=headers, event_hooks=hooks,
+                              timeout=kwargs.pop("timeout", 30), **kwargs)
+        self._clients.append(client)
+        return client
+
+    def calls(self, operation_id: str | None = None) -> list[dict]:
+        """Journal entries of this test's API requests, oldest first (all, or one operation's).
+
+        Each has ``operation_id``, ``method``, ``path``, ``query``, ``status``, ``tenant_id``
+        and ``body`` (the request's JSON body, or None).
+        """
+        entries = self._journal()
+        return [e for e in reversed(entries)
+                if operation_id is None or e["operation_id"] == operation_id]
+
+    def assert_called(self, operation_id: str, times: int | None = None) -> list[dict]:
+        """Fail unless ``operation_id`` was called (exactly ``times`` times, if given); answer
+        its calls, oldest first, so ``calls[0]["body"]`` is the first request's body."""
+        found = self.calls(operation_id)
+        if (times is None and found) or len(found) == times:
+            return found
+        expected = "at least once" if times is None else _times(times)
+        raise AssertionError(
+            f"billing_mock: expected {operation_id} to be called {expected}, it was called "
+            f"{_times(len(found))}.{_unknown_operation(operation_id)}\n"
+            f"{_describe(self.calls())}")
+
+    def advance_clock(self, days: float = 0, hours: float = 0, minutes: float = 0) -> dict:
+        """Move the mock's clock forward; due charges and period ends on the way happen.
+        Answers ``{"now", "mode", "events"}``."""
+        return self._post("/clock/advance", {"days": days, "hours": hours, "minutes": minutes})
+
+    def set_clock(self, now: str, mode: str | None = None) -> dict:
+        """Jump to ``now`` (RFC 3339), optionally ``frozen`` or ``running``."""
+        return self._post("/clock/set", {"now": now, **({"mode": mode} if mode else {})})
+
+    def outbox(self) -> list[dict]:
+        """The invoice e-mails the mock sent in this test, newest first."""
+        return self._get("/outbox")
+
+    def raise_server_errors(self) -> None:
+        """Raise :class:`BillingMockServerError` if the server raised since the last check."""
+        found = self._errors.take()
+        if found:
+            raise BillingMockServerError(
+                "billing_mock: the server raised while answering this test's requests:\n\n"
+                + "\n\n".join(found))
+
+    # -- the plugin's side ------------------------------------------------------------------
+
+    def prepare(self, scenario: Any = _BASE) -> None:
+        """Before a test: the wanted world (the settings', or ``scenario``) at its start."""
+        from mockserver.runtime import EXTENSION
+
+        wanted = self.settings.scenario if scenario is _BASE else scenario
+        self._errors.take()
+        self._answered.clear()
+        if wanted == self._world:
+            self._post("/reset", None)
+        else:
+            self._load(wanted)
+        # Ids replay after a reset; cached documents of the last test must not be served.
+        self._server.app.app.extensions[EXTENSION].documents.clear()
+
+    def finish(self) -> None:
+        """After a test: close its clients, then surface what the server raised."""
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
+        self.raise_server_errors()
+
+    def stop(self) -> None:
+        self._control.close()
+        self._server.stop()
+        self._errors.detach()
+
+    def _load(self, scenario: str | None) -> None:
+        from mockserver.app import default_store
+        from mockserver.scenarios.watcher import store_for
+
+        settings = self.settings.with_(scenario=scenario)
+        fresh = store_for(settings) or default_store(settings)
+        self.store.replace_world(fresh)
+        self._world = scenario
+
+    def _journal(self, patience: float = 2.0) -> list[dict]:
+        """The journal, newest first, once it holds every request our clients got answers to
+        (the server records a request just after its answer is on the way)."""
+        deadline = time.monotonic() + patience
+        while True:
+            entries = self._get("/journal", {"limit": JOURNAL_LIMIT})
+            recorded = {e["request_id"] for e in entries}
+            if (self._answered <= recorded or len(entries) >= JOURNAL_LIMIT
+                    or time.monotonic() > deadline):
+                return entries
+            time.sleep(0.005)
+
+    def _on_response(self, response: httpx.Response) -> None:
+        request_id = response.headers.get("x-request-id")
+        if request_id and response.request.url.path.startswith("/api/"):
+            self._answered.add(request_id)
+        if response.status_code >= 500:
+            self.raise_server_errors()
+
+    def _get(self, path: str, params: dict | None = None):
+        return self._answer(self._control.get(path, params=params))
+
+    def _post(self, path: str, body: dict | None):
+        return self._answer(self._control.post(path, json=body))
+
+    @staticmethod
+    def _answer(response: httpx.Response):
+        if response.status_code != 200:
+            raise AssertionError(f"billing_mock: {response.request.method} "
+                                 f"{response.request.url.path} answered "
+                                 f"{response.status_code}: {response.text}")
+        return response.json()["data"]
+
+
+def _start_own(live_server_class, settings: Settings, attempts: int = 3):
+    """Start a server and make sure the port answers with *this* server: another process
+    (an xdist worker) can take a free port between its choice and the bind."""
+    for _ in range(attempts):
+        server = live_server_class(settings).start()
+        if _answers_for(server):
+            return server
+        server.stop()
+    raise RuntimeError("billing_mock: could not start a server on a port of its own")
+
+
+def _answers_for(server) -> bool:
+    from mockserver.state import TokenGrant
+
+    probe, tenant_id = f"probe-{secrets.token_hex(12)}", f"tnt_probe{secrets.token_hex(6)}"
+    with server.store.lock:
+        server.store.tokens[probe] = TokenGrant(tenant_id, label="probe")
+    try:
+        response = httpx.get(f"{server.api_url}/billing/billing-profile", timeout=10,
+                             headers={"Authorization": f"Bearer {probe}"})
+        return response.status_code == 200
+    finally:
+        with server.store.lock:
+            server.store.tokens.pop(probe, None)
+            server.store.tenants.pop(tenant_id, None)
+
+
+def _times(count: int) -> str:
+    return f"{count} time{'' if count == 1 else 's'}"
+
+
+def _unknown_operation(operation_id: str) -> str:
+    from mockserver.spec import load_spec
+
+    known = {op["operationId"] for item in load_spec()["paths"].values()
+             for op in item.values() if isinstance(op, dict) and "operationId" in op}
+    if operation_id in known:
+        return ""
+    close = difflib.get_close_matches(operation_id, sorted(known), n=1)
+    hint = f" Did you mean {close[0]}?" if close else ""
+    return f" openapi/billing.yaml has no operation {operation_id!r}.{hint}"
+
+
+def _describe(entries: list[dict]) -> str:
+    if not entries:
+        return "No API request was made in this test."
+    counts = Counter(e["operation_id"] or "(no operation)" for e in entries)
+    lines = [f"  {e['method']} {e['path']}{'?' + e['query'] if e['query'] else ''} -> "
+             f"{e['status']}  [{e['operation_id']}]" for e in entries[-20:]]
+    summary = ", ".join(f"{name} x{count}" for name, count in counts.items())
+    return f"Requests of this test ({summary}):\n" + "\n".join(lines)
+
+
+def _scenario_of(node: pytest.Item) -> Any:
+    marker = node.get_closest_marker(MARKER)
+    if marker is None:
+        return _BASE
+    args = list(marker.args) + ([marker.kwargs["name"]] if "name" in marker.kwargs else [])
+    if len(args) != 1 or not (args[0] is None or isinstance(args[0], str)):
+        pytest.fail(f"@pytest.mark.{MARKER} takes one scenario: a library name, a path to a "
+                    f"scenario file, or None for the default world; {node.nodeid} gave "
+                    f"{marker.args!r} {marker.kwargs!r}", pytrace=False)
+    return args[0]
+
+
+# -- pytest hooks and fixtures ------------------------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{MARKER}(name): load this billing-mock scenario (a library name such as "
+        "'dunning', a path to a scenario file, or None for the default world) for the test")
+
+
+@pytest.fixture(scope="session")
+def billing_mock_settings() -> Settings:
+    """The settings of the session's server (override in a conftest.py, session-scoped, to
+    change ``seed`` or the base ``scenario``)."""
+    return Settings(seed=42)
+
+
+@pytest.fixture(scope="session")
+def billing_mock_server(billing_mock_settings: Settings):
+    """The live server, started once per session (per xdist worker); tests use ``billing_mock``."""
+    mock = BillingMock(billing_mock_settings)
+    yield mock
+    mock.stop()
+
+
+@pytest.fixture
+def billing_mock(billing_mock_server: BillingMock, request: pytest.FixtureRequest):
+    """The live mock, reset before the test to its world's start (or to the scenario of the
+    test's ``billing_scenario`` marker); server-side errors fail the test."""
+    from mockserver.scenarios import ScenarioError
+
+    try:
+        billing_mock_server.prepare(_scenario_of(request.node))
+    except ScenarioError as error:
+        pytest.fail(f"billing_mock: scenario refused:\n{error}", pytrace=False)
+    yield billing_mock_server
+    billing_mock_server.finish()
+
+
+@pytest.fixture
+def billing_client(billing_mock: BillingMock) -> httpx.Client:
+    """An httpx client on ``.../api/v1`` for the demo tenant (``demo-token``), or for the
+    scenario's first token."""
+    token = billing_mock.default_token
+    if token is None:
+        pytest.fail("billing_client: the loaded world has no tokens; use "
+                    "billing_mock.client(a JWT) instead", pytrace=False)
+    return billing_mock.client(token)
+
+
+@pytest.fixture
+def billing_factory(billing_mock: BillingMock, request: pytest.FixtureRequest):
+    """Builds tenants, invoices, credit notes and payment methods in the mock, through the
+    domain; Faker defaults are seeded by the settings' seed and the test's id."""
+    from mockserver.testing.factories import BillingFactory
+
+    return BillingFactory(billing_mock.store,
+                          seed=f"{billing_mock.settings.seed}:{request.node.nodeid}")
