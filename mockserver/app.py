@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 
@@ -30,7 +31,7 @@ from mockserver.domain.ids import IdSource
 from mockserver.errors import ApiError, NotFound, from_domain
 from mockserver.runtime import EXTENSION, Runtime
 from mockserver.settings import Settings
-from mockserver.spec import API_BASE, BILLING_SPEC, SPEC_DIR, load_spec
+from mockserver.spec import API_BASE, SPEC_DIR, load_spec
 from mockserver.state import Store
 from mockserver.world import build_default_world
 
@@ -64,14 +65,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(JournalMiddleware, position=MiddlewarePosition.BEFORE_SECURITY,
                        runtime=runtime)
     app.add_api(
-        "control.yaml",
+        copy.deepcopy(load_spec(SPEC_DIR / "control.yaml")),
         resolver=Resolver(function_resolver=control_api.HANDLERS.__getitem__),
         validator_map=VALIDATOR_MAP,
         security_map={"bearer": _AdminBearerNoted},
         jsonifier=JSONIFIER,
     )
     app.add_api(
-        BILLING_SPEC.name,
+        copy.deepcopy(load_spec()),
         resolver=Resolver(function_resolver=api.HANDLERS.__getitem__),
         validator_map=VALIDATOR_MAP,
         security_map={"bearer": _bearer_handler(runtime)},
@@ -95,6 +96,13 @@ def _bearer_handler(runtime: Runtime) -> type[BearerSecurityHandler]:
     class BillingBearer(BearerSecurityHandler):
         def _resolve_func(self, security_scheme):
             return token_info
+
+        def check_bearer_token(self, token_info_func):
+            # Connexion inspects the function's signature on every request; ours is known.
+            async def check(request, token, required_scopes=None):
+                return token_info_func(token)
+
+            return check
 
     return BillingBearer
 

@@ -12,8 +12,13 @@ BILLING_SPEC = SPEC_DIR / "billing.yaml"
 API_BASE = "/api/v1"
 
 
-@lru_cache(maxsize=4)
 def load_spec(path: Path = BILLING_SPEC) -> dict:
-    """The parsed document (cached: treat it as read-only)."""
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    """The parsed document (parsed once per file: treat it as read-only)."""
+    return _parsed(str(Path(path).resolve()))
+
+
+@lru_cache(maxsize=8)
+def _parsed(path: str) -> dict:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=loader)  # noqa: S506 (a safe loader)

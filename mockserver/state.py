@@ -6,7 +6,7 @@ Connexion runs Flask handlers on a thread pool, so every read-modify-write goes 
 
 from __future__ import annotations
 
-import copy
+import pickle
 import threading
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
@@ -23,6 +23,16 @@ ALL_PERMISSIONS = ("billing:read", "billing:manage")
 # What a snapshot holds: the whole world, not the observations (journal) of it.
 WORLD_FIELDS = ("clock", "ids", "seller", "numbering", "tokens", "tenants", "pinned", "outbox",
                 "providers", "behaviours", "scenario")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    rest: bytes  # everything but the tenants, in one pickle (ids and provider sessions share)
+    tenants: list  # (tenant id, pickled tenant), in order
+
+
+def _dump(value) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 MAX_SNAPSHOTS = 20
 JOURNAL_SIZE = 1_000
 
@@ -56,8 +66,8 @@ class Store:
         self.scenario: str | None = None  # name of the loaded scenario; None: default world
         self.journal: deque[dict] = deque(maxlen=JOURNAL_SIZE)
         self.journal_lock = threading.Lock()  # held only to append or copy, never while waiting
-        self.snapshots: OrderedDict[str, dict] = OrderedDict()
-        self.start: dict | None = None
+        self.snapshots: OrderedDict[str, Snapshot] = OrderedDict()
+        self.start: Snapshot | None = None
 
     def record(self, entry: dict) -> None:
         """Add a journal entry (callable from the event loop: takes only the journal lock)."""
@@ -68,16 +78,20 @@ class Store:
         with self.journal_lock:
             return [{k: v for k, v in e.items() if not k.startswith("_")} for e in self.journal]
 
-    def snapshot(self) -> dict:
-        """A deep copy of the world (clock, ids, tenants, numbering, sessions, ...)."""
+    def snapshot(self) -> Snapshot:
+        """The whole world (clock, ids, tenants, numbering, sessions, ...) as pickled bytes, a
+        fraction of the live objects' memory. Tenants are pickled one by one (they share
+        nothing that matters), which keeps pickle's working memory small for large worlds."""
         with self.lock:
-            return copy.deepcopy({name: getattr(self, name) for name in WORLD_FIELDS})
+            rest = {name: getattr(self, name) for name in WORLD_FIELDS if name != "tenants"}
+            return Snapshot(_dump(rest), [(tid, _dump(t)) for tid, t in self.tenants.items()])
 
-    def restore(self, snapshot: dict) -> None:
+    def restore(self, snapshot: "Snapshot") -> None:
         """Put the world back as ``snapshot`` had it (the snapshot stays reusable)."""
         with self.lock:
-            for name, value in copy.deepcopy(snapshot).items():
+            for name, value in pickle.loads(snapshot.rest).items():
                 setattr(self, name, value)
+            self.tenants = OrderedDict((tid, pickle.loads(data)) for tid, data in snapshot.tenants)
 
     def mark_start(self) -> None:
         """Remember the current world as the one ``reset`` returns to."""

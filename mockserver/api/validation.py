@@ -21,10 +21,11 @@ class FastAPIBodyValidator(JSONRequestBodyValidator):
         # A missing body is reported by _validate in FastAPI's words, not by Connexion.
         super().__init__(required=False, **kwargs)
         self._body_required = required
+        self._compiled = request_validator(self._schema)
 
     @property
     def _validator(self):
-        return request_validator(self._schema)
+        return self._compiled
 
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope) -> t.Any:
         raw = b"".join([chunk async for chunk in stream])
@@ -59,6 +60,11 @@ def _json_invalid(position: int, reason: str) -> RequestValidationFailed:
 class FastAPIParameterValidator(ParameterValidator):
     """Query and path parameters, every failure reported at once with the text as sent."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._compiled = {(p["in"], p["name"]): request_validator(p.get("schema", {}))
+                          for found in self.parameters.values() for p in found}
+
     def validate(self, scope) -> None:
         request = ConnexionRequest(scope, uri_parser=self.uri_parser)
         raw_query = QueryParams(scope.get("query_string", b"").decode("latin-1"))
@@ -68,12 +74,13 @@ class FastAPIParameterValidator(ParameterValidator):
             ("query", request.query_params, raw_query),
         ):
             for param in self.parameters.get(where, []):
-                errors += _check(param, where, values, raws)
+                errors += _check(param, where, values, raws,
+                                 self._compiled[(where, param["name"])])
         if errors:
             raise RequestValidationFailed(errors)
 
 
-def _check(param: dict, where: str, values, raws) -> list[dict]:
+def _check(param: dict, where: str, values, raws, validator) -> list[dict]:
     name = param["name"]
     value = values.get(name.replace("-", "_") if where == "path" else name)
     if value is None:
@@ -82,7 +89,7 @@ def _check(param: dict, where: str, values, raws) -> list[dict]:
                      "input": None}]
         return []
     raw = raws.get(name, value)
-    failures = request_validator(param.get("schema", {})).iter_errors(value)
+    failures = validator.iter_errors(value)
     return translate(failures, [where, name], raw=raw if isinstance(raw, str) else None)
 
 

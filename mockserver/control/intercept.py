@@ -13,7 +13,6 @@ import json
 from flask import Response, request
 
 from mockserver.api.envelope import JSONEncoder, error_body, meta
-from mockserver.control.dynamic import generate
 from mockserver.errors import STATUS_TO_API, BadRequest
 from mockserver.spec import load_spec
 
@@ -65,6 +64,8 @@ def _preferred(operation_id: str, preference: Preference, now) -> Response:
                          f"(documented: {', '.join(responses)})")
     media, content = next(iter(responses[code].get("content", {}).items()), (None, {}))
     if preference.dynamic and "schema" in content:
+        from mockserver.control.dynamic import generate  # hypothesis + Faker: load on demand
+
         body = generate(content["schema"])
     elif preference.example:
         examples = content.get("examples", {})

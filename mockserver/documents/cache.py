@@ -12,7 +12,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from mockserver.documents.model import RenderedDocument
-from mockserver.documents.registry import render
 from mockserver.domain.invoices import Invoice
 
 CacheKey = tuple[str, str, str]
@@ -24,12 +23,12 @@ class DocumentCache:
     def __init__(
         self,
         max_entries: int = 256,
-        renderer: Callable[[Invoice, str], RenderedDocument] = render,
+        renderer: Callable[[Invoice, str], RenderedDocument] | None = None,
     ) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
         self.max_entries = max_entries
-        self._render = renderer
+        self._render = renderer or _render
         self._entries: OrderedDict[CacheKey, RenderedDocument] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -68,3 +67,9 @@ class DocumentCache:
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
+
+
+def _render(invoice: Invoice, fmt: str) -> RenderedDocument:
+    from mockserver.documents.registry import render  # the renderers load on first use
+
+    return render(invoice, fmt)

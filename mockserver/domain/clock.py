@@ -13,6 +13,11 @@ from typing import Callable, Literal
 ClockMode = Literal["running", "frozen"]
 
 
+def real_time() -> datetime:
+    """The wall clock, in UTC (the default source of a running clock)."""
+    return datetime.now(timezone.utc)
+
+
 def utc(dt: datetime) -> datetime:
     """Return ``dt`` as an aware UTC datetime (naive values are taken as UTC)."""
     if dt.tzinfo is None:
@@ -33,18 +38,19 @@ class Clock:
         mode: ClockMode = "running",
         source: Callable[[], datetime] | None = None,
     ) -> None:
-        self._source = source or (lambda: datetime.now(timezone.utc))
+        self._source = source or real_time
         self._lock = threading.Lock()
         self._mode: ClockMode = mode
         self._frozen_at = utc(start) if start else self._source()
         self._offset = self._frozen_at - self._source() if start else timedelta(0)
 
-    def __deepcopy__(self, memo) -> "Clock":
-        """Snapshots copy the clock's state, not its lock."""
-        clone = Clock.__new__(Clock)
-        clone.__dict__.update({k: v for k, v in self.__dict__.items() if k != "_lock"})
-        clone._lock = threading.Lock()
-        return clone
+    def __getstate__(self) -> dict:
+        """Snapshots keep the clock's state, not its lock."""
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     @property
     def mode(self) -> ClockMode:

@@ -13,13 +13,14 @@ class IdSource:
         self._random = random.Random(seed)
         self._lock = threading.Lock()
 
-    def __deepcopy__(self, memo) -> "IdSource":
-        """Snapshots copy the random stream's position, so a restore replays the same ids."""
-        clone = IdSource.__new__(IdSource)
-        clone._random = random.Random()
-        clone._random.setstate(self._random.getstate())
-        clone._lock = threading.Lock()
-        return clone
+    def __getstate__(self) -> dict:
+        """Snapshots keep the random stream's position, so a restore replays the same ids."""
+        return {"state": self._random.getstate()}
+
+    def __setstate__(self, state: dict) -> None:
+        self._random = random.Random()
+        self._random.setstate(state["state"])
+        self._lock = threading.Lock()
 
     def new(self, prefix: str, length: int = 16) -> str:
         with self._lock:

@@ -42,7 +42,7 @@ TENANT_VISIBLE = frozenset(TRANSITIONS) - {S.DRAFT}
 OPEN_STATES = frozenset({S.FINALIZED, S.SENT, S.PAST_DUE})
 
 
-@dataclass
+@dataclass(slots=True)
 class LineItem:
     id: str
     description: str
@@ -60,7 +60,7 @@ class LineItem:
         self.amount_cents = line_amount_cents(self.quantity, self.unit_price_cents)
 
 
-@dataclass
+@dataclass(slots=True)
 class Invoice:
     id: str
     tenant_id: str

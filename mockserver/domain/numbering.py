@@ -12,6 +12,10 @@ def format_number(document_type: str, fiscal_year: int, sequence: int) -> str:
     return f"{PREFIXES[document_type]}-{fiscal_year:04d}-{sequence:06d}"
 
 
+def _first() -> int:
+    return 1
+
+
 class InvoiceNumbering:
     """Allocates ``SCAI-YYYY-NNNNNN`` / ``SCAI-CN-YYYY-NNNNNN`` numbers.
 
@@ -22,12 +26,14 @@ class InvoiceNumbering:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._next: dict[tuple[str, int], int] = defaultdict(lambda: 1)
+        self._next: dict[tuple[str, int], int] = defaultdict(_first)
 
-    def __deepcopy__(self, memo) -> "InvoiceNumbering":
-        clone = InvoiceNumbering()
-        clone.restore(self.state())
-        return clone
+    def __getstate__(self) -> dict:
+        return {"next": self.state()}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()
+        self.restore(state["next"])
 
     def allocate(self, document_type: str, fiscal_year: int) -> str:
         with self._lock:
@@ -47,4 +53,4 @@ class InvoiceNumbering:
 
     def restore(self, state: dict[tuple[str, int], int]) -> None:
         with self._lock:
-            self._next = defaultdict(lambda: 1, state)
+            self._next = defaultdict(_first, state)

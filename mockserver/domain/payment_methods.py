@@ -13,7 +13,7 @@ from datetime import datetime
 from mockserver.domain.errors import LimitReached, NotFound
 
 
-@dataclass
+@dataclass(slots=True)
 class PaymentMethod:
     id: str
     provider_slug: str

@@ -57,8 +57,9 @@ class BillingProfile:
         return [name for name in FINALIZATION_FIELDS if not getattr(self, name)]
 
     def buyer_snapshot(self) -> dict:
-        """What an invoice freezes of its buyer at finalization."""
-        return {name: getattr(self, name) for name in BUYER_SNAPSHOT_FIELDS}
+        """What an invoice freezes of its buyer at finalization (one shared, read-only dict per
+        distinct buyer: a tenant's invoices would otherwise each carry a copy)."""
+        return _shared(tuple((name, getattr(self, name)) for name in BUYER_SNAPSHOT_FIELDS))
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -104,6 +105,21 @@ class Seller:
     extra: dict = field(default_factory=dict, compare=False)
 
     def snapshot(self) -> dict:
+        """The seller as invoices freeze it (shared and read-only, like buyer snapshots)."""
         data = asdict(self)
         data.pop("extra")
-        return data
+        return _shared(tuple(data.items()))
+
+
+_SNAPSHOTS: dict[tuple, dict] = {}
+MAX_SHARED_SNAPSHOTS = 20_000
+
+
+def _shared(items: tuple) -> dict:
+    """The one dict for these snapshot values (bounded: past the bound, a fresh copy)."""
+    found = _SNAPSHOTS.get(items)
+    if found is None:
+        found = dict(items)
+        if len(_SNAPSHOTS) < MAX_SHARED_SNAPSHOTS:
+            _SNAPSHOTS[items] = found
+    return found

@@ -8,6 +8,7 @@ the invoice lines.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 
 EU_STANDARD_VAT_RATES: dict[str, Decimal] = {
@@ -60,6 +61,7 @@ def format_rate(rate: Decimal) -> str:
     return str(rate.quantize(Decimal("0.01")))
 
 
+@lru_cache(maxsize=4096)
 def determine_vat(
     seller_country: str,
     buyer_country: str,
@@ -72,7 +74,8 @@ def determine_vat(
     The order matters: a seller outside the EU charges nothing whatever the buyer; a buyer
     outside the EU is an export; then domestic, intra-EU B2B (reverse charge) and B2C (OSS,
     seller's rate). ``tax_exempt`` (a profile flag the public docs list but do not explain) is
-    honoured after the export and seller checks: category E at 0%.
+    honoured after the export and seller checks: category E at 0%. Pure, so its (frozen)
+    answers are shared between invoices.
     """
     seller = seller_country.upper()
     buyer = buyer_country.upper()
