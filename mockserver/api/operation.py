@@ -30,7 +30,7 @@ def operation(permission: str | None) -> Callable:
                 note_tenant(principal.tenant_id)
             runtime = current()
             forced = before_operation(runtime, context.operation.operation_id,
-                                      principal and principal.tenant_id, _params(kwargs))
+                                      principal and principal.tenant_id, lambda: _params(kwargs))
             if forced is not None:
                 return forced
             try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 from connexion.json_schema import resolve_refs
 import json
@@ -48,12 +49,16 @@ class Preference:
         return found if (found.code or found.example or found.dynamic) else None
 
 
-def before_operation(runtime, operation_id: str, tenant_id: str | None, params: dict):
-    """A response that replaces the operation, or None to run it."""
+def before_operation(runtime, operation_id: str, tenant_id: str | None,
+                     params: Callable[[], dict]):
+    """A response that replaces the operation, or None to run it. ``params`` is called only
+    when the scenario scripts behaviours (most requests never need it)."""
     preference = Preference.parse(request.headers.get("Prefer"))
     if preference is not None:
         return _preferred(operation_id, preference, runtime.store.clock.now())
-    return _scripted(runtime, operation_id, tenant_id, params)
+    if not runtime.store.behaviours:
+        return None
+    return _scripted(runtime, operation_id, tenant_id, params())
 
 
 def _preferred(operation_id: str, preference: Preference, now) -> Response:
