@@ -16,7 +16,7 @@ from flask import jsonify, redirect, request
 from flask.json.provider import DefaultJSONProvider
 from starlette.middleware.cors import CORSMiddleware
 
-from mockserver import api
+from mockserver import api, bridge
 from mockserver.api import errors as api_errors
 from mockserver.api.envelope import JSONEncoder, error_body, json_default
 from mockserver.api.middleware import RequestIdMiddleware
@@ -53,6 +53,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     store = store or default_store(settings)
     runtime = Runtime(settings, store)
     app = connexion.FlaskApp(__name__, specification_dir=str(SPEC_DIR))
+    # Connexion keeps its Flask bridge (a2wsgi) on the FlaskApp's private _middleware_app;
+    # ours replaces it there (mockserver/bridge.py says why).
+    bridge.install(app._middleware_app, runs_inline(runtime))
     app.app.extensions[EXTENSION] = runtime
     app.app.json = BillingJSONProvider(app.app)
     app.add_middleware(RequestIdMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
@@ -84,6 +87,27 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     _flask_routes(app, runtime)
     hosted_pages.register(app.app, runtime)
     return app
+
+
+_SLOW_SUFFIXES = ("/pdf", "/download", "/send")
+
+
+def runs_inline(runtime: Runtime):
+    """Which requests Flask answers on the event loop: the API's operations that only read or
+    change the in-memory world. Documents and mail (rendering, SMTP), the control API and the
+    hosted pages, anything a scenario scripts (latency sleeps) and Prism-style ``Prefer``
+    answers (``dynamic=true`` generates data) run on the bridge's thread pool instead."""
+    prefix = API_BASE + "/billing/"
+
+    def fast(scope) -> bool:
+        path = scope["path"]
+        if not path.startswith(prefix) or path.endswith(_SLOW_SUFFIXES):
+            return False
+        if runtime.store.behaviours:
+            return False
+        return all(name != b"prefer" for name, _ in scope["headers"])
+
+    return fast
 
 
 def _bearer_handler(runtime: Runtime) -> type[BearerSecurityHandler]:

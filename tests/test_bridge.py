@@ -1,0 +1,180 @@
+"""The ASGI -> Flask bridge: whole-message hand-offs, fast requests on the event loop, slow
+ones on the pool without holding up the rest, and the routing rule create_app gives it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+import time
+
+import flask
+import httpx
+import pytest
+from a2wsgi import WSGIMiddleware
+
+from mockserver.app import create_app, runs_inline
+from mockserver.bridge import FlaskBridge
+from mockserver.scenarios import build_store, parse
+from mockserver.settings import Settings
+from mockserver.testing import LiveServer
+from tests.conftest import PROFILE
+
+REQUEST_TAG = contextvars.ContextVar("request_tag", default="unset")
+
+
+def tiny_app(release: threading.Event) -> flask.Flask:
+    app = flask.Flask("bridge-test")
+
+    @app.get("/fast")
+    def fast():
+        return {"thread": threading.get_ident()}
+
+    @app.get("/slow")
+    def slow():
+        released = release.wait(timeout=5)
+        return {"thread": threading.get_ident(), "released": released,
+                "tag": REQUEST_TAG.get()}
+
+    @app.post("/echo")
+    def echo():
+        return flask.request.get_data()
+
+    @app.get("/stream")
+    def stream():
+        return flask.Response((f"part{i};" for i in range(3)), mimetype="text/plain")
+
+    @app.get("/boom")
+    def boom():
+        raise ValueError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+    return app
+
+
+def bridged(release: threading.Event) -> FlaskBridge:
+    app = tiny_app(release)
+
+    async def tagged(scope, receive, send):  # a contextvar set the way Connexion sets its own
+        REQUEST_TAG.set("from-the-loop")
+        await bridge(scope, receive, send)
+
+    bridge = FlaskBridge(app.wsgi_app, WSGIMiddleware(app.wsgi_app),
+                         runs_inline=lambda scope: scope["path"] != "/slow")
+    return tagged
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_fast_requests_run_on_the_event_loop_and_slow_ones_on_the_pool():
+    release = threading.Event()
+    app = bridged(release)
+
+    async def scenario():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://t") as client:
+            loop_thread = threading.get_ident()
+            slow = asyncio.create_task(client.get("/slow"))
+            await asyncio.sleep(0.05)
+            fast = await client.get("/fast")  # answered while /slow still waits on its thread
+            assert not slow.done()
+            release.set()
+            return loop_thread, fast.json(), (await slow).json()
+
+    loop_thread, fast, slow = run(scenario())
+    assert fast["thread"] == loop_thread
+    assert slow["thread"] != loop_thread and slow["released"] is True
+    assert slow["tag"] == "from-the-loop"  # the request's context goes along to the thread
+
+
+def test_request_body_in_several_chunks_reaches_flask_whole():
+    app = bridged(threading.Event())
+    chunks = [b'{"a": ', b'"x' * 5000, b'"}']
+
+    async def scenario():
+        async def body():
+            for chunk in chunks:
+                yield chunk
+
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://t") as client:
+            return await client.post("/echo", content=body())
+
+    response = run(scenario())
+    assert response.status_code == 200 and response.content == b"".join(chunks)
+
+
+def test_streamed_response_is_sent_whole_with_its_headers():
+    app = bridged(threading.Event())
+
+    async def scenario():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://t") as client:
+            return await client.get("/stream")
+
+    response = run(scenario())
+    assert response.text == "part0;part1;part2;"
+    assert response.headers["content-type"].startswith("text/plain")
+
+
+def test_an_error_in_flask_reaches_the_asgi_stack_as_an_exception():
+    app = bridged(threading.Event())
+
+    async def scenario():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://t") as client:
+            return await client.get("/boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        run(scenario())
+
+
+def test_create_app_puts_the_bridge_in_place_of_a2wsgi():
+    app = create_app(Settings())
+    assert isinstance(app._middleware_app.asgi_app, FlaskBridge)
+
+
+def _scope(path: str, *headers: tuple[bytes, bytes]) -> dict:
+    return {"type": "http", "path": path, "headers": list(headers)}
+
+
+def test_which_requests_run_on_the_event_loop():
+    app = create_app(Settings())
+    runtime = app.app.extensions["billing_mock"]
+    fast = runs_inline(runtime)
+    for path in ("/api/v1/billing/invoices", "/api/v1/billing/invoices/inv_1",
+                 "/api/v1/billing/billing-profile", "/api/v1/billing/overview",
+                 "/api/v1/billing/payment-providers/stripe/setup"):
+        assert fast(_scope(path, (b"authorization", b"Bearer demo-token"))), path
+    for path in ("/api/v1/billing/invoices/inv_1/pdf", "/api/v1/billing/invoices/inv_1/download",
+                 "/api/v1/billing/invoices/inv_1/send", "/_mock/reset", "/openapi.json",
+                 "/_mock/providers/stripe/3ds/cs_1", "/api/v1/ui/"):
+        assert not fast(_scope(path)), path
+    assert not fast(_scope("/api/v1/billing/invoices", (b"prefer", b"dynamic=true")))
+    runtime.store.behaviours = [object()]
+    assert not fast(_scope("/api/v1/billing/invoices"))
+
+
+def test_scripted_latency_holds_up_only_its_own_request():
+    scenario = parse({"name": "slow-overview", "description": "latency on one operation",
+                      "tenants": [{"key": "a", "tokens": ["a-token"], "profile": PROFILE}],
+                      "behaviours": [{"operation": "getBillingOverview", "latency_ms": 1500}]})
+    headers = {"Authorization": "Bearer a-token"}
+    with LiveServer(Settings(), build_store(scenario)) as live:
+        finished = {}
+
+        def slow():
+            with httpx.Client(base_url=live.api_url, headers=headers, timeout=10) as c:
+                finished["overview"] = c.get("/billing/overview").status_code
+
+        thread = threading.Thread(target=slow)
+        started = time.perf_counter()
+        thread.start()
+        time.sleep(0.2)
+        with httpx.Client(base_url=live.api_url, headers=headers, timeout=10) as c:
+            assert c.get("/billing/billing-profile").status_code == 200
+        assert thread.is_alive(), "the profile waited for the overview's scripted latency"
+        thread.join()
+        assert finished["overview"] == 200 and time.perf_counter() - started >= 1.5
