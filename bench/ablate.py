@@ -7,7 +7,9 @@ profile GET; p50/p99 of the list at 1 connection). Nothing in mockserver/ is cha
 patches live here and only show the size of each fix before someone makes it properly.
 
 Patches:
-- noaccesslog: uvicorn ``access_log=False`` (the access log is one logging call per request)
+- a2wsgi:      Connexion's own Flask bridge (a2wsgi's thread pool, a hop per message) instead of
+               ours (mockserver/bridge.py): what the bridge gains
+- accesslog:   uvicorn's access log on (``serve --access-log``; off by default, as in serve)
 - seccache:    memoise ``connexion.security.inspect_function_arguments`` (Connexion's bearer
                check runs ``inspect.signature`` on our token_info twice per request)
 - jsoncache:   invoice representations with dates already strings, memoised per invoice
@@ -24,7 +26,7 @@ Patches:
 
 ``--only prism ...`` measures Prism (bench/.node) the same way, for ratios in the same run.
 
-Run one variant as a server: ``python bench/ablate.py --serve noaccesslog,seccache --port P``.
+Run one variant as a server: ``python bench/ablate.py --serve a2wsgi,seccache --port P``.
 """
 
 from __future__ import annotations
@@ -105,17 +107,24 @@ def patch_jsoncache() -> None:
     return invoice_json
 
 
+def patch_a2wsgi() -> None:
+    """Undo mockserver/bridge.py: Connexion's own a2wsgi thread-pool bridge, as it ships."""
+    from mockserver import bridge
+
+    bridge.install = lambda *args, **kwargs: None
+
+
 def patch_switch() -> None:
     import sys as _sys
 
     _sys.setswitchinterval(0.0005)
 
 
-PATCHES = {"asyncapp": None, "jsonbytes": None, "switch": patch_switch, "noaccesslog": None, "seccache": patch_seccache, "jsoncache": patch_jsoncache,
+PATCHES = {"a2wsgi": patch_a2wsgi, "asyncapp": None, "jsonbytes": None, "switch": patch_switch, "accesslog": None, "seccache": patch_seccache, "jsoncache": patch_jsoncache,
            "opcache": patch_opcache}
-VARIANTS = ("baseline", "noaccesslog", "seccache", "jsoncache", "opcache", "switch",
-            "noaccesslog,seccache,jsoncache,opcache", "asyncapp",
-            "asyncapp,noaccesslog,seccache,jsoncache", "baseline")
+VARIANTS = ("baseline", "a2wsgi", "accesslog", "seccache", "jsoncache", "opcache", "switch",
+            "seccache,jsoncache,opcache", "asyncapp",
+            "asyncapp,seccache,jsoncache", "baseline")
 
 
 def serve(variant: str, port: int) -> None:
@@ -137,7 +146,7 @@ def serve(variant: str, port: int) -> None:
     else:
         app = create_app(Settings(port=port))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="info", lifespan="off",
-                access_log="noaccesslog" not in names)
+                access_log="accesslog" in names)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import json
 from contextvars import ContextVar
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 
 REQUEST_ID: ContextVar[str] = ContextVar("billing_mock_request_id", default="")
 
@@ -44,10 +45,17 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict:
     return {"error": error}
 
 
+@lru_cache(maxsize=16384)
+def rfc3339(value: datetime) -> str:
+    """A time as the API writes it: RFC 3339 in UTC with ``Z``. Memoised (bounded): an
+    invoice's times never change once set, and a list shows the same ones on every call."""
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
 def json_default(value):
     """JSON as the API documents it: RFC 3339 UTC times, ISO dates, decimals as strings."""
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        return rfc3339(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date, datetime
 
+from mockserver.api.envelope import rfc3339
 from mockserver.domain.invoices import Invoice, LineItem
 from mockserver.domain.payment_methods import PaymentMethod
 from mockserver.domain.profile import EDITABLE_FIELDS, BillingProfile
@@ -15,8 +17,8 @@ def profile_json(profile: BillingProfile | None) -> dict | None:
     if profile is None:
         return None
     fields = {name: getattr(profile, name) for name in EDITABLE_FIELDS}
-    return {"tenant_id": profile.tenant_id, **fields, "created_at": profile.created_at,
-            "updated_at": profile.updated_at}
+    return {"tenant_id": profile.tenant_id, **fields, "created_at": rfc3339(profile.created_at),
+            "updated_at": rfc3339(profile.updated_at)}
 
 
 def line_json(line: LineItem) -> dict:
@@ -25,28 +27,30 @@ def line_json(line: LineItem) -> dict:
         "quantity": _decimal(line.quantity), "unit_price_cents": line.unit_price_cents,
         "amount_cents": line.amount_cents, "tax_category": line.tax_category,
         "tax_rate": format_rate(line.tax_rate), "tax_cents": line.tax_cents,
-        "period_start": line.period_start, "period_end": line.period_end,
+        "period_start": _day(line.period_start), "period_end": _day(line.period_end),
     }
 
 
 def invoice_json(invoice: Invoice, detail: bool) -> dict:
+    """Times and dates are written here as the API's strings: the JSON encoder's ``default``
+    hook would otherwise be called a dozen times per invoice (most of a list's encoding)."""
     vat = invoice.vat
     return {
         "id": invoice.id, "number": invoice.number, "document_type": invoice.document_type,
         "referenced_invoice_id": invoice.referenced_invoice_id,
         "referenced_invoice_number": invoice.referenced_invoice_number,
         "status": invoice.status.value, "currency": invoice.currency,
-        "issue_date": invoice.issue_date, "due_date": invoice.due_date,
-        "period_start": invoice.period_start, "period_end": invoice.period_end,
+        "issue_date": _day(invoice.issue_date), "due_date": _day(invoice.due_date),
+        "period_start": _day(invoice.period_start), "period_end": _day(invoice.period_end),
         "subtotal_cents": invoice.subtotal_cents, "tax_cents": invoice.tax_cents,
         "total_cents": invoice.total_cents, "amount_due_cents": invoice.amount_due_cents,
         "tax_rate": format_rate(vat.tax_rate), "tax_category": vat.tax_category,
         "reverse_charge": vat.reverse_charge, "tax_label": vat.tax_label,
         "legal_note": vat.legal_note, "notes": invoice.notes,
         "buyer": invoice.buyer, "seller": invoice.seller, "pdf_url": invoice.pdf_url,
-        "finalized_at": invoice.finalized_at, "sent_at": invoice.sent_at,
-        "paid_at": invoice.paid_at, "voided_at": invoice.voided_at,
-        "created_at": invoice.created_at, "updated_at": invoice.updated_at,
+        "finalized_at": _time(invoice.finalized_at), "sent_at": _time(invoice.sent_at),
+        "paid_at": _time(invoice.paid_at), "voided_at": _time(invoice.voided_at),
+        "created_at": rfc3339(invoice.created_at), "updated_at": rfc3339(invoice.updated_at),
         "line_items": [line_json(line) for line in invoice.line_items] if detail else None,
     }
 
@@ -63,6 +67,14 @@ def provider_json(provider: Provider) -> dict:
         "method_types": list(provider.method_types), "setup_flow": provider.setup_flow,
         "description": provider.description,
     }
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else rfc3339(value)
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def _decimal(value) -> str:
