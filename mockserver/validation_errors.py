@@ -9,6 +9,8 @@ per location (pydantic stops at a field's first failure).
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from typing import Any, Iterable
 
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
@@ -26,8 +28,27 @@ def _is_email(value: object) -> bool:
 
 
 def request_validator(schema: dict) -> Draft4Validator:
-    """A validator for request data: OpenAPI ``nullable`` and our format checks."""
-    return RequestValidator(schema, format_checker=FORMATS)
+    """A validator for request data: OpenAPI ``nullable`` and our format checks.
+
+    Connexion builds its validators anew for every request; the compiled validator of a
+    document's schema object is kept (by identity, bounded) so that is done once."""
+    key = id(schema)
+    with _COMPILED_LOCK:
+        found = _COMPILED.get(key)
+        if found is not None and found[0] is schema:
+            _COMPILED.move_to_end(key)
+            return found[1]
+    validator = RequestValidator(schema, format_checker=FORMATS)
+    with _COMPILED_LOCK:
+        _COMPILED[key] = (schema, validator)  # holds the schema: its id stays its own
+        while len(_COMPILED) > _COMPILED_MAX:
+            _COMPILED.popitem(last=False)
+    return validator
+
+
+_COMPILED: OrderedDict[int, tuple[dict, Draft4Validator]] = OrderedDict()
+_COMPILED_LOCK = threading.Lock()
+_COMPILED_MAX = 2048
 
 
 RequestValidator = extend(Draft4RequestValidator, {})

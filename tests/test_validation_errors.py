@@ -102,3 +102,20 @@ def test_discriminated_union_like_pydantic():
     [branch] = errors({"provider_slug": "stripe", "method_type": "ideal"}, UNION)
     assert branch["loc"] == ["body", "stripe", "method_type"] and branch["type"] == "enum"
     assert errors({"provider_slug": "stripe", "method_type": "card"}, UNION) == []
+
+
+def test_compiled_validators_are_kept_per_schema_object_and_bounded(monkeypatch):
+    import mockserver.validation_errors as module
+
+    schema = {"type": "integer", "minimum": 1}
+    assert request_validator(schema) is request_validator(schema)
+    twin = dict(schema)  # equal, but another object: compiled on its own
+    assert request_validator(twin) is not request_validator(schema)
+    assert list(request_validator(twin).iter_errors(0))
+
+    monkeypatch.setattr(module, "_COMPILED_MAX", 3)
+    kept = [{"type": "string", "maxLength": n} for n in range(10)]
+    for one in kept:
+        request_validator(one)
+    assert len(module._COMPILED) == 3
+    assert all(entry[0] is kept[-3 + i] for i, entry in enumerate(module._COMPILED.values()))

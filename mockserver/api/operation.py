@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Callable
 
 from connexion import context
@@ -22,6 +23,9 @@ def operation(permission: str | None) -> Callable:
     """Give the handler ``(runtime, principal, **params)``; ``permission=None`` is public."""
 
     def decorate(handler: Callable) -> Callable:
+        # Connexion reads the handler's signature on every request; give it the answer.
+        handler.__signature__ = inspect.signature(handler)
+
         @functools.wraps(handler)
         def wrapper(*args, **kwargs):
             principal = _principal() if permission else None

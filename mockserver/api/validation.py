@@ -57,12 +57,15 @@ def _json_invalid(position: int, reason: str) -> RequestValidationFailed:
     }])
 
 
+_ANY: dict = {}  # a parameter without a schema (one object: its compiled validator is kept)
+
+
 class FastAPIParameterValidator(ParameterValidator):
     """Query and path parameters, every failure reported at once with the text as sent."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._compiled = {(p["in"], p["name"]): request_validator(p.get("schema", {}))
+        self._compiled = {(p["in"], p["name"]): request_validator(p.get("schema", _ANY))
                           for found in self.parameters.values() for p in found}
 
     def validate(self, scope) -> None:
