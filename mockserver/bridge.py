@@ -47,6 +47,8 @@ class FlaskBridge:
             await self.fallback(scope, receive, send)
             return
         body = await _read_body(receive)
+        if body is None:  # the client left before its request was whole: nothing to answer
+            return
         environ = build_environ(scope, io.BytesIO(body))  # type: ignore[arg-type]
         # The whole body is in hand: Werkzeug may read to its end even without a
         # Content-Length (a chunked upload), which the incremental a2wsgi stream cannot offer.
@@ -87,16 +89,17 @@ class FlaskBridge:
         return started[0], started[1], b"".join(chunks)
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None when the client disconnects before sending it all
+    (a partial form must never reach a handler)."""
     parts: list[bytes] = []
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            return None
         parts.append(message.get("body", b""))
         if not message.get("more_body", False):
-            break
-    return b"".join(parts)
+            return b"".join(parts)
 
 
 def install(flask_app_middleware, runs_inline: Callable[[Scope], bool],

@@ -106,6 +106,34 @@ def test_request_body_in_several_chunks_reaches_flask_whole():
     assert response.status_code == 200 and response.content == b"".join(chunks)
 
 
+def test_a_request_whose_client_left_mid_body_never_reaches_flask():
+    calls = []
+    app = flask.Flask("bridge-disconnect")
+
+    @app.post("/form")
+    def form():
+        calls.append(flask.request.get_data())
+        return "seen"
+
+    bridge = FlaskBridge(app.wsgi_app, WSGIMiddleware(app.wsgi_app), runs_inline=lambda s: True)
+    messages = [{"type": "http.request", "body": b"choice=pa", "more_body": True},
+                {"type": "http.disconnect"}]
+    sent = []
+
+    async def receive():
+        return messages.pop(0)
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/form", "root_path": "",
+             "query_string": b"", "http_version": "1.1", "scheme": "http",
+             "headers": [(b"content-type", b"application/x-www-form-urlencoded")],
+             "server": ("t", 80), "client": ("c", 1)}
+    run(bridge(scope, receive, send))
+    assert calls == [] and sent == []
+
+
 def test_streamed_response_is_sent_whole_with_its_headers():
     app = bridged(threading.Event())
 
