@@ -68,6 +68,16 @@ def run(coro):
     return asyncio.run(coro)
 
 
+def request(app, method: str, path: str, **kwargs) -> httpx.Response:
+    """One request to the ASGI ``app`` on a fresh event loop."""
+    async def send():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://t") as client:
+            return await client.request(method, path, **kwargs)
+
+    return run(send())
+
+
 def test_fast_requests_run_on_the_event_loop_and_slow_ones_on_the_pool():
     release = threading.Event()
     app = bridged(release)
@@ -90,19 +100,13 @@ def test_fast_requests_run_on_the_event_loop_and_slow_ones_on_the_pool():
 
 
 def test_request_body_in_several_chunks_reaches_flask_whole():
-    app = bridged(threading.Event())
     chunks = [b'{"a": ', b'"x' * 5000, b'"}']
 
-    async def scenario():
-        async def body():
-            for chunk in chunks:
-                yield chunk
+    async def body():
+        for chunk in chunks:
+            yield chunk
 
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://t") as client:
-            return await client.post("/echo", content=body())
-
-    response = run(scenario())
+    response = request(bridged(threading.Event()), "POST", "/echo", content=body())
     assert response.status_code == 200 and response.content == b"".join(chunks)
 
 
@@ -135,28 +139,14 @@ def test_a_request_whose_client_left_mid_body_never_reaches_flask():
 
 
 def test_streamed_response_is_sent_whole_with_its_headers():
-    app = bridged(threading.Event())
-
-    async def scenario():
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://t") as client:
-            return await client.get("/stream")
-
-    response = run(scenario())
+    response = request(bridged(threading.Event()), "GET", "/stream")
     assert response.text == "part0;part1;part2;"
     assert response.headers["content-type"].startswith("text/plain")
 
 
 def test_an_error_in_flask_reaches_the_asgi_stack_as_an_exception():
-    app = bridged(threading.Event())
-
-    async def scenario():
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://t") as client:
-            return await client.get("/boom")
-
     with pytest.raises(ValueError, match="boom"):
-        run(scenario())
+        request(bridged(threading.Event()), "GET", "/boom")
 
 
 def test_create_app_puts_the_bridge_in_place_of_a2wsgi():
