@@ -7,6 +7,7 @@ import asyncio
 import contextvars
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import flask
 import httpx
@@ -65,7 +66,10 @@ def bridged(release: threading.Event) -> FlaskBridge:
 
 
 def run(coro):
-    return asyncio.run(coro)
+    """``asyncio.run`` on a thread of its own: the test's thread may already have a running
+    loop (Playwright's sync API keeps one for the session)."""
+    with ThreadPoolExecutor(max_workers=1) as one:
+        return one.submit(asyncio.run, coro).result()
 
 
 def request(app, method: str, path: str, **kwargs) -> httpx.Response:
