@@ -95,17 +95,24 @@ _SLOW_SUFFIXES = ("/pdf", "/download", "/send")
 def runs_inline(runtime: Runtime):
     """Which requests Flask answers on the event loop: the API's operations that only read or
     change the in-memory world. Documents and mail (rendering, SMTP), the control API and the
-    hosted pages, anything a scenario scripts (latency sleeps) and Prism-style ``Prefer``
-    answers (``dynamic=true`` generates data) run on the bridge's thread pool instead."""
+    hosted pages, anything a scenario scripts (latency sleeps), Prism-style ``Prefer``
+    answers (``dynamic=true`` generates data) and requests arriving while another thread
+    holds the store run on the bridge's thread pool instead."""
     prefix = API_BASE + "/billing/"
 
     def fast(scope) -> bool:
         path = scope["path"]
         if not path.startswith(prefix) or path.endswith(_SLOW_SUFFIXES):
             return False
-        if runtime.store.behaviours:
+        store = runtime.store
+        if store.behaviours or not all(name != b"prefer" for name, _ in scope["headers"]):
             return False
-        return all(name != b"prefer" for name, _ in scope["headers"])
+        # Someone holds the world (a reset, a scenario load, a clock run, a test's factory):
+        # wait for it on a thread, never on the event loop, which stays free for the rest.
+        if not store.lock.acquire(blocking=False):
+            return False
+        store.lock.release()
+        return True
 
     return fast
 

@@ -200,3 +200,23 @@ def test_scripted_latency_holds_up_only_its_own_request():
         assert thread.is_alive(), "the profile waited for the overview's scripted latency"
         thread.join()
         assert finished["overview"] == 200 and time.perf_counter() - started >= 1.5
+
+
+def test_a_request_waiting_for_the_world_does_not_hold_up_the_server():
+    headers = {"Authorization": "Bearer demo-token"}
+    answered = {}
+    with LiveServer(Settings()) as live:
+
+        def list_invoices():
+            with httpx.Client(base_url=live.api_url, headers=headers, timeout=10) as c:
+                answered["list"] = c.get("/billing/invoices").status_code
+
+        waiting = threading.Thread(target=list_invoices)
+        with live.store.lock:  # as a long reset or a test's factory would
+            waiting.start()
+            time.sleep(0.2)
+            with httpx.Client(base_url=live.url, timeout=3) as c:
+                assert c.get("/openapi.json").status_code == 200  # the event loop is free
+            assert waiting.is_alive() and "list" not in answered
+        waiting.join(timeout=10)
+    assert answered == {"list": 200}
