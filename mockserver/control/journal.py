@@ -53,8 +53,8 @@ class JournalMiddleware:
             entry["_recorded"] = True
             entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
             entry["body"] = _json_or_none(b"".join(chunks))
-            # Not the store's lock: a handler thread may hold that while it waits for this
-            # event loop (to read a request body), and the loop must never wait for it.
+            # Not the store's lock: this runs on the event loop for every request, and a reset
+            # or a scenario load on a handler thread can hold the store for a while.
             self.runtime.store.record(entry)
 
         async def recording_send(message: Message) -> None:
