@@ -148,6 +148,9 @@ class _AdminBearerNoted(BearerSecurityHandler):
 def _flask_routes(app: connexion.FlaskApp, runtime: Runtime) -> None:
     flask_app = app.app
     spec = load_spec()
+    # Werkzeug would answer ``//billing/...`` with a redirect raised as an exception, which
+    # Connexion traps (TRAP_HTTP_EXCEPTIONS) and would leave as a 500; FastAPI answers 404.
+    flask_app.url_map.merge_slashes = False
 
     @flask_app.before_request
     def require_routed_operation():

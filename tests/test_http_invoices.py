@@ -118,3 +118,12 @@ def test_download_format_is_validated(api):
     invoice = all_invoices(api())[0]["id"]
     r = api().get(f"/billing/invoices/{invoice}/download", params={"format": "docx"})
     assert r.status_code == 422 and r.json()["detail"][0]["type"] == "enum"
+
+
+@pytest.mark.parametrize("path", ["/api/v1//billing/invoices", "/api/v1//billing/invoices/x",
+                                  "/api/v1/billing//invoices/x/pdf"])
+def test_a_doubled_slash_is_not_found_not_a_server_error(live, path):
+    import httpx
+
+    r = httpx.get(live.url + path, headers={"Authorization": "Bearer demo-token"})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
