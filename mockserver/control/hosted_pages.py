@@ -33,8 +33,7 @@ def register(app: Flask, runtime: Runtime) -> None:
 def _page_view(runtime: Runtime, slug: str):
     def view(session_id: str) -> Response:
         store = runtime.store
-        # Read the body before taking the lock: reading it needs the event loop, which must
-        # never wait for a lock held by a thread that waits for the event loop.
+        # Parse the form before taking the lock: the lock is held for the world's work only.
         choice = request.form.get(CHOICE_FIELD, "") if request.method == "POST" else None
         try:
             with store.lock:

@@ -144,14 +144,14 @@ class BillingFactory:
         target = S(status)
         specs = lines if lines is not None else [
             self.fake.billing_line() for _ in range(self.fake.random_int(1, 3))]
+        start, end = (_date(period[0]), _date(period[1])) if period else (None, None)
         store = self.store
         with store.lock:
             owner = self._tenant(tenant)
             at = utc(issued_at) if issued_at else self._issued_at(target)
             invoice = Invoice(id=store.ids.new("inv"), tenant_id=owner.id, created_at=at,
                               updated_at=at, issue_date=at.date(), pdf_url=pdf_url,
-                              period_start=period[0] if period else None,
-                              period_end=period[1] if period else None, notes=notes)
+                              period_start=start, period_end=end, notes=notes)
             invoice.replace_lines([self._line(spec) for spec in specs], at)
             if target is not S.DRAFT:
                 finalize(invoice, owner.profile, store.seller, store.numbering, at)
@@ -271,7 +271,14 @@ class BillingFactory:
 
 
 def _date(value: date | str | None) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
+    """A day as the domain keeps it: ``date``, an ISO ``"2026-01-31"`` or a datetime's day."""
+    if value is None or type(value) is date:
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    raise TypeError(f"expected a date or an ISO date string, got {value!r}")
 
 
 def _built_invoice(invoice: Invoice) -> BuiltInvoice:

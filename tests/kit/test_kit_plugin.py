@@ -340,8 +340,28 @@ def test_factories_build_through_the_domain_and_show_through_the_api(pytester):
             billing_factory.invoice("demo-token", status="sent")
             after = billing_client.get("/billing/invoices").json()["pagination"]["total"]
             assert after == before + 1
+
+
+        def test_periods_as_dates_iso_text_or_datetimes(billing_mock, billing_factory):
+            from datetime import date, datetime, timezone
+
+            tenant = billing_factory.tenant()
+            client = billing_mock.client(tenant.token)
+            for period in [(date(2026, 1, 1), date(2026, 1, 31)), ("2026-01-01", "2026-01-31"),
+                           (datetime(2026, 1, 1, tzinfo=timezone.utc), "2026-01-31")]:
+                invoice = billing_factory.invoice(tenant, period=period, lines=[
+                    {"description": "Seat", "unit_price_cents": 100, "quantity": "1",
+                     "period_start": period[0], "period_end": period[1]}])
+                data = client.get(f"/billing/invoices/{invoice.id}").json()["data"]
+                assert (data["period_start"], data["period_end"]) == ("2026-01-01", "2026-01-31")
+                line = data["line_items"][0]
+                assert (line["period_start"], line["period_end"]) == ("2026-01-01", "2026-01-31")
+            total = client.get("/billing/invoices").json()["pagination"]["total"]
+            with pytest.raises(TypeError, match="ISO date"):
+                billing_factory.invoice(tenant, period=(20260101, 20260131))
+            assert client.get("/billing/invoices").json()["pagination"]["total"] == total
     ''')
-    run(pytester).assert_outcomes(passed=10)
+    run(pytester).assert_outcomes(passed=11)
 
 
 def test_faker_defaults_repeat_for_the_same_test(pytester):
