@@ -89,23 +89,26 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     return app
 
 
-_SLOW_SUFFIXES = ("/pdf", "/download", "/send")
+# Billing operations that render documents or send mail: never on the event loop.
+_SLOW_OPERATIONS = frozenset({"downloadInvoicePdf", "downloadInvoiceEinvoice",
+                              "sendInvoiceEmail"})
 
 
 def runs_inline(runtime: Runtime):
-    """Which requests Flask answers on the event loop: the API's operations that only read or
-    change the in-memory world. Documents and mail (rendering, SMTP), the control API and the
-    hosted pages, anything a scenario scripts (latency sleeps), Prism-style ``Prefer``
-    answers (``dynamic=true`` generates data) and requests arriving while another thread
-    holds the store run on the bridge's thread pool instead."""
-    prefix = API_BASE + "/billing/"
+    """Which requests Flask answers on the event loop: the billing operations that only read
+    or change the in-memory world (by the operationId Connexion's router put in the scope).
+    Documents and mail (rendering, SMTP), the control API, the hosted pages and anything
+    unrouted, anything a scenario scripts (latency sleeps), Prism-style ``Prefer`` answers
+    (``dynamic=true`` generates data) and requests arriving while another thread holds the
+    store run on the bridge's thread pool instead."""
 
     def fast(scope) -> bool:
-        path = scope["path"]
-        if not path.startswith(prefix) or path.endswith(_SLOW_SUFFIXES):
+        routing = scope.get("extensions", {}).get("connexion_routing", {})
+        operation_id = routing.get("operation_id")
+        if operation_id not in api.HANDLERS or operation_id in _SLOW_OPERATIONS:
             return False
         store = runtime.store
-        if store.behaviours or not all(name != b"prefer" for name, _ in scope["headers"]):
+        if store.behaviours or any(name == b"prefer" for name, _ in scope["headers"]):
             return False
         # Someone holds the world (a reset, a scenario load, a clock run, a test's factory):
         # wait for it on a thread, never on the event loop, which stays free for the rest.

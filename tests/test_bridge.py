@@ -17,6 +17,7 @@ from a2wsgi import WSGIMiddleware
 from mockserver.app import create_app, runs_inline
 from mockserver.bridge import FlaskBridge
 from mockserver.scenarios import build_store, parse
+from mockserver.scenarios.behaviours import Behaviour
 from mockserver.settings import Settings
 from mockserver.testing import LiveServer
 from tests.conftest import PROFILE
@@ -158,25 +159,46 @@ def test_create_app_puts_the_bridge_in_place_of_a2wsgi():
     assert isinstance(app._middleware_app.asgi_app, FlaskBridge)
 
 
-def _scope(path: str, *headers: tuple[bytes, bytes]) -> dict:
-    return {"type": "http", "path": path, "headers": list(headers)}
-
-
 def test_which_requests_run_on_the_event_loop():
+    """The decision for real requests, routed by Connexion as in a served app."""
+    from mockserver import api
+    from mockserver.app import _SLOW_OPERATIONS
+    from mockserver.control import api as control_api
+
+    assert _SLOW_OPERATIONS <= set(api.HANDLERS)  # a renamed operation cannot slip inline
+    assert not set(control_api.HANDLERS) & set(api.HANDLERS)
     app = create_app(Settings())
     runtime = app.app.extensions["billing_mock"]
-    fast = runs_inline(runtime)
-    for path in ("/api/v1/billing/invoices", "/api/v1/billing/invoices/inv_1",
+    bridge = app._middleware_app.asgi_app
+    decided = []
+
+    def spy(scope):
+        decided.append(bridge_rule(scope))
+        return decided[-1]
+
+    bridge_rule, bridge.runs_inline = bridge.runs_inline, spy
+    invoice_id = request(app, "GET", "/api/v1/billing/invoices",
+                         headers={"Authorization": "Bearer demo-token"}).json()["data"][0]["id"]
+
+    def runs_inline_for(method: str, path: str, **headers) -> bool:
+        decided.clear()
+        request(app, method, path, headers={"Authorization": "Bearer demo-token", **headers})
+        assert len(decided) == 1, path
+        return decided[0]
+
+    for path in ("/api/v1/billing/invoices", f"/api/v1/billing/invoices/{invoice_id}",
                  "/api/v1/billing/billing-profile", "/api/v1/billing/overview",
-                 "/api/v1/billing/payment-providers/stripe/setup"):
-        assert fast(_scope(path, (b"authorization", b"Bearer demo-token"))), path
-    for path in ("/api/v1/billing/invoices/inv_1/pdf", "/api/v1/billing/invoices/inv_1/download",
-                 "/api/v1/billing/invoices/inv_1/send", "/_mock/reset", "/openapi.json",
-                 "/_mock/providers/stripe/3ds/cs_1", "/api/v1/ui/"):
-        assert not fast(_scope(path)), path
-    assert not fast(_scope("/api/v1/billing/invoices", (b"prefer", b"dynamic=true")))
-    runtime.store.behaviours = [object()]
-    assert not fast(_scope("/api/v1/billing/invoices"))
+                 "/api/v1/billing/payment-providers"):
+        assert runs_inline_for("GET", path), path
+    for path in (f"/api/v1/billing/invoices/{invoice_id}/pdf",
+                 f"/api/v1/billing/invoices/{invoice_id}/download?format=ubl",
+                 "/_mock/journal", "/openapi.json", "/_mock/providers/stripe/3ds/cs_1"):
+        assert not runs_inline_for("GET", path), path
+    assert not runs_inline_for("POST", f"/api/v1/billing/invoices/{invoice_id}/send")
+    assert not runs_inline_for("GET", "/api/v1/billing/invoices", Prefer="dynamic=true")
+    runtime.store.behaviours = [Behaviour.from_spec(
+        {"operation": "getBillingOverview", "latency_ms": 1}, {})]
+    assert not runs_inline_for("GET", "/api/v1/billing/invoices")
 
 
 def test_scripted_latency_holds_up_only_its_own_request():
