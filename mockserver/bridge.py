@@ -13,7 +13,8 @@ waits for the event loop. Fast operations (``runs_inline(scope)``) then run on t
 itself, with no thread at all; slow ones (documents, mail, the control API, scripted latency)
 run on a bounded thread pool, as before, so they never hold up other requests.
 
-Nothing here knows about billing: ``create_app`` says which requests are fast.
+Nothing here knows about billing: ``create_app`` says which requests are fast
+(``mockserver.edge.scheduling``).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ import io
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
-from a2wsgi.wsgi import build_environ
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockserver.compat import build_environ
 
 
 class FlaskBridge:
@@ -49,7 +51,7 @@ class FlaskBridge:
         body = await _read_body(receive)
         if body is None:  # the client left before its request was whole: nothing to answer
             return
-        environ = build_environ(scope, io.BytesIO(body))  # type: ignore[arg-type]
+        environ = build_environ(scope, io.BytesIO(body))
         # The whole body is in hand: Werkzeug may read to its end even without a
         # Content-Length (a chunked upload), which the incremental a2wsgi stream cannot offer.
         environ["wsgi.input_terminated"] = True
@@ -61,6 +63,10 @@ class FlaskBridge:
                 self.executor, context.run, self._run, environ)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
+
+    def close(self) -> None:
+        """Let the worker threads go (with the app: ``create_app``'s lifespan calls it)."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
 
     def _run(self, environ: dict) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         """One WSGI call, start to end, with the whole response collected."""
@@ -100,12 +106,3 @@ async def _read_body(receive: Receive) -> bytes | None:
         parts.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(parts)
-
-
-def install(flask_app_middleware, runs_inline: Callable[[Scope], bool],
-            workers: int = 10) -> FlaskBridge:
-    """Put the bridge where Connexion's FlaskApp keeps its a2wsgi middleware."""
-    bridge = FlaskBridge(flask_app_middleware.app.wsgi_app, flask_app_middleware.asgi_app,
-                         runs_inline, workers)
-    flask_app_middleware.asgi_app = bridge
-    return bridge

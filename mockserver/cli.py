@@ -45,6 +45,7 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
     import uvicorn
 
     from mockserver.app import create_app
+    from mockserver.edge.runtime import of as runtime_of
     from mockserver.scenarios import ScenarioError, watcher
 
     try:
@@ -61,9 +62,8 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
     except ScenarioError as exc:
         raise click.ClickException(f"scenario refused:\n{exc}") from None
     app = create_app(settings, store)
-    store = app.app.extensions["billing_mock"].store
     if watch:
-        watcher.watch(settings, store, click.echo)
+        watcher.watch(settings, runtime_of(app).world, click.echo)
     click.echo(f"billing-mock serving {settings.base_url}/api/v1 "
                f"(docs {settings.base_url}/api/v1/ui/, seed {settings.seed}, "
                f"world {store.scenario or 'default'})")
@@ -73,7 +73,7 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
     gc.collect()
     gc.freeze()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
-                lifespan="off", access_log=access_log)
+                lifespan="on", access_log=access_log)
 
 
 @main.command()
@@ -122,7 +122,7 @@ def replay(scenario, base_url, token, junit_file, keep_going) -> None:
         try:
             runner.client.get(base_url, timeout=10)
         except httpx.HTTPError as exc:
-            raise Unreachable(f"cannot reach {base_url}: {exc}") from None
+            raise UnreachableTarget(f"cannot reach {base_url}: {exc}") from None
         results = runner.run()
     finally:
         if server is not None:
@@ -143,7 +143,7 @@ def _register_contract_commands() -> None:
 _register_contract_commands()
 
 
-class Unreachable(click.ClickException):
+class UnreachableTarget(click.ClickException):
     """The server to work against cannot be reached: exit 2, like a usage error."""
 
     exit_code = 2

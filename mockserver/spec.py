@@ -9,6 +9,7 @@ import yaml
 
 SPEC_DIR = Path(__file__).resolve().parent / "openapi"
 BILLING_SPEC = SPEC_DIR / "billing.yaml"
+CONTROL_SPEC = SPEC_DIR / "control.yaml"
 API_BASE = "/api/v1"
 
 

@@ -68,11 +68,18 @@ class Store:
         self.journal_lock = threading.Lock()  # held only to append or copy, never while waiting
         self.snapshots: OrderedDict[str, Snapshot] = OrderedDict()
         self.start: Snapshot | None = None
+        # Bumped by every change of the whole world (restore, replace_world): whatever is
+        # derived from the world is keyed by it (see mockserver.services.world).
+        self.generation = 0
 
     def record(self, entry: dict) -> None:
-        """Add a journal entry (callable from the event loop: takes only the journal lock)."""
+        """Add a journal entry (callable from the event loop: takes only the journal lock).
+
+        An entry of a request answered from another world than the current one (a reset or a
+        load came in between) is dropped: the journal tells of this world only."""
         with self.journal_lock:
-            self.journal.append(entry)
+            if entry.get("_generation", self.generation) == self.generation:
+                self.journal.append(entry)
 
     def journal_entries(self) -> list[dict]:
         with self.journal_lock:
@@ -92,6 +99,7 @@ class Store:
             for name, value in pickle.loads(snapshot.rest).items():
                 setattr(self, name, value)
             self.tenants = OrderedDict((tid, pickle.loads(data)) for tid, data in snapshot.tenants)
+            self.generation += 1
 
     def mark_start(self) -> None:
         """Remember the current world as the one ``reset`` returns to."""
@@ -128,6 +136,7 @@ class Store:
             self.max_tenants = other.max_tenants
             self.start = other.start
             self.snapshots.clear()
+            self.generation += 1
             with self.journal_lock:
                 self.journal.clear()
 

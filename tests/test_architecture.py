@@ -1,51 +1,116 @@
-"""Imports point one way: domain <- providers/documents <- state <- services <- api <- app.
+"""The shape of the package, checked over every part of ``mockserver/``: imports point one
+way (no cycles, no two parts importing each other), the domain is plain Python, every
+exception name is defined once, and the public API is curated."""
 
-The store (state) owns the provider sessions so that snapshots include them."""
+from __future__ import annotations
 
 import ast
+import importlib
+import pkgutil
+from collections import defaultdict
 from pathlib import Path
 
 import mockserver
 
 ROOT = Path(mockserver.__file__).parent
-LAYERS = {  # a module may import only these parts of mockserver
-    "domain": {"domain"},
-    "providers": {"domain", "providers"},
-    "documents": {"domain", "documents"},
-    "state": {"domain", "providers", "state"},
-    "services": {"domain", "providers", "documents", "state", "services"},
+# A part may import only parts of a lower rank (see style.md "The shape"): the domain and the
+# framework adapters at the bottom, the edge above the services and scenarios, the handlers
+# (api, control) above the edge and beside each other, then the app, then what uses the app.
+RANKS = {
+    "settings": 0, "compat": 0, "bounded": 0, "spec": 0, "domain": 0,
+    "schemas": 1, "bridge": 1, "fake": 1, "providers": 1, "documents": 1,
+    "state": 2,
+    "services": 3,
+    "world": 4,
+    "scenarios": 5,
+    "edge": 6,
+    "api": 7, "control": 7,
+    "app": 8,
+    "testing": 9, "contract": 9,
+    "cli": 10,
 }
+# Names the package root offers every part without loading anything (see mockserver/__init__).
+ROOT_NAMES = {"__version__"}
 
 
-def imports_of(path: Path) -> set[str]:
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-        elif isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
+def parts() -> dict[str, list[Path]]:
+    found: dict[str, list[Path]] = defaultdict(list)
+    for path in ROOT.rglob("*.py"):
+        relative = path.relative_to(ROOT)
+        if relative.parts == ("__init__.py",):
+            continue
+        found[relative.parts[0].removesuffix(".py")].append(path)
     return found
 
 
-def test_layers_import_only_inward():
-    for layer, allowed in LAYERS.items():
-        files = [ROOT / f"{layer}.py"] if (ROOT / f"{layer}.py").exists() else list(
-            (ROOT / layer).rglob("*.py"))
-        for path in files:
-            for module in imports_of(path):
-                if module.startswith("mockserver."):
-                    part = module.split(".")[1]
-                    assert part in allowed, f"{path.relative_to(ROOT)} imports {module}"
+def imports_of(path: Path) -> set[str]:
+    """The parts of mockserver that ``path`` imports (at module level or inside functions)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "mockserver":
+            found.update(a.name for a in node.names if a.name not in ROOT_NAMES)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
+                "mockserver."):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[1] for a in node.names
+                         if a.name.startswith("mockserver."))
+    return found
+
+
+def test_every_part_has_a_rank():
+    assert sorted(parts()) == sorted(RANKS), "add the new part to RANKS, where it belongs"
+
+
+def test_imports_point_one_way():
+    wrong = []
+    for part, paths in parts().items():
+        for path in paths:
+            for imported in imports_of(path) - {part}:
+                if RANKS[imported] >= RANKS[part]:
+                    wrong.append(f"{path.relative_to(ROOT)} ({part}) imports {imported}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_handlers_of_the_api_and_of_control_do_not_know_each_other():
+    for part, other in (("api", "control"), ("control", "api")):
+        for path in parts()[part]:
+            assert other not in imports_of(path), f"{path.relative_to(ROOT)} imports {other}"
 
 
 def test_domain_has_no_http_and_no_global_clock():
     for path in [*(ROOT / "domain").rglob("*.py"), *(ROOT / "providers").rglob("*.py")]:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
         for forbidden in ("flask", "connexion", "starlette", "httpx", "uuid4", "datetime.now(",
                           "time.time("):
             if forbidden == "datetime.now(" and path.name == "clock.py":
                 continue  # the one real-time source, injected everywhere else
             assert forbidden not in text, f"{path.name} uses {forbidden}"
+
+
+def test_only_compat_reaches_into_framework_internals():
+    private = ("_middleware_app", "_resolve_func", "from a2wsgi", "connexion_routing",
+               "__signature__", "merge_slashes", "def _parse(self, stream",
+               "def _validate(self", "check_bearer_token")
+    for path in ROOT.rglob("*.py"):
+        if path.name == "compat.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for name in private:
+            assert name not in text, f"{path.relative_to(ROOT)} touches {name}"
+
+
+def test_each_exception_name_is_defined_once():
+    defined: dict[str, list[str]] = defaultdict(list)
+    for info in pkgutil.walk_packages(mockserver.__path__, "mockserver."):
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if (isinstance(value, type) and issubclass(value, BaseException)
+                    and value.__module__ == module.__name__ and name == value.__name__):
+                defined[name].append(module.__name__)
+    twice = {name: where for name, where in defined.items() if len(where) > 1}
+    assert not twice, twice
+    assert {"NotFound", "Conflict", "Unauthorized", "DomainError"} <= set(defined)
 
 
 def test_public_api_is_curated():

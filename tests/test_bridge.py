@@ -14,8 +14,9 @@ import httpx
 import pytest
 from a2wsgi import WSGIMiddleware
 
-from mockserver.app import create_app, runs_inline
+from mockserver.app import create_app
 from mockserver.bridge import FlaskBridge
+from mockserver.edge.runtime import of
 from mockserver.scenarios import build_store, parse
 from mockserver.scenarios.behaviours import Behaviour
 from mockserver.settings import Settings
@@ -156,20 +157,45 @@ def test_an_error_in_flask_reaches_the_asgi_stack_as_an_exception():
 
 def test_create_app_puts_the_bridge_in_place_of_a2wsgi():
     app = create_app(Settings())
-    assert isinstance(app._middleware_app.asgi_app, FlaskBridge)
+    assert isinstance(of(app).bridge, FlaskBridge)
+    assert of(app).bridge is app._middleware_app.asgi_app  # where Connexion calls Flask
+
+
+def test_an_operation_runs_on_the_event_loop_only_when_listed():
+    """A new operation does not join the event loop by accident: unlisted means the pool."""
+    from mockserver.compat import ROUTING_KEY
+    from mockserver.edge.scheduling import runs_inline
+    from mockserver.services.world import World
+
+    world = World(create_app(Settings()).app.extensions["billing_mock"].store)
+    rule = runs_inline(world, frozenset({"getInvoice"}))
+
+    def scope(operation_id):
+        return {"headers": [], "extensions": {ROUTING_KEY: {"operation_id": operation_id}}}
+
+    assert rule(scope("getInvoice"))
+    assert not rule(scope("exportInvoices"))  # an operation the list does not name
+    assert not rule(scope(None))  # not routed
+
+
+def test_the_bridge_threads_close_with_the_app():
+    with LiveServer(Settings()) as live:
+        executor = live.runtime.bridge.executor
+        assert httpx.get(f"{live.url}/openapi.json").status_code == 200  # on the pool
+        assert not executor._shutdown
+    assert executor._shutdown
 
 
 def test_which_requests_run_on_the_event_loop():
     """The decision for real requests, routed by Connexion as in a served app."""
     from mockserver import api
-    from mockserver.app import _SLOW_OPERATIONS
     from mockserver.control import api as control_api
 
-    assert _SLOW_OPERATIONS <= set(api.HANDLERS)  # a renamed operation cannot slip inline
+    assert api.RUNS_ON_EVENT_LOOP <= set(api.HANDLERS)  # a renamed operation cannot slip in
     assert not set(control_api.HANDLERS) & set(api.HANDLERS)
     app = create_app(Settings())
-    runtime = app.app.extensions["billing_mock"]
-    bridge = app._middleware_app.asgi_app
+    runtime = of(app)
+    bridge = runtime.bridge
     decided = []
 
     def spy(scope):

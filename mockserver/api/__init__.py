@@ -1,4 +1,4 @@
-"""Thin HTTP handlers, one per operationId of openapi/billing.yaml."""
+"""Thin HTTP handlers, one per operationId of the billing document, and their representations."""
 
 from mockserver.api import invoices, overview, payments, profile
 
@@ -21,3 +21,14 @@ HANDLERS = {
     "setupProviderPaymentMethod": payments.setup_provider_payment_method,
     "confirmProviderPaymentMethod": payments.confirm_provider_payment_method,
 }
+
+# The operations whose handlers only read or change the in-memory world, briefly, under its
+# lock: these run on the event loop itself (see mockserver.edge.scheduling). Every other operation (the
+# ones that render documents or send mail, and any operation added later until it is listed
+# here on purpose) runs on the bridge's thread pool, where it cannot hold up other requests.
+RUNS_ON_EVENT_LOOP = frozenset({
+    "getBillingProfile", "upsertBillingProfile", "listInvoices", "getInvoice",
+    "getBillingOverview", "getUpcomingInvoice", "listPaymentMethods", "addPaymentMethod",
+    "deletePaymentMethod", "setDefaultPaymentMethod", "listPaymentProviders",
+    "getProviderConfig", "setupProviderPaymentMethod", "confirmProviderPaymentMethod",
+})

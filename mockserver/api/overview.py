@@ -1,7 +1,7 @@
 """Handlers: overview and upcoming invoice."""
 
-from mockserver.api.envelope import ok
-from mockserver.api.operation import READ, operation
+from mockserver.edge.envelope import ok
+from mockserver.edge.operation import READ, operation
 from mockserver.api.representations import method_json
 from mockserver.services import overview as overview_service
 

@@ -1,7 +1,7 @@
 """Handlers: payment methods and payment providers."""
 
-from mockserver.api.envelope import ok
-from mockserver.api.operation import MANAGE, READ, operation
+from mockserver.edge.envelope import ok
+from mockserver.edge.operation import MANAGE, READ, operation
 from mockserver.api.representations import method_json, provider_json
 from mockserver.services import payments
 

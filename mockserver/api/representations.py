@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, datetime
 
-from mockserver.api.envelope import rfc3339
+from mockserver.edge.envelope import encode, rfc3339
 from mockserver.domain.invoices import Invoice, LineItem
 from mockserver.domain.payment_methods import PaymentMethod
 from mockserver.domain.profile import EDITABLE_FIELDS, BillingProfile
@@ -53,6 +53,13 @@ def invoice_json(invoice: Invoice, detail: bool) -> dict:
         "created_at": rfc3339(invoice.created_at), "updated_at": rfc3339(invoice.updated_at),
         "line_items": [line_json(line) for line in invoice.line_items] if detail else None,
     }
+
+
+def invoice_bytes(world, invoice: Invoice, detail: bool) -> bytes:
+    """The invoice's JSON, encoded once per world generation and invoice revision (a list
+    shows the same unchanged invoices on every call)."""
+    return world.encoded_invoice(invoice, "detail" if detail else "summary",
+                                 lambda found: encode(invoice_json(found, detail)))
 
 
 def method_json(method: PaymentMethod) -> dict:

@@ -9,9 +9,9 @@ from typing import Callable
 
 from flask import request
 
-from mockserver.domain.errors import DomainError
-from mockserver.errors import Forbidden, Unauthorized, from_domain
-from mockserver.runtime import current
+from mockserver.edge.errors import Forbidden, Unauthorized
+from mockserver.edge.operation import encoded
+from mockserver.edge.runtime import current
 
 
 def _is_loopback(address: str | None) -> bool:
@@ -32,16 +32,21 @@ def check_access(admin_token: str | None) -> None:
                         "with --admin-token to reach it from elsewhere")
 
 
-def control_operation(handler: Callable) -> Callable:
-    """Give the handler ``(runtime, **params)`` after the access check; domain errors mapped."""
+def control_operation(handler: Callable | None = None, *, held: bool = True) -> Callable:
+    """Give the handler ``(runtime, **params)`` after the access check. Unless ``held`` is
+    False (a handler that builds a new world first, outside the lock), it runs with the world
+    held and its answer is encoded before the world is let go."""
 
-    @functools.wraps(handler)
-    def wrapper(*args, **kwargs):
-        runtime = current()
-        check_access(runtime.settings.admin_token)
-        try:
-            return handler(runtime, *args, **kwargs)
-        except DomainError as error:
-            raise from_domain(error) from error
+    def decorate(handler: Callable) -> Callable:
+        @functools.wraps(handler)
+        def wrapper(*args, **kwargs):
+            runtime = current()
+            check_access(runtime.settings.admin_token)
+            if not held:
+                return encoded(handler(runtime, *args, **kwargs))
+            with runtime.world.held():
+                return encoded(handler(runtime, *args, **kwargs))
 
-    return wrapper
+        return wrapper
+
+    return decorate(handler) if handler is not None else decorate

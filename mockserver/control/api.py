@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from mockserver.api.envelope import ok
 from mockserver.control.access import control_operation
 from mockserver.domain.clock import utc
-from mockserver.errors import BadRequest
+from mockserver.domain.errors import InvalidRequest
+from mockserver.edge.envelope import ok
+from mockserver.edge.operation import encoded
+from mockserver.edge.runtime import current
 from mockserver.scenarios import ScenarioError, build_store, describe_all, load_file, parse
 from mockserver.scenarios import resolve
 from mockserver.services import clock as clock_service
 
 
 def get_health():
-    from mockserver.runtime import current
-
+    """Readiness: open to anyone, and it never waits for the world (a lock-free read)."""
     store = current().store
-    return {"status": "ok", "tenants": len(store.tenants), "now": store.clock.now(),
-            "scenario": store.scenario}, 200
+    return encoded(({"status": "ok", "tenants": len(store.tenants), "now": store.clock.now(),
+                     "scenario": store.scenario}, 200))
 
 
 def _clock(rt, events: list[dict]):
@@ -52,12 +53,11 @@ def set_clock(rt, body):
 
 @control_operation
 def reset_world(rt):
-    rt.store.reset()
-    rt.documents.clear()  # ids and times replay after a reset: cached documents would be stale
+    rt.world.reset()
     return _world(rt)
 
 
-@control_operation
+@control_operation(held=False)
 def load_scenario(rt, body):
     try:
         if "scenario" in body:
@@ -66,15 +66,15 @@ def load_scenario(rt, body):
             path = resolve(body["name"])
             scenario, source = load_file(path), str(path)
         else:
-            raise BadRequest("Give a library scenario's name or a whole scenario")
+            raise InvalidRequest("Give a library scenario's name or a whole scenario")
         fresh = build_store(scenario, max_tenants=rt.settings.max_tenants,
                             outbox_size=rt.settings.outbox_size, source=source)
     except ScenarioError as error:
-        raise BadRequest(str(error), details={"problems": [
-            {"path": path, "problem": problem} for path, problem in error.problems]}) from None
-    rt.store.replace_world(fresh)
-    rt.documents.clear()
-    return _world(rt)
+        raise InvalidRequest(str(error), problems=[
+            {"path": path, "problem": problem} for path, problem in error.problems]) from None
+    with rt.world.held():
+        rt.world.load(fresh)
+        return _world(rt)
 
 
 @control_operation
@@ -84,26 +84,24 @@ def list_scenarios(rt):
 
 @control_operation
 def create_snapshot(rt):
-    return ok({"id": rt.store.save_snapshot()}, rt.store.clock.now())
+    return ok({"id": rt.world.save_snapshot()}, rt.store.clock.now())
 
 
 @control_operation
 def restore_snapshot(rt, body):
-    rt.store.restore_snapshot(body["id"])
-    rt.documents.clear()
+    rt.world.restore(body["id"])
     return _world(rt)
 
 
 @control_operation
 def list_tenants(rt):
     store = rt.store
-    with store.lock:
-        tokens: dict[str, list[str]] = {}
-        for token, grant in store.tokens.items():
-            tokens.setdefault(grant.tenant_id, []).append(token)
-        data = [{"id": t.id, "key": t.name, "tokens": tokens.get(t.id, []),
-                 "company_name": t.profile.company_name if t.profile else None,
-                 "invoice_count": len(t.visible_invoices())} for t in store.tenants.values()]
+    tokens: dict[str, list[str]] = {}
+    for token, grant in store.tokens.items():
+        tokens.setdefault(grant.tenant_id, []).append(token)
+    data = [{"id": t.id, "key": t.name, "tokens": tokens.get(t.id, []),
+             "company_name": t.profile.company_name if t.profile else None,
+             "invoice_count": len(t.visible_invoices())} for t in store.tenants.values()]
     return ok(data, store.clock.now())
 
 
@@ -118,8 +116,7 @@ def list_journal(rt, operation_id=None, tenant_id=None, status=None, limit=100):
 
 @control_operation
 def list_outbox(rt):
-    with rt.store.lock:
-        return ok(list(reversed(rt.store.outbox)), rt.store.clock.now())
+    return ok(list(reversed(rt.store.outbox)), rt.store.clock.now())
 
 
 HANDLERS = {

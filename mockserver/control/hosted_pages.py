@@ -9,9 +9,10 @@ from __future__ import annotations
 from flask import Flask, Response, redirect, request
 from markupsafe import escape
 
-from mockserver.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
+from mockserver.domain.errors import Conflict, DomainError
+from mockserver.edge.errors import answer_of
+from mockserver.edge.runtime import Runtime
 from mockserver.providers import CHOICE_FIELD, PAGE_PATHS
-from mockserver.runtime import Runtime
 
 # No scripts, no external anything; forms may go back here, then on to any http(s) return URL.
 SECURITY_HEADERS = {
@@ -21,7 +22,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-STATUS = {NotFound: 404, Conflict: 409, InvalidRequest: 400}
 
 
 def register(app: Flask, runtime: Runtime) -> None:
@@ -46,7 +46,7 @@ def _page_view(runtime: Runtime, slug: str):
             response.headers.update(SECURITY_HEADERS)
             return response
         except DomainError as error:
-            status = next((code for cls, code in STATUS.items() if isinstance(error, cls)), 400)
+            status = answer_of(error)[0]
             if isinstance(error, Conflict):  # e.g. expired: the page says so and links back
                 with store.lock:
                     page = store.providers.get(slug).render_page(session_id, store.clock.now())

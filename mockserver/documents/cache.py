@@ -1,72 +1,68 @@
-"""A bounded, thread-safe LRU of rendered documents.
+"""A bounded cache of rendered documents.
 
-A finalized invoice never changes, so its documents are rendered once. The key still takes
-the invoice's ``updated_at`` (else its number), so a regenerated or re-stamped invoice gets
-fresh documents instead of stale ones.
+A finalized invoice never changes its content, so its documents are rendered once. The key is
+the caller's ``version`` of the invoice (the world generation and the invoice's revision, see
+``mockserver.services.world``) with the format, so a reloaded world or a changed invoice gets
+fresh documents: no caller has to remember to clear anything.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
+from mockserver.bounded import BoundedLRU
 from mockserver.documents.model import RenderedDocument
 from mockserver.domain.invoices import Invoice
 
-CacheKey = tuple[str, str, str]
+MAX_DOCUMENTS = 256
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 
 
 class DocumentCache:
-    """Keeps the ``max_entries`` most recently used documents."""
+    """Keeps the most recently used documents, at most ``max_entries`` and ``max_bytes``."""
 
     def __init__(
         self,
-        max_entries: int = 256,
+        max_entries: int = MAX_DOCUMENTS,
         renderer: Callable[[Invoice, str], RenderedDocument] | None = None,
+        max_bytes: int = MAX_DOCUMENT_BYTES,
     ) -> None:
-        if max_entries < 1:
-            raise ValueError("max_entries must be at least 1")
-        self.max_entries = max_entries
         self._render = renderer or _render
-        self._entries: OrderedDict[CacheKey, RenderedDocument] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
+        self._kept: BoundedLRU[RenderedDocument] = BoundedLRU(
+            max_entries, max_bytes, lambda document: len(document.content))
+        self.max_entries = max_entries
 
-    @staticmethod
-    def key(invoice: Invoice, fmt: str) -> CacheKey:
-        version = invoice.updated_at.isoformat() if invoice.updated_at else invoice.number or ""
-        return (invoice.id, fmt, version)
-
-    def get_or_render(self, invoice: Invoice, fmt: str) -> RenderedDocument:
+    def get_or_render(self, invoice: Invoice, fmt: str,
+                      version: Hashable = None) -> RenderedDocument:
         """The cached document, or a fresh render that is then kept.
 
         Rendering happens outside the lock, so a slow PDF never blocks other lookups; two
         threads racing for the same key both render and the first result is kept.
         """
-        key = self.key(invoice, fmt)
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return self._entries[key]
-            self.misses += 1
-        document = self._render(invoice, fmt)
-        with self._lock:
-            document = self._entries.setdefault(key, document)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-        return document
+        key = (version, invoice.id, fmt) if version is not None else (
+            None, invoice.id, fmt, invoice.updated_at, invoice.revision)
+        return self._kept.get_or_make(key, lambda: self._render(invoice, fmt))
+
+    def discard(self, keep: Callable[[Hashable], bool]) -> None:
+        self._kept.discard(lambda key: keep(key[0]))
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        self._kept.clear()
+
+    @property
+    def hits(self) -> int:
+        return self._kept.hits
+
+    @property
+    def misses(self) -> int:
+        return self._kept.misses
+
+    @property
+    def bytes(self) -> int:
+        return self._kept.bytes
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
+        return len(self._kept)
 
 
 def _render(invoice: Invoice, fmt: str) -> RenderedDocument:

@@ -1,4 +1,4 @@
-"""Domain failures. ``mockserver.errors`` maps each to an HTTP status and error code."""
+"""Domain failures. ``mockserver.edge.errors`` maps each to an HTTP status and error code."""
 
 from __future__ import annotations
 

@@ -92,6 +92,14 @@ class Invoice:
     voided_at: datetime | None = None
     last_charge_attempt_at: datetime | None = None
     last_charge_method_id: str | None = None
+    # Counts every change after construction (any attribute set): what is derived from an
+    # invoice (its encoded JSON, its documents) is keyed by it, so no change can be missed.
+    revision: int = field(default=0, init=False, compare=False, repr=False)
+
+    def __setattr__(self, name: str, value) -> None:
+        object.__setattr__(self, name, value)
+        if name != "revision":
+            object.__setattr__(self, "revision", getattr(self, "revision", -1) + 1)
 
     @property
     def amount_due_cents(self) -> int:

@@ -1,6 +1,6 @@
 """How a provider flow can end other than with a payment method.
 
-All three are domain errors, so ``mockserver.errors`` maps them like any other: a decline is a
+All three are domain errors, so ``mockserver.edge.errors`` maps them like any other: a decline is a
 :class:`~mockserver.domain.errors.DomainError` of its own (the provider said no), the other two are
 conflicts (the session is in a state that cannot give a method yet, or any more).
 """

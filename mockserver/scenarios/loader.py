@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from mockserver.providers import ProviderRegistry
 from mockserver.domain.ids import IdSource
 from mockserver.spec import load_spec
-from mockserver.validation_errors import request_validator
+from mockserver.schemas import request_validator
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "files" / "scenario.schema.json"
 MAX_FILE_BYTES = 5_000_000

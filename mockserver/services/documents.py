@@ -1,36 +1,38 @@
-"""Invoice documents for the API: which format, from the cache, or a redirect to ``pdf_url``."""
+"""Invoice documents for the API: which format, rendered once per invoice version."""
 
 from __future__ import annotations
 
-from mockserver.documents import DocumentCache, RenderedDocument
+from mockserver.documents import RenderedDocument
 from mockserver.domain.invoices import Invoice
-from mockserver.state import Store
+from mockserver.services.world import World
 
 
-def preferred_format(store: Store, tenant_id: str) -> str:
+def preferred_format(profile) -> str:
     """The profile's preferred e-invoice format, else the PDF."""
-    with store.lock:
-        profile = store.tenant(tenant_id).profile
-        return (profile and profile.preferred_einvoice_format) or "pdf"
+    return (profile and profile.preferred_einvoice_format) or "pdf"
 
 
-def visible(store: Store, tenant_id: str, invoice_id: str) -> Invoice:
-    with store.lock:
-        return store.tenant(tenant_id).visible_invoice(invoice_id)
+def pdf_url(world: World, tenant_id: str, invoice_id: str) -> str | None:
+    """Where the invoice's own PDF lives, if it has one (the API then redirects there)."""
+    with world.held() as store:
+        return store.tenant(tenant_id).visible_invoice(invoice_id).pdf_url
 
 
-def document(store: Store, cache: DocumentCache, tenant_id: str, invoice_id: str,
+def document(world: World, tenant_id: str, invoice_id: str,
              fmt: str | None) -> RenderedDocument:
-    """Rendered once per finalized invoice and format (outside the store lock: a render is
-    slow and the finalized content it reads never changes)."""
-    invoice = visible(store, tenant_id, invoice_id)
-    return cache.get_or_render(invoice, fmt or preferred_format(store, tenant_id))
+    """The invoice in ``fmt`` (default: the tenant's preferred format). Read under the lock,
+    rendered outside it (a render is slow) from a copy of that moment's invoice."""
+    with world.held() as store:
+        tenant = store.tenant(tenant_id)
+        invoice, version = world.readable_copy(tenant.visible_invoice(invoice_id))
+        fmt = fmt or preferred_format(tenant.profile)
+    return world.document(invoice, fmt, version)
 
 
-def attachments(cache: DocumentCache, invoice: Invoice, preferred: str | None
+def attachments(world: World, invoice: Invoice, version, preferred: str | None
                 ) -> list[RenderedDocument]:
     """What an invoice e-mail carries: the PDF, and the preferred e-invoice if there is one."""
-    found = [cache.get_or_render(invoice, "pdf")]
+    found = [world.document(invoice, "pdf", version)]
     if preferred and preferred != "pdf":
-        found.append(cache.get_or_render(invoice, preferred))
+        found.append(world.document(invoice, preferred, version))
     return found

@@ -6,12 +6,12 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from mockserver.domain.errors import InvalidRequest
+from mockserver.domain.errors import Conflict, InvalidRequest
 from mockserver.domain.invoices import Invoice, InvoiceStatus, LineItem, finalize
 from mockserver.domain.mail import invoice_message
-from mockserver.documents import DocumentCache
 from mockserver.services.documents import attachments
 from mockserver.services.mailer import deliver
+from mockserver.services.world import World
 from mockserver.state import Store
 
 
@@ -42,32 +42,50 @@ def get_invoice(store: Store, tenant_id: str, invoice_id: str) -> Invoice:
         return store.tenant(tenant_id).visible_invoice(invoice_id)
 
 
-def send_invoice(store: Store, cache: DocumentCache, tenant_id: str, invoice_id: str,
+MAX_SEND_ATTEMPTS = 3
+
+
+def send_invoice(world: World, tenant_id: str, invoice_id: str,
                  smtp_url: str | None = None) -> dict:
     """Mail the invoice to the billing contact; ``finalized`` -> ``sent`` (a re-send stays sent).
 
     Everything that can fail (state, recipient, documents) is checked before the state
-    changes, so a refused send changes nothing.
+    changes, so a refused send changes nothing. The documents are rendered outside the lock
+    from a copy of the invoice; if the whole world changed meanwhile (a reset, a load), the
+    send starts again in the new world, so the state change and the mail in the outbox always
+    belong to the same world.
     """
-    with store.lock:
-        tenant = store.tenant(tenant_id)
-        invoice = tenant.visible_invoice(invoice_id)
-        _check_sendable(invoice, tenant.profile)
-        preferred = tenant.profile.preferred_einvoice_format
-    documents = attachments(cache, invoice, preferred)  # slow: outside the lock
-    with store.lock:
-        _check_sendable(invoice, tenant.profile)  # it may have moved meanwhile
-        now = store.clock.now()
-        message = invoice_message(
-            invoice, tenant.profile.contact_email, tenant.profile.preferred_language,
-            store.ids.new("msg"), now,
-            [{"filename": d.filename, "content_type": d.media_type, "size": len(d.content)}
-             for d in documents])
-        if invoice.status is not InvoiceStatus.SENT:
-            invoice.transition(InvoiceStatus.SENT, now)
-        store.outbox.append(message)
-    if smtp_url:
-        message["delivery"] = deliver(smtp_url, message, documents)
+    for _ in range(MAX_SEND_ATTEMPTS):
+        with world.held() as store:
+            generation = store.generation
+            tenant = store.tenant(tenant_id)
+            invoice = tenant.visible_invoice(invoice_id)
+            _check_sendable(invoice, tenant.profile)
+            snapshot, version = world.readable_copy(invoice)
+            preferred = tenant.profile.preferred_einvoice_format
+        documents = attachments(world, snapshot, version, preferred)  # slow: outside the lock
+        with world.held() as store:
+            if store.generation != generation:
+                continue  # another world now: what was read belongs to none
+            tenant = store.tenant(tenant_id)  # read again: it may have moved meanwhile
+            message = _record_send(store, tenant, tenant.visible_invoice(invoice_id), documents)
+        if smtp_url:
+            message["delivery"] = deliver(smtp_url, message, documents)
+        return message
+    raise Conflict("The world changed during every attempt to send the invoice; try again")
+
+
+def _record_send(store: Store, tenant, invoice: Invoice, documents) -> dict:
+    _check_sendable(invoice, tenant.profile)
+    now = store.clock.now()
+    message = invoice_message(
+        invoice, tenant.profile.contact_email, tenant.profile.preferred_language,
+        store.ids.new("msg"), now,
+        [{"filename": d.filename, "content_type": d.media_type, "size": len(d.content)}
+         for d in documents])
+    if invoice.status is not InvoiceStatus.SENT:
+        invoice.transition(InvoiceStatus.SENT, now)
+    store.outbox.append(message)
     return message
 
 

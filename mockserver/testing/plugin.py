@@ -172,18 +172,15 @@ class BillingMock:
     # -- the plugin's side ------------------------------------------------------------------
 
     def prepare(self, scenario: Any = _BASE) -> None:
-        """Before a test: the wanted world (the settings', or ``scenario``) at its start."""
-        from mockserver.runtime import EXTENSION
-
+        """Before a test: the wanted world (the settings', or ``scenario``) at its start, set
+        through the world service like every other change of the whole world."""
         wanted = self.settings.scenario if scenario is _BASE else scenario
         self._errors.take()
         self._answered.clear()
         if wanted == self._world:
-            self._post("/reset", None)
+            self._server.world.reset()
         else:
             self._load(wanted)
-        # Ids replay after a reset; cached documents of the last test must not be served.
-        self._server.app.app.extensions[EXTENSION].documents.clear()
 
     def finish(self) -> None:
         """After a test: close its clients, then surface what the server raised."""
@@ -198,12 +195,9 @@ class BillingMock:
         self._errors.detach()
 
     def _load(self, scenario: str | None) -> None:
-        from mockserver.app import default_store
         from mockserver.scenarios.watcher import store_for
 
-        settings = self.settings.with_(scenario=scenario)
-        fresh = store_for(settings) or default_store(settings)
-        self.store.replace_world(fresh)
+        self._server.world.load(store_for(self.settings.with_(scenario=scenario)))
         self._world = scenario
 
     def _journal(self, patience: float = 2.0) -> list[dict]:

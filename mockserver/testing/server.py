@@ -11,7 +11,7 @@ import httpx
 import uvicorn
 
 from mockserver.app import create_app
-from mockserver.scenarios.watcher import store_for
+from mockserver.edge.runtime import Runtime, of
 from mockserver.settings import Settings
 from mockserver.state import Store
 
@@ -38,9 +38,9 @@ class LiveServer:
         self._socket.bind((settings.host, wanted))
         settings = settings.with_(port=self._socket.getsockname()[1])
         self.settings = settings
-        self.app = create_app(settings, store or store_for(settings))
+        self.app = create_app(settings, store)
         config = uvicorn.Config(wrap(self.app) if wrap else self.app, host=settings.host,
-                                port=settings.port, log_level="warning", lifespan="off")
+                                port=settings.port, log_level="warning", lifespan="on")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run,
                                         kwargs={"sockets": [self._socket]}, daemon=True,
@@ -55,8 +55,17 @@ class LiveServer:
         return f"{self.url}/api/v1"
 
     @property
+    def runtime(self) -> Runtime:
+        return of(self.app)
+
+    @property
+    def world(self):
+        """The world service: reset, load, snapshots (every change of the whole world)."""
+        return self.runtime.world
+
+    @property
     def store(self) -> Store:
-        return self.app.app.extensions["billing_mock"].store
+        return self.runtime.store
 
     def start(self, timeout: float = 15.0) -> "LiveServer":
         self._thread.start()

@@ -5,7 +5,7 @@ import pytest
 from flask import Flask
 
 from mockserver.control.access import check_access
-from mockserver.errors import Forbidden, Unauthorized
+from mockserver.edge.errors import Forbidden, Unauthorized
 from mockserver.settings import Settings
 from mockserver.testing import LiveServer
 from tests.conftest import PROFILE, make_jwt

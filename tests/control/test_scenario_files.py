@@ -126,7 +126,8 @@ def test_watch_needs_a_scenario():
 
 
 def test_store_for_settings_without_a_scenario_is_the_default_world():
-    assert watcher.store_for(Settings()) is None
+    store = watcher.store_for(Settings())
+    assert store.scenario is None and "demo-token" in store.tokens
 
 
 def _wait(base):

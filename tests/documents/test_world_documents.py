@@ -76,10 +76,10 @@ def test_pdf_route_renders_once_and_redirects_to_a_pdf_url(server, api):
     first = client.get(f"/billing/invoices/{invoice['id']}/pdf")
     assert first.status_code == 200 and first.headers["content-type"] == "application/pdf"
     assert first.content.startswith(b"%PDF")
-    misses = server.app.app.extensions["billing_mock"].documents.misses
+    misses = server.world.documents.misses
     again = client.get(f"/billing/invoices/{invoice['id']}/pdf")
     assert again.content == first.content
-    assert server.app.app.extensions["billing_mock"].documents.misses == misses
+    assert server.world.documents.misses == misses
     with server.store.lock:
         stored = server.store.tenant(server.store.tokens["demo-token"].tenant_id)
         stored.invoices[invoice["id"]].pdf_url = "https://files.example/SCAI.pdf"

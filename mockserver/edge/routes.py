@@ -25,3 +25,19 @@ class RouteTable:
 
 
 ROUTES = RouteTable(load_spec(BILLING_SPEC), API_BASE)
+
+
+def require_routed_operations(flask_app, base: str = API_BASE + "/billing") -> None:
+    """Connexion's router and Flask's can disagree on odd paths (a newline in an id, a doubled
+    slash); a billing request Connexion did not route has no operation, so it is not found."""
+    from flask import request
+
+    from mockserver.compat import current_operation_id, keep_merged_slashes_apart
+    from mockserver.domain.errors import NotFound
+
+    keep_merged_slashes_apart(flask_app)
+
+    @flask_app.before_request
+    def require_routed_operation():
+        if request.path.startswith(base) and current_operation_id() is None:
+            raise NotFound(f"No operation at {request.path!r}")

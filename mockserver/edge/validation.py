@@ -7,45 +7,42 @@ import typing as t
 
 from connexion.datastructures import MediaTypeDict
 from connexion.lifecycle import ConnexionRequest
-from connexion.validators import JSONRequestBodyValidator, ParameterValidator
+from connexion.validators import ParameterValidator
 from starlette.datastructures import QueryParams
 
-from mockserver.errors import RequestValidationFailed
-from mockserver.validation_errors import request_validator, translate
+from mockserver.compat import BodyValidator
+from mockserver.edge.errors import RequestValidationFailed
+from mockserver.edge.fastapi_errors import translate
+from mockserver.schemas import request_validator
 
 
-class FastAPIBodyValidator(JSONRequestBodyValidator):
+class FastAPIBodyValidator(BodyValidator):
     """JSON bodies: invalid JSON, a missing body and schema failures all become 422s."""
 
     def __init__(self, *, required: bool = False, **kwargs) -> None:
-        # A missing body is reported by _validate in FastAPI's words, not by Connexion.
+        # A missing body is reported by ``check`` in FastAPI's words, not by Connexion.
         super().__init__(required=False, **kwargs)
         self._body_required = required
-        self._compiled = request_validator(self._schema)
+        self._compiled = request_validator(self.schema)
 
-    @property
-    def _validator(self):
-        return self._compiled
-
-    async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope) -> t.Any:
-        raw = b"".join([chunk async for chunk in stream])
+    def parse(self, raw: bytes) -> t.Any:
         if not raw.strip():
             return None
         try:
-            return json.loads(raw.decode(self._encoding))
+            return json.loads(raw.decode(self.encoding))
         except UnicodeDecodeError as exc:
             raise _json_invalid(exc.start, "Invalid UTF-8 in request body") from None
         except json.JSONDecodeError as exc:
             raise _json_invalid(exc.pos, exc.msg) from None
 
-    def _validate(self, body: t.Any) -> None:
+    def check(self, body: t.Any) -> None:
         if body is None:
             if self._body_required:
                 raise RequestValidationFailed(
                     [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]
                 )
             return
-        errors = translate(self._validator.iter_errors(body), ["body"])
+        errors = translate(self._compiled.iter_errors(body), ["body"])
         if errors:
             raise RequestValidationFailed(errors)
 

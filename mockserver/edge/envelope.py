@@ -1,26 +1,17 @@
-"""The one place answers are wrapped: ``{data, meta}``, ``{data, pagination, meta}`` and the
-error envelope. The request id travels in a context variable set by the outermost middleware,
-so every answer (and its ``X-Request-ID`` header) carries the same id.
-"""
+"""The one place answers are wrapped and encoded: ``{data, meta}``, ``{data, pagination,
+meta}`` and the error envelope, as compact UTF-8 JSON (FastAPI's own encoding), so the same
+envelope is the same bytes whichever layer produced it."""
 
 from __future__ import annotations
 
-import secrets
 import json
-from contextvars import ContextVar
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
 
-REQUEST_ID: ContextVar[str] = ContextVar("billing_mock_request_id", default="")
+from mockserver.edge.request import request_id
 
-
-def new_request_id() -> str:
-    return f"req_{secrets.token_hex(8)}"
-
-
-def request_id() -> str:
-    return REQUEST_ID.get() or new_request_id()
+JSON = "application/json"
 
 
 def meta(now: datetime) -> dict:
@@ -33,9 +24,18 @@ def ok(data, now: datetime, status: int = 200):
 
 def paginated(items: list, page: int, page_size: int, total: int, total_pages: int,
               now: datetime):
-    pagination = {"page": page, "page_size": page_size, "total": total,
-                  "total_pages": total_pages}
-    return {"data": items, "pagination": pagination, "meta": meta(now)}, 200
+    return {"data": items, "pagination": pagination(page, page_size, total, total_pages),
+            "meta": meta(now)}, 200
+
+
+def pagination(page: int, page_size: int, total: int, total_pages: int) -> dict:
+    return {"page": page, "page_size": page_size, "total": total, "total_pages": total_pages}
+
+
+def paginated_bytes(items: list[bytes], page: dict, now: datetime) -> bytes:
+    """A page whose items are already encoded (each invoice is encoded once per revision)."""
+    return b'{"data":[' + b",".join(items) + b'],"pagination":' + encode(page) + (
+        b',"meta":' + encode(meta(now)) + b"}")
 
 
 def error_body(code: str, message: str, details: dict | None = None) -> dict:
@@ -63,6 +63,21 @@ def json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=json_default)
+
+
+def encode(value) -> bytes:
+    """Compact UTF-8 JSON, the encoding of every answer the mock writes."""
+    return _ENCODER.encode(value).encode("utf-8")
+
+
 class JSONEncoder(json.JSONEncoder):
+    """For Connexion's jsonifier (the non-billing answers it encodes itself)."""
+
     def default(self, o):
         return json_default(o)
+
+
+def ok_bytes(data: bytes, now: datetime) -> bytes:
+    """``{data, meta}`` around data that is already encoded."""
+    return b'{"data":' + data + b',"meta":' + encode(meta(now)) + b"}"

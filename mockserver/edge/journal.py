@@ -8,7 +8,9 @@ from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.api.envelope import REQUEST_ID
+from mockserver.compat import routed_operation_id
+from mockserver.edge.exit import status_of
+from mockserver.edge.request import request_id
 from mockserver.spec import API_BASE
 
 MAX_BODY = 64 * 1024
@@ -16,10 +18,14 @@ MAX_BODY = 64 * 1024
 CURRENT_ENTRY: ContextVar[dict | None] = ContextVar("billing_mock_journal_entry", default=None)
 
 
-def note_tenant(tenant_id: str) -> None:
+def note_answer(tenant_id: str | None, generation: int) -> None:
+    """The handler says whose request it is and which world answered it (an entry of a world
+    that a reset or a load replaced meanwhile is not kept, see ``Store.record``)."""
     entry = CURRENT_ENTRY.get()
     if entry is not None:
-        entry["tenant_id"] = tenant_id
+        entry["_generation"] = generation
+        if tenant_id is not None:
+            entry["tenant_id"] = tenant_id
 
 
 class JournalMiddleware:
@@ -32,11 +38,12 @@ class JournalMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith(API_BASE + "/"):
             await self.app(scope, receive, send)
             return
-        routing = scope.get("extensions", {}).get("connexion_routing", {})
-        entry = {"request_id": REQUEST_ID.get(), "at": self.runtime.store.clock.now(),
-                 "operation_id": routing.get("operation_id"), "method": scope["method"],
+        store = self.runtime.store
+        entry = {"request_id": request_id(), "at": store.clock.now(),
+                 "operation_id": routed_operation_id(scope), "method": scope["method"],
                  "path": scope["path"], "query": scope.get("query_string", b"").decode("latin-1"),
-                 "status": 500, "tenant_id": None, "duration_ms": 0.0, "body": None}
+                 "status": 500, "tenant_id": None, "duration_ms": 0.0, "body": None,
+                 "_generation": store.generation}
         token = CURRENT_ENTRY.set(entry)
         chunks: list[bytes] = []
         started = time.perf_counter()
@@ -66,6 +73,9 @@ class JournalMiddleware:
 
         try:
             await self.app(scope, recording_receive, recording_send)
+        except Exception as error:  # answered by the exit, outside this layer
+            entry["status"] = status_of(error)
+            raise
         finally:
             CURRENT_ENTRY.reset(token)
             finish()

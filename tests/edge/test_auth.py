@@ -3,10 +3,10 @@ import time
 import jwt
 import pytest
 
-from mockserver.auth import authenticate
+from mockserver.edge.auth import authenticate
 from mockserver.domain.clock import Clock
 from mockserver.domain.ids import IdSource
-from mockserver.errors import Forbidden, Unauthorized
+from mockserver.edge.errors import Forbidden, Unauthorized
 from mockserver.state import Store, TokenGrant
 
 

@@ -1,6 +1,7 @@
 """The 422 translator gives FastAPI/pydantic v2 error items."""
 
-from mockserver.validation_errors import request_validator, translate
+from mockserver.edge.fastapi_errors import translate
+from mockserver.schemas import request_validator
 
 PROFILE = {
     "type": "object", "required": ["company_name"],
@@ -105,7 +106,7 @@ def test_discriminated_union_like_pydantic():
 
 
 def test_compiled_validators_are_kept_per_schema_object_and_bounded(monkeypatch):
-    import mockserver.validation_errors as module
+    from mockserver.compat import IdentityMemo
 
     schema = {"type": "integer", "minimum": 1}
     assert request_validator(schema) is request_validator(schema)
@@ -113,9 +114,8 @@ def test_compiled_validators_are_kept_per_schema_object_and_bounded(monkeypatch)
     assert request_validator(twin) is not request_validator(schema)
     assert list(request_validator(twin).iter_errors(0))
 
-    monkeypatch.setattr(module, "_COMPILED_MAX", 3)
+    memo = IdentityMemo(lambda found: object(), max_entries=3)
     kept = [{"type": "string", "maxLength": n} for n in range(10)]
-    for one in kept:
-        request_validator(one)
-    assert len(module._COMPILED) == 3
-    assert all(entry[0] is kept[-3 + i] for i, entry in enumerate(module._COMPILED.values()))
+    made = [memo(one) for one in kept]
+    assert len(memo) == 3
+    assert memo(kept[-1]) is made[-1] and memo(kept[0]) is not made[0]

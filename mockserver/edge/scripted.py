@@ -1,20 +1,20 @@
-"""Answers decided before an operation runs: Prism's ``Prefer`` header and the scenario's
-scripted behaviours. Neither touches the world's state."""
+"""Answers decided before an operation runs: Prism's ``Prefer`` knobs (parsed once by
+``mockserver.edge.request``) and the scenario's scripted behaviours. Neither touches the
+world's state."""
 
 from __future__ import annotations
 
 import copy
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 from connexion.json_schema import resolve_refs
-import json
+from flask import Response
 
-from flask import Response, request
-
-from mockserver.api.envelope import JSONEncoder, error_body, meta
-from mockserver.errors import STATUS_TO_API, BadRequest
+from mockserver.domain.errors import InvalidRequest
+from mockserver.edge.envelope import JSON, encode, error_body, meta
+from mockserver.edge.errors import code_of_status
+from mockserver.edge.request import Preference, preference
 from mockserver.spec import load_spec
 
 _RESOLVED: dict = {}
@@ -28,34 +28,13 @@ def _operation_spec(operation_id: str) -> dict:
     return _RESOLVED[operation_id]
 
 
-@dataclass(frozen=True)
-class Preference:
-    """``Prefer: code=404``, ``example=NAME``, ``dynamic=true`` (Prism's request knobs)."""
-
-    code: str | None = None
-    example: str | None = None
-    dynamic: bool = False
-
-    @classmethod
-    def parse(cls, header: str | None) -> "Preference | None":
-        if not header:
-            return None
-        values = {}
-        for part in header.replace(";", ",").split(","):
-            key, _, value = part.strip().partition("=")
-            values[key.strip().lower()] = value.strip().strip('"')
-        found = cls(values.get("code"), values.get("example"),
-                    values.get("dynamic", "").lower() == "true")
-        return found if (found.code or found.example or found.dynamic) else None
-
-
 def before_operation(runtime, operation_id: str, tenant_id: str | None,
                      params: Callable[[], dict]):
     """A response that replaces the operation, or None to run it. ``params`` is called only
     when the scenario scripts behaviours (most requests never need it)."""
-    preference = Preference.parse(request.headers.get("Prefer"))
-    if preference is not None:
-        return _preferred(operation_id, preference, runtime.store.clock.now())
+    prefer = preference()
+    if prefer is not None:
+        return _preferred(operation_id, prefer, runtime.store.clock.now())
     if not runtime.store.behaviours:
         return None
     return _scripted(runtime, operation_id, tenant_id, params())
@@ -65,17 +44,17 @@ def _preferred(operation_id: str, preference: Preference, now) -> Response:
     responses = _operation_spec(operation_id)["responses"]
     code = preference.code or min((c for c in responses if c.startswith("2")), default=None)
     if code not in responses:
-        raise BadRequest(f"Prefer: code={preference.code} is not documented for {operation_id} "
+        raise InvalidRequest(f"Prefer: code={preference.code} is not documented for {operation_id} "
                          f"(documented: {', '.join(responses)})")
     media, content = next(iter(responses[code].get("content", {}).items()), (None, {}))
     if preference.dynamic and "schema" in content:
-        from mockserver.control.dynamic import generate  # hypothesis + Faker: load on demand
+        from mockserver.edge.dynamic import generate  # hypothesis + Faker: load on demand
 
         body = generate(content["schema"])
     elif preference.example:
         examples = content.get("examples", {})
         if preference.example not in examples:
-            raise BadRequest(f"No example {preference.example!r} for {operation_id} {code} "
+            raise InvalidRequest(f"No example {preference.example!r} for {operation_id} {code} "
                              f"(named examples: {', '.join(examples) or 'none'})")
         body = copy.deepcopy(examples[preference.example]["value"])
     else:
@@ -99,8 +78,7 @@ def _scripted(runtime, operation_id: str, tenant_id: str | None, params: dict):
         return None
     body = effect.body
     if body is None and effect.status >= 400:
-        cls = STATUS_TO_API.get(effect.status)
-        body = error_body(cls.code if cls else "internal_error", "Scripted by the scenario")
+        body = error_body(code_of_status(effect.status), "Scripted by the scenario")
     return _response(effect.status, body, "application/json", effect.headers,
                      store.clock.now())
 
@@ -110,9 +88,9 @@ def _response(status: int, body, media: str | None, headers: dict, now) -> Respo
     if isinstance(body, dict) and "meta" in body:
         body["meta"] = meta(now)
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        body["error"]["request_id"] = error_body("", "")["error"]["request_id"]
+        body["error"]["request_id"] = meta(now)["request_id"]
     if media and "json" not in media:
         return Response(body if isinstance(body, (str, bytes)) else "", status=status,
                         mimetype=media, headers=headers)
-    text = json.dumps(body, cls=JSONEncoder, separators=(",", ":")) if body is not None else ""
-    return Response(text, status=status, mimetype="application/json", headers=headers)
+    text = encode(body) if body is not None else b""
+    return Response(text, status=status, mimetype=JSON, headers=headers)

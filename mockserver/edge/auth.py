@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import jwt
 
-from mockserver.errors import Forbidden, Unauthorized
+from mockserver.edge.errors import Forbidden, Unauthorized
 from mockserver.state import ALL_PERMISSIONS, Store
 
 TENANT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -62,3 +62,15 @@ def _from_jwt(token: str, secret: str | None) -> Principal:
     else:
         raise Unauthorized("The permissions claim must be a list of strings")
     return Principal(tenant_id, granted, "jwt")
+
+
+def current_principal() -> Principal:
+    """Who is calling in the request being answered (Connexion's security layer put it in the
+    request context); :class:`Unauthorized` when no token came."""
+    from connexion import context
+
+    info = context.context.get("token_info") or {}
+    principal = info.get("principal")
+    if not isinstance(principal, Principal):
+        raise Unauthorized("No authorization token provided")
+    return principal

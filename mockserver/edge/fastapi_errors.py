@@ -1,6 +1,6 @@
 """JSON Schema failures as pydantic v2 error items, the way FastAPI reports them in a 422.
 
-Connexion validates requests against openapi/billing.yaml with jsonschema; a real ScaiControl
+Connexion validates requests against the billing document with jsonschema; a real ScaiControl
 server is FastAPI + pydantic. This module makes the mock's 422 bodies indistinguishable:
 ``{"type", "loc", "msg", "input", "ctx"?}`` with pydantic's type names and messages, one error
 per location (pydantic stops at a field's first failure).
@@ -8,50 +8,11 @@ per location (pydantic stops at a field's first failure).
 
 from __future__ import annotations
 
-import re
-import threading
-from collections import OrderedDict
 from typing import Any, Iterable
 
-from jsonschema import Draft4Validator, FormatChecker, ValidationError
-from jsonschema.validators import extend
+from jsonschema import ValidationError
 
-from connexion.json_schema import Draft4RequestValidator
-
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-FORMATS = FormatChecker(())
-
-
-@FORMATS.checks("email")
-def _is_email(value: object) -> bool:
-    return not isinstance(value, str) or bool(EMAIL.match(value))
-
-
-def request_validator(schema: dict) -> Draft4Validator:
-    """A validator for request data: OpenAPI ``nullable`` and our format checks.
-
-    Connexion builds its validators anew for every request; the compiled validator of a
-    document's schema object is kept (by identity, bounded) so that is done once."""
-    key = id(schema)
-    with _COMPILED_LOCK:
-        found = _COMPILED.get(key)
-        if found is not None and found[0] is schema:
-            _COMPILED.move_to_end(key)
-            return found[1]
-    validator = RequestValidator(schema, format_checker=FORMATS)
-    with _COMPILED_LOCK:
-        _COMPILED[key] = (schema, validator)  # holds the schema: its id stays its own
-        while len(_COMPILED) > _COMPILED_MAX:
-            _COMPILED.popitem(last=False)
-    return validator
-
-
-_COMPILED: OrderedDict[int, tuple[dict, Draft4Validator]] = OrderedDict()
-_COMPILED_LOCK = threading.Lock()
-_COMPILED_MAX = 2048
-
-
-RequestValidator = extend(Draft4RequestValidator, {})
+from mockserver.schemas import request_validator  # noqa: F401  (the validators it translates)
 
 
 def _plural(n: int, word: str) -> str:

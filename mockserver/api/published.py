@@ -1,0 +1,31 @@
+"""The billing document as the API publishes it (``/openapi.json``) and the docs redirect."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, redirect
+from flask.json.provider import DefaultJSONProvider
+
+from mockserver.edge.envelope import json_default
+from mockserver.spec import API_BASE, load_spec
+
+
+class BillingJSONProvider(DefaultJSONProvider):
+    """Flask's own JSON (the document) with the API's conventions."""
+
+    sort_keys = False
+    ensure_ascii = False
+    compact = True
+    default = staticmethod(json_default)
+
+
+def register(flask_app: Flask) -> None:
+    flask_app.json = BillingJSONProvider(flask_app)
+    spec = load_spec()
+
+    @flask_app.get("/openapi.json")
+    def openapi_document():
+        return jsonify(spec)
+
+    @flask_app.get("/docs")
+    def docs():
+        return redirect(f"{API_BASE}/ui/", code=307)

@@ -1,0 +1,33 @@
+"""Which requests Flask answers on the event loop, and which on the bridge's thread pool."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from mockserver.compat import routed_operation_id
+from mockserver.edge.request import preference
+from mockserver.services.world import World
+
+
+def runs_inline(world: World, on_loop: frozenset[str]) -> Callable[[dict], bool]:
+    """The rule the bridge asks: only the operations listed in ``on_loop`` (handlers that
+    only touch memory, briefly), and only while nothing else is going on that could make them
+    wait. Anything unrouted or unlisted (documents, mail, the control API, the hosted pages,
+    an operation added later), anything a scenario scripts (latency sleeps), ``Prefer``
+    answers (``dynamic=true`` generates data) and requests arriving while another thread holds
+    the world run on the pool instead."""
+
+    def fast(scope: dict) -> bool:
+        if routed_operation_id(scope) not in on_loop:
+            return False
+        store = world.store
+        if store.behaviours or preference() is not None:
+            return False
+        # Someone holds the world (a reset, a scenario load, a clock run, a test's factory):
+        # wait for it on a thread, never on the event loop, which stays free for the rest.
+        if not store.lock.acquire(blocking=False):
+            return False
+        store.lock.release()
+        return True
+
+    return fast

@@ -1,0 +1,100 @@
+"""The world service: the one owner of every change of the whole world.
+
+Reset, load, reload, snapshot and restore go through here (the control API, the ``--watch``
+reloader, the pytest plugin and the CLI all call it). The store bumps its ``generation`` with
+every such change, and everything derived from the world (rendered documents, encoded
+representations) is keyed by that generation, so nothing derived from one world is ever served
+in another and no caller has to remember to clear a cache.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Hashable
+from contextlib import contextmanager
+from typing import Iterator
+
+from mockserver.bounded import BoundedLRU
+from mockserver.documents import DocumentCache, RenderedDocument
+from mockserver.domain.invoices import Invoice
+from mockserver.state import Store
+
+MAX_ENCODED = 50_000  # encoded representations kept (about 1.5 KiB each)
+MAX_ENCODED_BYTES = 64 * 1024 * 1024
+
+
+class World:
+    """The store, its generation, and the caches derived from it."""
+
+    def __init__(self, store: Store, documents: DocumentCache | None = None) -> None:
+        self.store = store
+        self.documents = documents or DocumentCache()
+        self.encoded: BoundedLRU[bytes] = BoundedLRU(MAX_ENCODED, MAX_ENCODED_BYTES, len)
+
+    @property
+    def lock(self):
+        return self.store.lock
+
+    @property
+    def generation(self) -> int:
+        return self.store.generation
+
+    @contextmanager
+    def held(self) -> Iterator[Store]:
+        """The store, held: everything read inside is one moment's picture of the world."""
+        with self.store.lock:
+            yield self.store
+
+    # -- changes of the whole world -------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to the loaded world's start; the journal starts empty."""
+        with self.store.lock:
+            self.store.reset()
+            self._forget_older()
+
+    def load(self, fresh: Store) -> None:
+        """Serve ``fresh``'s world (a scenario, a reloaded file, another seed) from now on."""
+        with self.store.lock:
+            self.store.replace_world(fresh)
+            self._forget_older()
+
+    reload = load  # the ``--watch`` reloader's word for it
+
+    def save_snapshot(self) -> str:
+        return self.store.save_snapshot()
+
+    def restore(self, snapshot_id: str) -> None:
+        with self.store.lock:
+            self.store.restore_snapshot(snapshot_id)
+            self._forget_older()
+
+    # -- what is derived from it ----------------------------------------------------------
+
+    def version_of(self, invoice: Invoice) -> tuple[int, int]:
+        """The key of what is derived from ``invoice`` (read it under the lock)."""
+        return (self.store.generation, invoice.revision)
+
+    def encoded_invoice(self, invoice: Invoice, view: str,
+                        encode: Callable[[Invoice], bytes]) -> bytes:
+        """``encode(invoice)``, computed once per world generation and invoice revision."""
+        key = (self.store.generation, invoice.id, invoice.revision, view)
+        return self.encoded.get_or_make(key, lambda: encode(invoice))
+
+    def readable_copy(self, invoice: Invoice) -> tuple[Invoice, Hashable]:
+        """A copy of ``invoice`` to render outside the lock, and its version (call under the
+        lock): the render sees one moment of the invoice, whatever happens to it meanwhile."""
+        return copy.copy(invoice), self.version_of(invoice)
+
+    def document(self, invoice: Invoice, fmt: str, version: Hashable) -> RenderedDocument:
+        """The invoice's document in ``fmt`` (rendered once per version and format)."""
+        return self.documents.get_or_render(invoice, fmt, version)
+
+    def _forget_older(self) -> None:
+        """Free what belongs to worlds that are gone (their keys could never match again)."""
+        current = self.store.generation
+        self.encoded.discard(lambda key: key[0] == current)
+        self.documents.discard(lambda version: version is None or version[0] == current)
+
+
+__all__ = ["World"]
