@@ -154,3 +154,60 @@ def _try_lock(lock) -> bool:
         lock.release()
         return True
     return False
+
+
+def test_every_change_of_the_whole_world_bumps_the_generation():
+    from mockserver.scenarios.watcher import default_store
+    from mockserver.services.world import World
+
+    world = World(default_store(Settings(seed=42)))
+    seen = [world.generation]
+    snapshot = world.save_snapshot()
+    for change in (world.reset, lambda: world.restore(snapshot),
+                   lambda: world.load(default_store(Settings(seed=7))),
+                   lambda: world.reload(default_store(Settings(seed=42)))):
+        change()
+        seen.append(world.generation)
+    assert seen == sorted(set(seen)) and len(seen) == 5
+
+
+def test_derived_caches_never_serve_another_world_or_revision():
+    from mockserver.scenarios.watcher import default_store
+    from mockserver.services.world import World
+
+    world = World(default_store(Settings(seed=42)))
+    with world.held() as store:
+        invoice = next(i for t in store.tenants.values() for i in t.invoices.values())
+    encodings: list[str] = []
+
+    def encode(found):
+        encodings.append(found.notes)
+        return (found.notes or "").encode()
+
+    assert world.encoded_invoice(invoice, "detail", encode) == world.encoded_invoice(
+        invoice, "detail", encode)
+    assert len(encodings) == 1  # once per revision
+    with world.held():
+        invoice.notes = "changed"
+    assert world.encoded_invoice(invoice, "detail", encode) == b"changed"
+    world.reset()  # the same ids and revisions come back: only the generation tells them apart
+    with world.held() as store:
+        again = store.tenants[invoice.tenant_id].invoices[invoice.id]
+    world.encoded_invoice(again, "detail", encode)
+    assert len(encodings) == 3
+    assert len(world.encoded) == 1  # what belonged to the old world was let go
+
+
+def test_a_change_made_under_the_lock_is_in_the_next_answer(server):
+    """A test's factory (or any writer) changes an invoice in place: the cached JSON of the
+    old revision is never served again."""
+    invoice = _finalized_invoice(server)
+    url = f"{server.api_url}/billing/invoices/{invoice['id']}"
+    assert httpx.get(url, headers=DEMO).json()["data"]["notes"] != "Changed by a test"
+    with server.store.lock:
+        tenant = server.store.tenant(server.store.tokens["demo-token"].tenant_id)
+        tenant.invoices[invoice["id"]].notes = "Changed by a test"
+    assert httpx.get(url, headers=DEMO).json()["data"]["notes"] == "Changed by a test"
+    listed = httpx.get(f"{server.api_url}/billing/invoices?page_size=100", headers=DEMO)
+    assert {i["id"]: i["notes"] for i in listed.json()["data"]}[invoice["id"]] == (
+        "Changed by a test")
