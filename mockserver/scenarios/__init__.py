@@ -6,7 +6,7 @@ walking the real domain transitions, so numbers and totals are what the rules gi
 """
 
 from mockserver.scenarios.builder import build_store
-from mockserver.scenarios.library import SCENARIO_DIR, describe_all, resolve
+from mockserver.scenarios.catalogue import SCENARIO_DIR, describe_all, resolve
 from mockserver.scenarios.loader import ScenarioError, load_file, parse
 
 __all__ = ["ScenarioError", "SCENARIO_DIR", "build_store", "describe_all", "load_file", "parse",

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from mockserver.scenarios.builder import build_store
-from mockserver.scenarios.library import resolve
+from mockserver.scenarios.catalogue import resolve
 from mockserver.scenarios.loader import ScenarioError, load_file
 from mockserver.settings import Settings
 from mockserver.state import Store
