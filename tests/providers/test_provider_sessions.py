@@ -6,11 +6,11 @@ import copy
 from datetime import timedelta
 
 import pytest
-from provider_support import BASE_URL, NOW, OTHER_TENANT, RETURN_URL, TENANT
 
 from mockserver.domain.errors import Conflict, InvalidRequest, NotFound
 from mockserver.domain.ids import IdSource
 from mockserver.providers import ProviderRegistry, SetupPending
+from tests.providers.provider_support import BASE_URL, NOW, OTHER_TENANT, RETURN_URL, TENANT
 
 
 def _finish(registry, slug, session_id, clock):

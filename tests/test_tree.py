@@ -1,7 +1,12 @@
-"""The package's data are real files (no symlinks), and every one of them ships in the wheel."""
+"""The repository's tree: plain ``pytest`` collects it, the package's data are real files (no
+symlinks), and every one of them ships in the wheel."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -33,3 +38,16 @@ def test_every_data_file_of_the_package_is_package_data():
     data = {p for p in _tree(PACKAGE) if p.is_file() and p.suffix not in (".py", ".pyc")}
     assert sorted(str(p.relative_to(PACKAGE)) for p in data - shipped) == []
     assert shipped, "the patterns match no file"
+
+
+def test_plain_pytest_collects_every_test():
+    """As the ``pytest`` console script runs: the working directory is not on ``sys.path``
+    (``python -P``) and nothing comes through PYTHONPATH (conftest.py puts the root there)."""
+    inherited = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in inherited if p != str(ROOT))}
+    done = subprocess.run([sys.executable, "-P", "-m", "pytest", "--collect-only", "-q",
+                           "-p", "no:cacheprovider"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    assert done.returncode == 0 and re.fullmatch(r"\d+ tests collected in .*", summary), (
+        done.stdout[-3000:] + done.stderr[-3000:])
