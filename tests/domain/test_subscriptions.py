@@ -1,0 +1,69 @@
+"""Subscriptions and usage: graduated tiers, MRR, the upcoming-invoice estimate."""
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import pytest
+
+from mockserver.domain.profile import Seller, new_profile
+from mockserver.domain.subscriptions import (
+    Plan,
+    Subscription,
+    UsageEvent,
+    UsageTier,
+    estimate_upcoming,
+    price_usage,
+)
+
+NOW = datetime(2026, 3, 20, 12, tzinfo=timezone.utc)
+
+
+TIERS = [UsageTier("api_calls", 0, "calls", 0, 10_000, 1000),
+         UsageTier("api_calls", 20, "calls", 10_000, None, 1000)]
+
+
+@pytest.mark.parametrize("quantity, cents", [(0, 0), (9_999, 0), (10_000, 0), (11_000, 20),
+                                             (25_500, 310)])
+def test_graduated_usage_pricing(quantity, cents):
+    assert price_usage(quantity, TIERS) == cents
+
+
+def test_mrr_normalises_the_billing_period():
+    yearly = Plan("ent", "Ent", "svc", 120_000, "yearly")
+    quarterly = Plan("q", "Q", "svc", 30_000, "quarterly")
+    assert yearly.mrr_cents == 10_000 and quarterly.mrr_cents == 10_000
+
+
+def test_upcoming_estimate_adds_subscriptions_usage_and_vat():
+    plan = Plan("pro", "Pro", "scaigrid", 4900, usage_pricing=tuple(TIERS))
+    sub = Subscription("sub_1", plan, date(2026, 3, 1), date(2026, 4, 1))
+    usage = [UsageEvent("api_calls", 15_000, datetime(2026, 3, 5, tzinfo=timezone.utc)),
+             UsageEvent("api_calls", 99_999, datetime(2026, 2, 5, tzinfo=timezone.utc))]
+    buyer = new_profile("t", {"company_name": "A", "country_code": "NL"}, NOW)
+    estimate = estimate_upcoming([sub], usage, buyer, Seller(), NOW)
+    data = estimate.as_dict()
+    assert data["subtotal_cents"] == 4900 + 100  # last month's usage does not count
+    assert data["tax_cents"] == 1029 + 21 and data["total_cents"] == 6050
+    assert data["issue_date"] == date(2026, 4, 1)
+    # one line per tier used: the free first 10,000 calls, then 5,000 at 20 cents per 1,000
+    assert [line["kind"] for line in data["line_items"]] == ["subscription", "usage", "usage"]
+    assert [line["amount_cents"] for line in data["line_items"]] == [4900, 0, 100]
+    usage_line = data["line_items"][2]
+    assert Decimal(usage_line["quantity"]) * usage_line["unit_price_cents"] == usage_line[
+        "amount_cents"]
+
+
+def test_upcoming_without_profile_or_subscriptions_is_empty():
+    data = estimate_upcoming([], [], None, Seller(), NOW).as_dict()
+    assert data["line_items"] == [] and data["total_cents"] == 0 and data["tax_rate"] == "21.00"
+
+
+def test_upcoming_estimate_is_the_subscriptions_that_close_first():
+    monthly = Subscription("sub_m", Plan("starter", "Starter", "scaikey", 1900),
+                           date(2026, 3, 1), date(2026, 4, 1))
+    yearly = Subscription("sub_y", Plan("ent", "Ent", "scaiwave", 120_000, "yearly"),
+                          date(2026, 1, 1), date(2027, 1, 1))
+    data = estimate_upcoming([yearly, monthly], [], None, Seller(), NOW).as_dict()
+    assert data["issue_date"] == date(2026, 4, 1)
+    assert [line["plan_key"] for line in data["line_items"]] == ["scaikey.starter"]
+    assert data["subtotal_cents"] == 1900
