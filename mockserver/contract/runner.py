@@ -19,8 +19,6 @@ from mockserver.contract import probes
 from mockserver.contract.failures import Finding
 from mockserver.spec import BILLING_SPEC, load_spec
 
-PROBES = ("billing_pagination", "billing_tenant_isolation", "billing_transitions",
-          "billing_default_method", "billing_einvoice_valid")
 POSITIVE = ["2xx", "3xx", "400", "401", "402", "403", "404", "409", "429", "5xx"]
 
 
