@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command: install what is missing (wrk, Prism, the project), then compare billing-mock with
-# Prism on openapi/billing.yaml. Usage: bash bench/run.sh [compare.py options, e.g. --duration 3]
+# Prism on mockserver/openapi/billing.yaml.
+# Usage: bash bench/run.sh [compare.py options, e.g. --duration 3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 
-EINVOICE_FORMATS = ("ubl", "xrechnung", "cii", "zugferd", "facturx")
 LANGUAGES = ("en", "nl", "de", "fr", "es", "it")
 
 # What finalization needs from the buyer (documented in "invoice not finalising").

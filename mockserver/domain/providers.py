@@ -13,9 +13,6 @@ class Provider:
     setup_flow: str  # client_secret | redirect
     description: str
 
-    def supports(self, method_type: str) -> bool:
-        return method_type in self.method_types
-
 
 PROVIDERS: dict[str, Provider] = {
     p.slug: p
@@ -28,4 +25,3 @@ PROVIDERS: dict[str, Provider] = {
                  "Cryptocurrency payments through a Coinbase Commerce style hosted charge."),
     )
 }
-METHOD_TYPES = ("card", "sepa_debit", "ideal", "bancontact", "crypto")

@@ -1,7 +1,7 @@
 """Check-digit algorithms of the identifiers billing data carries.
 
 Pure functions on digit strings: each takes the payload and returns the check character(s) the
-published scheme puts after (or in front of) it. They generate; ``tests/kit`` verifies with
+published scheme puts after (or in front of) it. They generate; ``tests/fake`` verifies with
 separate implementations.
 """
 

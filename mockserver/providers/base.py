@@ -21,7 +21,6 @@ Shared rules:
 
 from __future__ import annotations
 
-import copy
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Mapping
@@ -59,14 +58,6 @@ class ProviderSimulation(ABC):
         self._ids = ids
         self._sessions = SessionBook(session_limit)
         self._forced: deque[str] = deque()
-
-    def __deepcopy__(self, memo: dict) -> ProviderSimulation:
-        # The id source is a shared service (and holds a lock); everything else is state.
-        clone = object.__new__(type(self))
-        memo[id(self)] = clone
-        for name, value in vars(self).items():
-            setattr(clone, name, value if name == "_ids" else copy.deepcopy(value, memo))
-        return clone
 
     @property
     def provider(self) -> Provider:

@@ -8,17 +8,14 @@ shown as text and can never become markup.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 # The one form field every hosted page posts back to its own path.
 CHOICE_FIELD = "choice"
 
 _environment = Environment(
-    loader=FileSystemLoader(TEMPLATES_DIR),
+    loader=PackageLoader("mockserver", "templates"),  # package data, like the documents
     autoescape=True,
     undefined=StrictUndefined,  # a missing value is a bug, not an empty string
     trim_blocks=True,

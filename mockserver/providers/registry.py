@@ -22,8 +22,9 @@ SIMULATIONS: tuple[type[ProviderSimulation], ...] = (
 class ProviderRegistry:
     """One simulation per provider of the catalogue, sharing the store's id source.
 
-    Deep-copyable (``copy.deepcopy``) for the store's snapshots: sessions and scripted outcomes
-    are copied, the id source is shared.
+    The store's snapshots pickle it in one piece with the store's id source
+    (``Store.snapshot``): a restored registry has the sessions and scripted outcomes of its
+    moment and shares the restored id source with the rest of the world.
     """
 
     def __init__(self, ids: IdSource, session_limit: int = MAX_SESSIONS) -> None:

@@ -1,7 +1,7 @@
 """Setup sessions and the bounded book each provider keeps them in.
 
-A session is plain data (no locks, no clock, no id source), so ``copy.deepcopy`` snapshots it;
-the caller holds the store lock around every change.
+A session is plain data (no locks, no clock, no id source), so the store's snapshots pickle it
+as it is; the caller holds the store lock around every change.
 """
 
 from __future__ import annotations

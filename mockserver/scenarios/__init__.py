@@ -1,13 +1,13 @@
 """Scenario files: scripted worlds that QA can load, drive and replay.
 
-A file is validated as a whole (``scenarios/scenario.schema.json`` plus checks against the API
+A file is validated as a whole (``scenario.schema.json`` here, plus checks against the API
 document and the provider simulations) before anything is built, and the world is built by
 walking the real domain transitions, so numbers and totals are what the rules give.
 """
 
 from mockserver.scenarios.builder import build_store
-from mockserver.scenarios.library import SCENARIO_DIR, describe_all, resolve
+from mockserver.scenarios.catalogue import LIBRARY_DIR, describe_all, resolve
 from mockserver.scenarios.loader import ScenarioError, load_file, parse
 
-__all__ = ["ScenarioError", "SCENARIO_DIR", "build_store", "describe_all", "load_file", "parse",
+__all__ = ["ScenarioError", "LIBRARY_DIR", "build_store", "describe_all", "load_file", "parse",
            "resolve"]

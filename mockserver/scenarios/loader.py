@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
@@ -14,7 +16,7 @@ from mockserver.domain.ids import IdSource
 from mockserver.spec import load_spec
 from mockserver.schemas import request_validator
 
-SCHEMA_FILE = Path(__file__).resolve().parent / "files" / "scenario.schema.json"
+SCHEMA_FILE = files("mockserver") / "scenarios" / "scenario.schema.json"
 MAX_FILE_BYTES = 5_000_000
 
 
@@ -42,11 +44,14 @@ def _path(parts) -> str:
     return text
 
 
-def load_file(path: Path | str) -> dict:
-    path = Path(path)
-    if path.stat().st_size > MAX_FILE_BYTES:
+def load_file(path: Traversable | str) -> dict:
+    """The checked scenario in a file: a path, or a library file (package data)."""
+    path = Path(path) if isinstance(path, str) else path
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_FILE_BYTES + 1)  # never more than the bound into memory
+    if len(raw) > MAX_FILE_BYTES:
         raise ScenarioError(str(path), "", f"file is larger than {MAX_FILE_BYTES} bytes")
-    return parse(path.read_text(encoding="utf-8"), str(path))
+    return parse(raw.decode("utf-8"), str(path))
 
 
 def parse(text_or_data, source: str = "<scenario>") -> dict:

@@ -8,7 +8,7 @@ from typing import Callable
 from mockserver.domain.clock import Clock
 from mockserver.domain.ids import IdSource
 from mockserver.scenarios.builder import build_store
-from mockserver.scenarios.library import resolve
+from mockserver.scenarios.catalogue import resolve
 from mockserver.scenarios.loader import ScenarioError, load_file
 from mockserver.services.world import World
 from mockserver.settings import Settings

@@ -12,11 +12,6 @@ def list_methods(store: Store, tenant_id: str) -> list[PaymentMethod]:
         return store.tenant(tenant_id).methods.active()
 
 
-def add_method(store: Store, tenant_id: str, method: PaymentMethod) -> PaymentMethod:
-    with store.lock:
-        return store.tenant(tenant_id).methods.add(method)
-
-
 def delete_method(store: Store, tenant_id: str, method_id: str) -> tuple[PaymentMethod, str | None]:
     """Deactivate; returns the method and the id of the method promoted to default, if any."""
     with store.lock:

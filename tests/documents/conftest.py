@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from einvoice_rules import Schematron
-from samples import sample_invoices
 
 from mockserver.documents import DocumentCache
 from mockserver.domain.invoices import Invoice
+from tests.documents.einvoice_rules import Schematron
+from tests.documents.samples import sample_invoices
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,9 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from samples import sample_invoices
 
 from mockserver.documents import DocumentCache, RenderedDocument, render
+from tests.documents.samples import sample_invoices
 
 INVOICES = sample_invoices()
 

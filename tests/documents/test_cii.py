@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from einvoice_rules import problems
 from lxml import etree
-from samples import sample_invoices
 
 from mockserver.documents.cii import GUIDELINE_EN16931
+from tests.documents.einvoice_rules import problems
+from tests.documents.samples import sample_invoices
 
 INVOICES = sample_invoices()
 NS = {

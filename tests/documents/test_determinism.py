@@ -8,17 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from samples import sample_invoices
-
 from mockserver.documents import FORMATS, render, required_fields
+from tests.documents.samples import sample_invoices
 
-HERE = Path(__file__).parent
-ROOT = HERE.parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
-import hashlib, sys
-sys.path.insert(0, {here!r})
-from samples import sample_invoices
+import hashlib
 from mockserver.documents import FORMATS, render, required_fields
+from tests.documents.samples import sample_invoices
 invoice = sample_invoices()[{index}]
 for fmt in FORMATS:
     if not required_fields(invoice, fmt):
@@ -42,7 +39,7 @@ def test_rendering_twice_gives_identical_bytes():
 def test_another_process_with_a_fresh_font_cache_gives_identical_bytes(tmp_path):
     # A new process re-prepares the fonts and runs at another wall-clock time.
     env = {**os.environ, "BILLING_MOCK_FONT_CACHE": str(tmp_path), "PYTHONPATH": str(ROOT)}
-    code = SCRIPT.format(here=str(HERE), index=0)
+    code = SCRIPT.format(index=0)
     output = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True,
                             capture_output=True, text=True).stdout
     other = dict(line.split() for line in output.splitlines())

@@ -12,10 +12,11 @@ from io import BytesIO
 import pikepdf
 import pikepdf.pdfa
 import pytest
-from einvoice_rules import problems
 from facturx import get_xml_from_pdf
 from lxml import etree
-from samples import sample_invoices
+
+from tests.documents.einvoice_rules import problems
+from tests.documents.samples import sample_invoices
 
 INVOICES = sample_invoices()
 CASES = [(fmt, invoice) for fmt in ("facturx", "zugferd") for invoice in INVOICES]

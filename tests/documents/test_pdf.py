@@ -9,12 +9,12 @@ import pikepdf
 import pikepdf.pdfa
 import pytest
 from pypdf import PdfReader
-from samples import sample_invoices
 
 from mockserver.documents import pdf_fonts, render
 from mockserver.documents.labels import LABELS, labels_for
 from mockserver.documents.localize import format_date, format_money
 from mockserver.documents.pdf_fonts import font_files
+from tests.documents.samples import sample_invoices
 
 INVOICES = sample_invoices()
 

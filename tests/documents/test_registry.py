@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import FrozenInstanceError, replace
 
 import pytest
-from samples import sample_invoices
 
 import mockserver.documents as documents_api
 from mockserver.documents import (
@@ -17,6 +16,7 @@ from mockserver.documents import (
 )
 from mockserver.domain.errors import Conflict, InvalidRequest
 from mockserver.domain.invoices import Invoice
+from tests.documents.samples import sample_invoices
 
 INVOICES = sample_invoices()
 NL, DE = INVOICES[0], INVOICES[1]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from einvoice_rules import RULE_FILES, RULE_SHA256, failing, problems, sha256_of
 from lxml import etree
-from samples import sample_invoices
+
+from tests.documents.einvoice_rules import RULE_FILES, RULE_SHA256, failing, problems, sha256_of
+from tests.documents.samples import sample_invoices
 
 INVOICES = sample_invoices()
 UBL = {

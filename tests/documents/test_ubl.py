@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from einvoice_rules import problems
 from lxml import etree
-from samples import applicable, sample_invoices, with_routing
 
 from mockserver.documents.ubl import PEPPOL, XRECHNUNG
+from tests.documents.einvoice_rules import problems
+from tests.documents.samples import applicable, sample_invoices, with_routing
 
 PEPPOL_BILLING = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 

@@ -5,13 +5,13 @@ from io import BytesIO
 
 import pikepdf
 import pytest
-from einvoice_rules import problems
 from facturx import get_xml_from_pdf
 from pypdf import PdfReader
 
 from mockserver.documents import FORMATS
 from mockserver.settings import Settings
 from mockserver.testing import LiveServer
+from tests.documents.einvoice_rules import problems
 
 TOKENS = ["demo-token", "de-token", "eu-token", "us-token"]
 # Which buyer fields each tenant lacks for which format (the rest must validate).

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from provider_support import BASE_URL, NOW, RETURN_URL, TENANT
 
 from mockserver.domain.clock import Clock
 from mockserver.domain.ids import IdSource
 from mockserver.providers import ProviderRegistry
+from tests.providers.provider_support import BASE_URL, NOW, RETURN_URL, TENANT
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ import yaml
 from click.testing import CliRunner
 
 from mockserver.cli import main
-from mockserver.scenarios import SCENARIO_DIR, build_store, load_file
+from mockserver.scenarios import LIBRARY_DIR, build_store, load_file
 from mockserver.scenarios.replay import Replay
 from mockserver.settings import Settings
 from mockserver.testing import LiveServer
 
-LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
+LIBRARY = Path(__file__).resolve().parents[2] / "mockserver" / "scenarios" / "library"
 FILES = sorted(LIBRARY.glob("*.yaml"))
 REPLAYABLE = [p for p in FILES if yaml.safe_load(p.read_text(encoding="utf-8")).get("steps")]
 REQUIRED = {
@@ -50,7 +50,7 @@ def test_scenario_file_loads_validates_and_builds(path):
 # -- (b) the library's shape ----------------------------------------------------------------------
 
 def test_library_has_the_named_scenarios_each_described():
-    assert SCENARIO_DIR.resolve() == LIBRARY.resolve()
+    assert LIBRARY_DIR.resolve() == LIBRARY.resolve()
     data = {p.stem: load_file(p) for p in FILES}
     assert len(data) >= 10
     assert REQUIRED <= set(data), f"missing: {sorted(REQUIRED - set(data))}"

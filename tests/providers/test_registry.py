@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from provider_support import NOW
 
 from mockserver.domain.errors import InvalidRequest
 from mockserver.providers import ProviderDeclined
+from tests.providers.provider_support import NOW
 
 
 def test_stripe_card_is_visa_4242_with_a_fresh_reference(registry):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from provider_support import BASE_URL, TENANT
 
 from mockserver.domain.errors import Conflict
 from mockserver.domain.ids import IdSource
 from mockserver.providers import ProviderDeclined, ProviderRegistry, SessionExpired, SetupPending
+from tests.providers.provider_support import BASE_URL, TENANT
 
 
 def _confirm(crypto, session_id, clock):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from provider_support import TENANT
 
 from mockserver.domain.errors import InvalidRequest, LimitReached
 from mockserver.providers import ProviderDeclined, SessionExpired, SetupPending
+from tests.providers.provider_support import TENANT
 
 
 def _card(stripe, start, clock, payment_method="pm_card_visa"):

@@ -6,10 +6,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from provider_support import BASE_URL, TENANT
 
 from mockserver.domain.errors import InvalidRequest
 from mockserver.providers import CHOICE_FIELD, PAGE_PATHS, SetupPending
+from tests.providers.provider_support import BASE_URL, TENANT
 
 EVIL_RETURN = 'https://app.example/return?next="><script>alert(1)</script>&q=<b>x</b>'
 

@@ -1,27 +1,30 @@
-"""The named scenarios shipped in ``scenarios/``."""
+"""The named scenarios shipped in the package's ``scenarios/library/`` folder."""
 
 from __future__ import annotations
 
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
 
 from mockserver.scenarios.loader import ScenarioError
 
-SCENARIO_DIR = Path(__file__).resolve().parent / "files"
+LIBRARY_DIR = files("mockserver") / "scenarios" / "library"
 
 
 def names() -> list[str]:
-    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+    return sorted(entry.name.removesuffix(".yaml") for entry in LIBRARY_DIR.iterdir()
+                  if entry.name.endswith(".yaml"))
 
 
-def resolve(name_or_path: str) -> Path:
+def resolve(name_or_path: str) -> Traversable:
     """A library name (``dunning``) or a path to a scenario file."""
     candidate = Path(name_or_path)
     if candidate.suffix in (".yaml", ".yml") and candidate.exists():
         return candidate
-    named = SCENARIO_DIR / f"{name_or_path}.yaml"
-    if named.exists():
+    named = LIBRARY_DIR / f"{name_or_path}.yaml"
+    if named.is_file():
         return named
     raise ScenarioError(str(name_or_path), "", f"no such scenario; the library has: "
                         f"{', '.join(names())}")
@@ -31,7 +34,7 @@ def describe_all() -> list[dict]:
     """Name, description and number of replay steps of every library scenario."""
     found = []
     for name in names():
-        data = yaml.safe_load((SCENARIO_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+        data = yaml.safe_load((LIBRARY_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
         found.append({"name": name, "description": " ".join(data["description"].split()),
                       "steps": len(data.get("steps", []))})
     return found

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from provider_support import BASE_URL, RETURN_URL, TENANT
 
 from mockserver.domain.errors import Conflict, InvalidRequest
 from mockserver.providers import ProviderDeclined, SessionExpired, SetupPending
+from tests.providers.provider_support import BASE_URL, RETURN_URL, TENANT
 
 
 def _confirm(mollie, session_id, clock, tenant=TENANT):

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from mockserver.scenarios import SCENARIO_DIR
+from mockserver.scenarios import LIBRARY_DIR
 
 # The README's copy-paste example, verbatim: it must pass alone and under pytest-xdist.
 README_EXAMPLE = '''
@@ -123,7 +123,7 @@ def test_xdist_workers_have_their_own_server_and_state(pytester):
 
 
 def test_marker_selects_the_scenario_for_a_test_or_a_module(pytester):
-    dunning_file = SCENARIO_DIR / "dunning.yaml"
+    dunning_file = LIBRARY_DIR / "dunning.yaml"
     pytester.makepyfile(test_a_module=f'''
         import pytest
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from provider_support import BASE_URL, NOW, RETURN_URL, TENANT
 
 from mockserver.domain.errors import InvalidRequest
 from mockserver.providers import ProviderDeclined, SessionExpired, SetupPending
 from mockserver.providers.stripe import PUBLISHABLE_KEY
+from tests.providers.provider_support import BASE_URL, NOW, RETURN_URL, TENANT
 
 
 def test_setup_answers_a_setup_intent_and_its_client_secret(start):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import timedelta
 
 import pytest
-from provider_support import BASE_URL, NOW, OTHER_TENANT, RETURN_URL, TENANT
 
 from mockserver.domain.errors import Conflict, InvalidRequest, NotFound
 from mockserver.domain.ids import IdSource
 from mockserver.providers import ProviderRegistry, SetupPending
+from mockserver.state import Store
+from tests.providers.provider_support import BASE_URL, NOW, OTHER_TENANT, RETURN_URL, TENANT
 
 
 def _finish(registry, slug, session_id, clock):
@@ -222,20 +222,24 @@ def test_default_bound_is_ten_thousand(registry):
     assert registry.get("mollie")._sessions._limit == MAX_SESSIONS
 
 
-def test_deepcopy_snapshots_sessions_and_shares_the_id_source(registry, ids, start, clock):
-    session_id = start("mollie", "ideal")["session_id"]
-    registry.get("stripe").force_next_outcome("insufficient_funds")
-    snapshot = copy.deepcopy(registry)
-    registry.get("mollie").apply_choice(session_id, "paid", clock.now())
-    registry.get("stripe").clear_forced_outcomes()
+def test_store_snapshots_keep_sessions_and_share_the_id_source(clock):
+    store = Store(clock, IdSource(seed=7))
+    live = store.providers
+    session_id = live.get("mollie").setup(TENANT, "ideal", RETURN_URL, clock.now(),
+                                          BASE_URL)["session_id"]
+    live.get("stripe").force_next_outcome("insufficient_funds")
+    snapshot = store.snapshot()
+    live.get("mollie").apply_choice(session_id, "paid", clock.now())
+    live.get("stripe").clear_forced_outcomes()
 
-    restored = snapshot.get("mollie")
-    assert restored._ids is ids
+    store.restore(snapshot)
+    restored = store.providers.get("mollie")
+    assert restored._ids is store.ids
     assert restored.session(session_id).state == "open"
     with pytest.raises(SetupPending):
         restored.confirm(TENANT, {"session_id": session_id}, clock.now())
-    assert snapshot.get("stripe").forced_outcomes() == ("insufficient_funds",)
-    assert registry.get("mollie").session(session_id).state == "paid"
+    assert store.providers.get("stripe").forced_outcomes() == ("insufficient_funds",)
+    assert live.get("mollie").session(session_id).state == "paid"
 
 
 def test_sessions_keep_what_they_were_given(registry, start, clock):
