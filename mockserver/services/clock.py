@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from mockserver.domain import billing_cycle as cycle
 from mockserver.domain.errors import DomainError, InvalidRequest
-from mockserver.domain.invoices import Invoice, InvoiceStatus, finalize
+from mockserver.domain.invoices import InvoiceStatus
+from mockserver.domain.issuing import issue_invoice
 from mockserver.domain.tenant import Tenant
 from mockserver.state import Store
 
@@ -81,17 +82,13 @@ def _close_periods(store: Store, tenant: Tenant, closing: list, now: datetime) -
     """One invoice for every subscription whose period ends now, then the next periods."""
     start = min(s.current_period_start for s in closing)
     end = max(s.current_period_end for s in closing)
-    lines = [line for sub in closing
-             for line in cycle.period_lines(sub, list(tenant.usage), store.ids.new)]
+    lines = [line for sub in closing for line in cycle.period_lines(sub, list(tenant.usage))]
     event = {"type": "invoice.generated", "tenant_id": tenant.id,
              "subscription_ids": [s.id for s in closing], "period_start": start,
              "period_end": end, "at": now}
-    invoice = Invoice(id=store.ids.new("inv"), tenant_id=tenant.id, created_at=now,
-                      updated_at=now, issue_date=end, period_start=start, period_end=end)
-    invoice.replace_lines(lines, now)
     try:
-        finalize(invoice, tenant.profile, store.seller, store.numbering, now)
-        tenant.add_invoice(invoice)
+        invoice = issue_invoice(tenant, lines, store.seller, store.numbering, store.ids.new,
+                                now, period=(start, end))
         event.update(invoice_id=invoice.id, number=invoice.number,
                      total_cents=invoice.total_cents)
     except DomainError as error:  # e.g. no complete profile: nothing is invoiced
