@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from mockserver.domain import billing_cycle as cycle
@@ -34,6 +35,29 @@ def set_time(store: Store, instant: datetime, mode: str | None = None) -> list[d
         events = _run_until(store, instant) if instant > store.clock.now() else []
         store.clock.set(instant, mode)
         return events
+
+
+# A scripted event: at its instant, it changes the world through the domain and says what it did.
+Scripted = tuple[datetime, Callable[[Store, datetime], dict]]
+
+
+def run_timeline(store: Store, until: datetime, scripted: Iterable[Scripted] = ()
+                 ) -> list[dict]:
+    """Run the clock from now to ``until``, with ``scripted`` events on the same timeline.
+
+    Each scripted event runs at its instant, after every event of the clock's own up to and
+    including that instant, so all of them happen in time order (the default world's history
+    is built this way). Returns every event, oldest first.
+    """
+    with store.lock:
+        script = sorted(scripted, key=lambda event: event[0])
+        if script and not store.clock.now() <= script[0][0] <= script[-1][0] <= until:
+            raise InvalidRequest("Scripted events must lie between now and the end of the run")
+        events: list[dict] = []
+        for at, apply in script:
+            events += _run_until(store, at)
+            events.append(apply(store, at))
+        return events + _run_until(store, until)
 
 
 def _run_until(store: Store, target: datetime) -> list[dict]:
