@@ -54,9 +54,9 @@ def run_timeline(store: Store, until: datetime, scripted: Iterable[Scripted] = (
         if script and not store.clock.now() <= script[0][0] <= script[-1][0] <= until:
             raise InvalidRequest("Scripted events must lie between now and the end of the run")
         events: list[dict] = []
-        for at, apply in script:
+        for at, same_instant in itertools.groupby(script, key=lambda event: event[0]):
             events += _run_until(store, at)
-            events.append(apply(store, at))
+            events += [apply(store, at) for _, apply in same_instant]
         return events + _run_until(store, until)
 
 
