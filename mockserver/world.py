@@ -24,7 +24,7 @@ from faker import Faker
 
 from mockserver.domain.billing_cycle import at_start_of
 from mockserver.domain.clock import Clock
-from mockserver.domain.invoices import Invoice, InvoiceStatus, Line
+from mockserver.domain.invoices import TRANSITIONS, Invoice, InvoiceStatus, Line
 from mockserver.domain.issuing import issue_credit_note, issue_invoice
 from mockserver.domain.payment_methods import PaymentMethod
 from mockserver.domain.profile import new_profile
@@ -113,7 +113,7 @@ def build_default_world(store: Store, seed: int) -> None:
     try:
         billed = [_demo_tenant(store, demo, seed * 1000 + index, start, now)
                   for index, demo in enumerate(demo_tenants())]
-        run_timeline(store, now, _script(store, [b for b in billed if b], start))
+        run_timeline(store, now, _script(store, [b for b in billed if b], start, now))
     finally:
         store.clock = live
 
@@ -211,8 +211,11 @@ def _usage(tenant: Tenant, fake: Faker, start: date, now: datetime) -> None:
             tenant.usage.append(UsageEvent(metric, fake.random_int(low // 30, high // 30), at))
 
 
-def _script(store: Store, billed: list[tuple[Tenant, Faker]], start: date) -> list[Scripted]:
-    """The dated events of the history that the clock does not make by itself."""
+def _script(store: Store, billed: list[tuple[Tenant, Faker]], start: date, now: datetime
+            ) -> list[Scripted]:
+    """The dated events of the history that the clock does not make by itself, those that
+    happened by ``now`` (with a seller's long payment terms, some due dates are still ahead).
+    """
     terms = timedelta(days=store.seller.payment_terms_days)
     issued = {k: add_months(start, k) for k in range(1, MONTHS + 1)}  # period k's invoice
     day = timedelta(days=1)
@@ -226,9 +229,10 @@ def _script(store: Store, billed: list[tuple[Tenant, Faker]], start: date) -> li
             (declined_at - timedelta(hours=1), _declining(tenant, True)),
             (declined_at + timedelta(hours=1), _declining(tenant, False)),
             (_at(issued[MAILED], 8), _mail(tenant, issued[MAILED])),
-            (_at(issued[MAILED] + day, 10), _one_off(tenant, price)),
         ]
-    return script
+        if terms:  # without payment terms it would be due before it was issued, never charged
+            script.append((_at(issued[MAILED] + day, 10), _one_off(tenant, price)))
+    return [(at, apply) for at, apply in script if at <= now]
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -250,19 +254,25 @@ def _event(kind: str, tenant: Tenant, invoice: Invoice | None, at: datetime) -> 
 
 def _void(tenant: Tenant, period_end: date):
     def apply(store: Store, at: datetime) -> dict:
-        invoice = _period_invoice(tenant, period_end)
-        invoice.transition(S.VOID, at)
-        return _event("invoice.voided", tenant, invoice, at)
+        return _moved(tenant, _period_invoice(tenant, period_end), S.VOID, at)
     return apply
 
 
 def _mail(tenant: Tenant, period_end: date):
     """Mailed to the billing contact (the mail itself is not kept: the outbox starts empty)."""
     def apply(store: Store, at: datetime) -> dict:
-        invoice = _period_invoice(tenant, period_end)
-        invoice.transition(S.SENT, at)
-        return _event("invoice.sent", tenant, invoice, at)
+        return _moved(tenant, _period_invoice(tenant, period_end), S.SENT, at)
     return apply
+
+
+def _moved(tenant: Tenant, invoice: Invoice, target: InvoiceStatus, at: datetime) -> dict:
+    """``invoice`` moved to ``target``, unless the clock got there first (a seller's payment
+    terms shorter than the script's steps: the invoice was charged already)."""
+    kind = {S.VOID: "invoice.voided", S.SENT: "invoice.sent"}[target]
+    if target not in TRANSITIONS[invoice.status]:
+        return {**_event(kind, tenant, invoice, at), "skipped": f"it is {invoice.status.value}"}
+    invoice.transition(target, at)
+    return _event(kind, tenant, invoice, at)
 
 
 def _credit(tenant: Tenant, period_end: date):

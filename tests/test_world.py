@@ -11,6 +11,7 @@ from mockserver.app import default_store
 from mockserver.domain.clock import Clock
 from mockserver.domain.invoices import TENANT_VISIBLE, InvoiceStatus
 from mockserver.domain.subscriptions import BILLABLE_STATES, price_usage
+from mockserver.scenarios import build_store, parse
 from mockserver.services import clock as clock_service
 from mockserver.settings import Settings
 from mockserver.world import demo_tenants
@@ -101,6 +102,20 @@ def documents(store):
 def test_every_document_agrees_with_its_dates_at_now(now):
     store = world_at(now) if now else default_store(Settings(seed=42))  # today, running
     assert now is None or store.clock.now() == now  # the store keeps the clock it was given
+    assert_states_agree_with_dates(store)
+
+
+@pytest.mark.parametrize("terms", [0, 1, 30, 90, 365])
+def test_under_a_scenario_sellers_payment_terms_too(terms):
+    store = build_store(parse({
+        "name": "t", "description": "d", "clock": {"start": START.isoformat()},
+        "seller": {"payment_terms_days": terms}, "include_default_world": True}))
+    assert_states_agree_with_dates(store)
+    assert all(len(tenant_for(store, token).visible_invoices()) >= 8
+               for token in ("demo-token", "de-token", "eu-token", "us-token"))
+
+
+def assert_states_agree_with_dates(store):
     now = store.clock.now()
     for tenant, invoice in documents(store):
         stamps = [s for s in (invoice.finalized_at, invoice.sent_at, invoice.paid_at,
