@@ -188,6 +188,22 @@ def test_the_history_is_eight_periods_of_the_clock_and_the_scripted_events(now):
     assert timedelta(days=3) <= now - start_of(latest) < timedelta(days=7)
 
 
+@pytest.mark.parametrize("now", NOWS, ids=lambda n: n.isoformat()[:16])
+def test_numbers_are_gap_free_per_year_and_follow_issue_dates_at_any_now(now):
+    store = world_at(now)
+    for prefix in ("SCAI-", "SCAI-CN-"):
+        numbered = sorted((i for _, i in documents(store)
+                           if i.number.startswith(prefix) and i.is_credit_note == (
+                               prefix == "SCAI-CN-")), key=lambda i: i.number)
+        by_year = {}
+        for invoice in numbered:
+            by_year.setdefault(invoice.issue_date.year, []).append(invoice)
+        for year, issued in by_year.items():
+            assert [i.number for i in issued] == [
+                f"{prefix}{year}-{n:06d}" for n in range(1, len(issued) + 1)]
+            assert [i.issue_date for i in issued] == sorted(i.issue_date for i in issued)
+
+
 def test_each_period_invoice_bills_the_usage_recorded_in_its_period():
     store = world()
     for tenant in store.tenants.values():
