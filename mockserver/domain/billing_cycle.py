@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
-from typing import Callable
 
-from mockserver.domain.invoices import Invoice, InvoiceStatus, LineItem
+from mockserver.domain.invoices import Invoice, InvoiceStatus, Line, due_at
 from mockserver.domain.subscriptions import (
     BILLABLE_STATES,
     PERIOD_MONTHS,
@@ -41,7 +40,7 @@ def collection_due_at(invoice: Invoice, default_method_id: str | None,
     if invoice.is_credit_note or invoice.total_cents <= 0 or invoice.due_date is None:
         return None
     if invoice.status in (S.FINALIZED, S.SENT):
-        due = at_start_of(invoice.due_date)
+        due = due_at(invoice)
         return due if due > since else None
     if invoice.status is S.PAST_DUE and default_method_id not in (
             None, invoice.last_charge_method_id):
@@ -74,13 +73,12 @@ def period_close_at(sub: Subscription) -> datetime | None:
     return at_start_of(sub.current_period_end) if sub.status in BILLABLE_STATES else None
 
 
-def period_lines(sub: Subscription, usage: list[UsageEvent], new_id: Callable[[str], str]
-                 ) -> list[LineItem]:
-    """The closed period's invoice lines: the plan's price and the period's tiered usage."""
+def period_lines(sub: Subscription, usage: list[UsageEvent]) -> list[Line]:
+    """The current period's invoice lines: the plan's price (times the quantity) and the
+    period's usage, priced by the plan's tiers (a tier that costs nothing is no line)."""
     start, end = sub.current_period_start, sub.current_period_end
-    lines = [LineItem(new_id("li"), f"{sub.plan.name} ({sub.plan.billing_period})",
-                      Decimal(sub.quantity), sub.plan.base_price_cents, period_start=start,
-                      period_end=end)]
+    lines = [Line(f"{sub.plan.name} ({sub.plan.billing_period})", Decimal(sub.quantity),
+                  sub.plan.base_price_cents, period_start=start, period_end=end)]
     metrics = sorted({t.metric_slug for t in sub.plan.usage_pricing})
     for metric in metrics:
         used = sum(e.quantity for e in usage
@@ -88,9 +86,8 @@ def period_lines(sub: Subscription, usage: list[UsageEvent], new_id: Callable[[s
         tiers = [t for t in sub.plan.usage_pricing if t.metric_slug == metric]
         for tier, billed in usage_by_tier(used, tiers):
             if line_amount_cents(billed, tier.unit_price_cents):
-                lines.append(LineItem(new_id("li"), f"{sub.plan.name}: {metric} "
-                                      f"({tier.unit_label})", billed, tier.unit_price_cents,
-                                      period_start=start, period_end=end))
+                lines.append(Line(f"{sub.plan.name}: {metric} ({tier.unit_label})", billed,
+                                  tier.unit_price_cents, period_start=start, period_end=end))
     return lines
 
 

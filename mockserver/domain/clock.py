@@ -42,7 +42,9 @@ class Clock:
         self._lock = threading.Lock()
         self._mode: ClockMode = mode
         self._frozen_at = utc(start) if start else self._source()
-        self._offset = self._frozen_at - self._source() if start else timedelta(0)
+        self._offset = timedelta(0)
+        if start and mode == "running":
+            self._offset = self._frozen_at - self._source()
 
     def __getstate__(self) -> dict:
         """Snapshots keep the clock's state, not its lock."""
@@ -69,7 +71,9 @@ class Clock:
         with self._lock:
             self._mode = mode or self._mode
             self._frozen_at = instant
-            self._offset = instant - self._source()
+            # A frozen clock keeps no tie to the wall clock, so its state (and a snapshot of a
+            # world that holds it) is the same whenever it was set.
+            self._offset = instant - self._source() if self._mode == "running" else timedelta(0)
         return instant
 
     def advance(self, delta: timedelta) -> datetime:

@@ -7,7 +7,7 @@ States and transitions are exactly the documented ones; an illegal move raises
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
 from typing import Callable
@@ -58,6 +58,23 @@ class LineItem:
 
     def __post_init__(self) -> None:
         self.amount_cents = line_amount_cents(self.quantity, self.unit_price_cents)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """What a line bills, before it is a line item of an invoice (and has an id)."""
+
+    description: str
+    quantity: Decimal
+    unit_price_cents: int
+    tax_rate: Decimal | None = None  # None: inherit the invoice's rate at finalization
+    period_start: date | None = None
+    period_end: date | None = None
+
+    def item(self, line_id: str) -> LineItem:
+        return LineItem(line_id, self.description, self.quantity, self.unit_price_cents,
+                        tax_rate=self.tax_rate, period_start=self.period_start,
+                        period_end=self.period_end)
 
 
 @dataclass(slots=True)
@@ -159,18 +176,7 @@ def finalize(
     if original is not None:
         buyer, vat = dict(original.buyer or {}), original.vat
     else:
-        if profile is None:
-            raise InvalidRequest("tenant has no billing profile")
-        missing = profile.missing_for_finalization()
-        if missing:
-            raise InvalidRequest(
-                f"billing profile is missing {', '.join(missing)}", missing_fields=missing
-            )
-        buyer = profile.buyer_snapshot()
-        vat = determine_vat(
-            seller.country_code, profile.country_code or "", profile.vat_number,
-            profile.is_business, profile.tax_exempt,
-        )
+        buyer, vat = buyer_and_vat(profile, seller)
     assert vat is not None
     _apply_vat(invoice.line_items, vat)
     invoice.subtotal_cents = sum(line.amount_cents for line in invoice.line_items)
@@ -186,6 +192,31 @@ def finalize(
     return invoice
 
 
+def buyer_and_vat(profile: BillingProfile | None, seller: Seller
+                  ) -> tuple[dict, VATDetermination]:
+    """The buyer snapshot and VAT an invoice of this buyer is finalized with; refuses a
+    missing or incomplete profile (what finalization needs, checkable before it starts)."""
+    if profile is None:
+        raise InvalidRequest("tenant has no billing profile")
+    missing = profile.missing_for_finalization()
+    if missing:
+        raise InvalidRequest(
+            f"billing profile is missing {', '.join(missing)}", missing_fields=missing
+        )
+    vat = determine_vat(
+        seller.country_code, profile.country_code or "", profile.vat_number,
+        profile.is_business, profile.tax_exempt,
+    )
+    return profile.buyer_snapshot(), vat
+
+
+def due_at(invoice: Invoice) -> datetime | None:
+    """When an open invoice falls due and is charged: the start (UTC) of its due date."""
+    if invoice.due_date is None:
+        return None
+    return datetime.combine(invoice.due_date, time(0), timezone.utc)
+
+
 # How a finalized invoice reaches each state through legal transitions only.
 PATH_FROM_FINALIZED = {
     S.FINALIZED: (), S.SENT: (S.SENT,), S.PAID: (S.SENT, S.PAID),
@@ -193,15 +224,24 @@ PATH_FROM_FINALIZED = {
 }
 
 
-def walk_to(invoice: Invoice, target: InvoiceStatus, at: datetime) -> None:
-    """Move a finalized invoice to ``target``: sent minutes after ``at``, paid or past due on
-    its due date, void an hour after ``at``."""
+def walk_to(invoice: Invoice, target: InvoiceStatus, at: datetime,
+            charged_with: str | None = None) -> None:
+    """Move a finalized invoice to ``target`` through legal transitions only.
+
+    Sent five minutes after ``at``; paid or past due when its due date begins, as the billing
+    clock charges it (an invoice's charge is stamped with ``charged_with``, the tenant's
+    default method: a paid one only when there was one, a past-due one also when there was
+    none); void an hour after ``at``.
+    """
     for step in PATH_FROM_FINALIZED[target]:
         if step in (S.PAID, S.PAST_DUE) and invoice.due_date:
-            when = max(at, datetime.combine(invoice.due_date, at.timetz()))
+            when = max(at, due_at(invoice))
         else:
             when = at + timedelta(minutes=5 if step is S.SENT else 60)
         invoice.transition(step, when)
+        charged = step is S.PAST_DUE or (step is S.PAID and charged_with is not None)
+        if charged and not invoice.is_credit_note:
+            invoice.last_charge_attempt_at, invoice.last_charge_method_id = when, charged_with
         at = when
 
 

@@ -28,10 +28,14 @@ class Tenant:
     usage: deque[UsageEvent] = field(default_factory=lambda: deque(maxlen=MAX_USAGE_EVENTS))
 
     def add_invoice(self, invoice: Invoice) -> Invoice:
-        if len(self.invoices) >= MAX_INVOICES:
-            raise LimitReached(f"A tenant can keep at most {MAX_INVOICES} invoices")
+        self.check_room_for_invoice()
         self.invoices[invoice.id] = invoice
         return invoice
+
+    def check_room_for_invoice(self) -> None:
+        """Refuse before an invoice is numbered, not after, when the tenant keeps no more."""
+        if len(self.invoices) >= MAX_INVOICES:
+            raise LimitReached(f"A tenant can keep at most {MAX_INVOICES} invoices")
 
     def visible_invoice(self, invoice_id: str) -> Invoice:
         """An invoice the tenant may see; drafts and unknown ids are both not found."""

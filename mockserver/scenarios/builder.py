@@ -8,14 +8,8 @@ from decimal import Decimal
 from mockserver.domain.clock import Clock, utc
 from mockserver.domain.errors import DomainError
 from mockserver.domain.ids import IdSource
-from mockserver.domain.invoices import (
-    Invoice,
-    InvoiceStatus,
-    LineItem,
-    credit_note_for,
-    finalize,
-    walk_to,
-)
+from mockserver.domain.invoices import Invoice, InvoiceStatus, Line
+from mockserver.domain.issuing import issue_credit_note, issue_invoice
 from mockserver.domain.profile import Seller, new_profile
 from mockserver.domain.subscriptions import (
     PERIOD_MONTHS,
@@ -103,37 +97,24 @@ def _subscription(store: Store, spec: dict, now: datetime) -> Subscription:
 def _invoice(store: Store, tenant: Tenant, spec: dict, made: dict) -> Invoice:
     at = utc(datetime.fromisoformat(spec["issued_at"]))
     status = InvoiceStatus(spec["status"])
+    period = (_date(spec.get("period_start")), _date(spec.get("period_end")))
+    common = dict(period=period, pdf_url=spec.get("pdf_url"), notes=spec.get("notes"))
     if "credit_note_for" in spec:
         original = made[spec["credit_note_for"]]
         wanted = spec.get("credit_lines")
         ids = None if wanted is None else [original.line_items[i].id for i in wanted]
-        invoice = credit_note_for(original, store.ids.new, at, ids)
-    else:
-        original = None
-        invoice = Invoice(id=store.ids.new("inv"), tenant_id=tenant.id, created_at=at,
-                          updated_at=at)
-        invoice.replace_lines([_line(store, line) for line in spec["lines"]], at)
-    invoice.issue_date = at.date()
-    invoice.period_start = _date(spec.get("period_start")) or invoice.period_start
-    invoice.period_end = _date(spec.get("period_end")) or invoice.period_end
-    invoice.pdf_url, invoice.notes = spec.get("pdf_url"), spec.get("notes", invoice.notes)
-    if status is InvoiceStatus.DRAFT:
-        return tenant.add_invoice(invoice)
-    finalize(invoice, tenant.profile, store.seller, store.numbering, at, original=original)
-    walk_to(invoice, status, at)
-    if status is InvoiceStatus.PAST_DUE:  # the charge on the due date failed with this default
-        default = tenant.methods.default()
-        invoice.last_charge_method_id = default.id if default else None
-        invoice.last_charge_attempt_at = invoice.past_due_at
-    return tenant.add_invoice(invoice)
+        return issue_credit_note(tenant, original, store.seller, store.numbering,
+                                 store.ids.new, at, status, line_ids=ids, **common)
+    return issue_invoice(tenant, [_line(line) for line in spec["lines"]], store.seller,
+                         store.numbering, store.ids.new, at, status, **common)
 
 
-def _line(store: Store, spec: dict) -> LineItem:
+def _line(spec: dict) -> Line:
     rate = spec.get("tax_rate")
-    return LineItem(store.ids.new("li"), spec["description"], Decimal(spec.get("quantity", "1")),
-                    spec["unit_price_cents"], tax_rate=Decimal(rate) if rate else None,
-                    period_start=_date(spec.get("period_start")),
-                    period_end=_date(spec.get("period_end")))
+    return Line(spec["description"], Decimal(spec.get("quantity", "1")),
+                spec["unit_price_cents"], tax_rate=Decimal(rate) if rate else None,
+                period_start=_date(spec.get("period_start")),
+                period_end=_date(spec.get("period_end")))
 
 
 def _date(value: str | None) -> date | None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from mockserver.domain import billing_cycle as cycle
 from mockserver.domain.errors import DomainError, InvalidRequest
-from mockserver.domain.invoices import Invoice, InvoiceStatus, finalize
+from mockserver.domain.invoices import InvoiceStatus
+from mockserver.domain.issuing import issue_invoice
 from mockserver.domain.tenant import Tenant
 from mockserver.state import Store
 
@@ -33,6 +35,29 @@ def set_time(store: Store, instant: datetime, mode: str | None = None) -> list[d
         events = _run_until(store, instant) if instant > store.clock.now() else []
         store.clock.set(instant, mode)
         return events
+
+
+# A scripted event: at its instant, it changes the world through the domain and says what it did.
+Scripted = tuple[datetime, Callable[[Store, datetime], dict]]
+
+
+def run_timeline(store: Store, until: datetime, scripted: Iterable[Scripted] = ()
+                 ) -> list[dict]:
+    """Run the clock from now to ``until``, with ``scripted`` events on the same timeline.
+
+    Each scripted event runs at its instant, after every event of the clock's own up to and
+    including that instant, so all of them happen in time order (the default world's history
+    is built this way). Returns every event, oldest first.
+    """
+    with store.lock:
+        script = sorted(scripted, key=lambda event: event[0])
+        if script and not store.clock.now() <= script[0][0] <= script[-1][0] <= until:
+            raise InvalidRequest("Scripted events must lie between now and the end of the run")
+        events: list[dict] = []
+        for at, same_instant in itertools.groupby(script, key=lambda event: event[0]):
+            events += _run_until(store, at)
+            events += [apply(store, at) for _, apply in same_instant]
+        return events + _run_until(store, until)
 
 
 def _run_until(store: Store, target: datetime) -> list[dict]:
@@ -81,17 +106,13 @@ def _close_periods(store: Store, tenant: Tenant, closing: list, now: datetime) -
     """One invoice for every subscription whose period ends now, then the next periods."""
     start = min(s.current_period_start for s in closing)
     end = max(s.current_period_end for s in closing)
-    lines = [line for sub in closing
-             for line in cycle.period_lines(sub, list(tenant.usage), store.ids.new)]
+    lines = [line for sub in closing for line in cycle.period_lines(sub, list(tenant.usage))]
     event = {"type": "invoice.generated", "tenant_id": tenant.id,
              "subscription_ids": [s.id for s in closing], "period_start": start,
              "period_end": end, "at": now}
-    invoice = Invoice(id=store.ids.new("inv"), tenant_id=tenant.id, created_at=now,
-                      updated_at=now, issue_date=end, period_start=start, period_end=end)
-    invoice.replace_lines(lines, now)
     try:
-        finalize(invoice, tenant.profile, store.seller, store.numbering, now)
-        tenant.add_invoice(invoice)
+        invoice = issue_invoice(tenant, lines, store.seller, store.numbering, store.ids.new,
+                                now, period=(start, end))
         event.update(invoice_id=invoice.id, number=invoice.number,
                      total_cents=invoice.total_cents)
     except DomainError as error:  # e.g. no complete profile: nothing is invoiced

@@ -1,13 +1,12 @@
-"""Invoice use cases: list, detail, send; and building invoices through the real transitions."""
+"""Invoice use cases: list, detail, send."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
 
 from mockserver.domain.errors import Conflict, InvalidRequest
-from mockserver.domain.invoices import Invoice, InvoiceStatus, LineItem, finalize
+from mockserver.domain.invoices import Invoice, InvoiceStatus
 from mockserver.domain.mail import invoice_message
 from mockserver.services.documents import attachments
 from mockserver.services.mailer import deliver
@@ -95,23 +94,3 @@ def _check_sendable(invoice: Invoice, profile) -> None:
     if profile is None or not profile.contact_email:
         raise InvalidRequest("The billing profile has no contact_email to send the invoice to")
 
-
-def create_finalized(store: Store, tenant_id: str, lines: list[LineItem], *,
-                     issue_at: datetime | None = None, period: tuple | None = None,
-                     original: Invoice | None = None, pdf_url: str | None = None) -> Invoice:
-    """Draft, fill and finalize an invoice (or a credit note of ``original``) for a tenant."""
-    with store.lock:
-        tenant = store.tenant(tenant_id)
-        at = issue_at or store.clock.now()
-        invoice = Invoice(
-            id=store.ids.new("inv"), tenant_id=tenant_id, created_at=at, updated_at=at,
-            issue_date=at.date(), period_start=period[0] if period else None,
-            period_end=period[1] if period else None, pdf_url=pdf_url,
-        )
-        if original is not None:
-            invoice.document_type = "credit_note"
-            invoice.referenced_invoice_id = original.id
-            invoice.referenced_invoice_number = original.number
-        invoice.replace_lines(lines, at)
-        finalize(invoice, tenant.profile, store.seller, store.numbering, at, original=original)
-        return tenant.add_invoice(invoice)

@@ -1,9 +1,10 @@
 """Factories that build billing data in a running mock, through the domain.
 
-Like the scenario builder, they take the store's lock and walk the real transitions: an
-invoice is drafted, finalized (VAT, totals and a gap-free number from the rules) and then moved
-``sent -> paid`` step by step; nothing sets a status directly. Faker fills what a test does not
-say; anything a test says wins.
+Like the scenario builder and the billing clock, they take the store's lock and issue through
+``mockserver.domain.issuing``: an invoice is drafted, finalized (VAT, totals and a gap-free
+number from the rules) and then moved ``sent -> paid`` step by step; nothing sets a status
+directly, and a refused call changes nothing. Faker fills what a test does not say; anything
+a test says wins.
 
 They answer frozen snapshots (``BuiltTenant``, ``BuiltInvoice``, ``BuiltPaymentMethod``) rather
 than the live domain objects, which only the server may change (under its lock).
@@ -19,14 +20,8 @@ from faker import Faker
 
 from mockserver.domain.clock import utc
 from mockserver.domain.errors import NotFound
-from mockserver.domain.invoices import (
-    Invoice,
-    InvoiceStatus,
-    LineItem,
-    credit_note_for,
-    finalize,
-    walk_to,
-)
+from mockserver.domain.invoices import Invoice, InvoiceStatus, Line
+from mockserver.domain.issuing import issue_credit_note, issue_invoice
 from mockserver.domain.profile import EDITABLE_FIELDS, new_profile
 from mockserver.domain.tenant import Tenant
 from mockserver.fake import billing_faker
@@ -149,14 +144,10 @@ class BillingFactory:
         with store.lock:
             owner = self._tenant(tenant)
             at = utc(issued_at) if issued_at else self._issued_at(target)
-            invoice = Invoice(id=store.ids.new("inv"), tenant_id=owner.id, created_at=at,
-                              updated_at=at, issue_date=at.date(), pdf_url=pdf_url,
-                              period_start=start, period_end=end, notes=notes)
-            invoice.replace_lines([self._line(spec) for spec in specs], at)
-            if target is not S.DRAFT:
-                finalize(invoice, owner.profile, store.seller, store.numbering, at)
-                self._walk(owner, invoice, target, at)
-            owner.add_invoice(invoice)
+            lines = [self._line(spec) for spec in specs]
+            invoice = issue_invoice(owner, lines, store.seller, store.numbering, store.ids.new,
+                                    at, target, period=(start, end), pdf_url=pdf_url,
+                                    notes=notes)
             return _built_invoice(invoice)
 
     def credit_note(self, invoice: BuiltInvoice | str, lines: list[int] | None = None,
@@ -172,11 +163,8 @@ class BillingFactory:
             at = utc(issued_at) if issued_at else max(
                 store.clock.now() - timedelta(hours=1), earliest)
             line_ids = None if lines is None else [original.line_items[i].id for i in lines]
-            note = credit_note_for(original, store.ids.new, at, line_ids)
-            note.issue_date = at.date()
-            finalize(note, None, store.seller, store.numbering, at, original=original)
-            self._walk(owner, note, target, at)
-            owner.add_invoice(note)
+            note = issue_credit_note(owner, original, store.seller, store.numbering,
+                                     store.ids.new, at, target, line_ids=line_ids)
             return _built_invoice(note)
 
     def payment_method(self, tenant: BuiltTenant | str, provider_slug: str = "stripe",
@@ -226,32 +214,24 @@ class BillingFactory:
             values["preferred_einvoice_format"] = "xrechnung"
         return {**values, **given}
 
-    def _line(self, spec: dict) -> LineItem:
+    def _line(self, spec: dict) -> Line:
         unknown = sorted(set(spec) - LINE_FIELDS)
         if unknown:
             raise TypeError(f"unknown invoice line field(s) {', '.join(unknown)}; a line has "
                             f"{', '.join(sorted(LINE_FIELDS))}")
         spec = {**self.fake.billing_line(), **spec}
         rate = spec.get("tax_rate")
-        return LineItem(self.store.ids.new("li"), spec["description"],
-                        Decimal(str(spec["quantity"])), int(spec["unit_price_cents"]),
-                        tax_rate=None if rate is None else Decimal(str(rate)),
-                        period_start=_date(spec.get("period_start")),
-                        period_end=_date(spec.get("period_end")))
+        return Line(spec["description"], Decimal(str(spec["quantity"])),
+                    int(spec["unit_price_cents"]),
+                    tax_rate=None if rate is None else Decimal(str(rate)),
+                    period_start=_date(spec.get("period_start")),
+                    period_end=_date(spec.get("period_end")))
 
     def _issued_at(self, target: InvoiceStatus) -> datetime:
         now = self.store.clock.now()
         if target in (S.PAID, S.PAST_DUE):
             return now - timedelta(days=self.store.seller.payment_terms_days + 1)
         return now - timedelta(hours=2)
-
-    def _walk(self, owner: Tenant, invoice: Invoice, target: InvoiceStatus,
-              at: datetime) -> None:
-        walk_to(invoice, target, at)
-        if target is S.PAST_DUE:  # the charge on the due date failed with today's default
-            default = owner.methods.default()
-            invoice.last_charge_method_id = default.id if default else None
-            invoice.last_charge_attempt_at = invoice.past_due_at
 
     def _tenant(self, ref: BuiltTenant | str) -> Tenant:
         tenant_id = ref.id if isinstance(ref, BuiltTenant) else ref

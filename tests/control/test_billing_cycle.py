@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from mockserver.domain.errors import InvalidRequest
 from mockserver.scenarios import build_store, parse
 from mockserver.services import clock
 
@@ -96,3 +97,52 @@ def test_no_profile_means_no_invoice_at_period_end():
     tenant.profile = None
     events = clock.advance(store, timedelta(days=25))
     assert [e["type"] for e in events] == ["invoice.charge_failed", "invoice.not_generated"]
+
+
+def test_period_lines_bill_the_plan_times_quantity_and_the_periods_tiered_usage():
+    from datetime import date
+    from decimal import Decimal
+
+    from mockserver.domain.billing_cycle import period_lines
+    from mockserver.domain.subscriptions import Subscription, UsageEvent
+    from mockserver.world import PLANS
+
+    sub = Subscription("sub_1", PLANS["pro"], date(2026, 3, 1), date(2026, 4, 1), quantity=2)
+    usage = [UsageEvent("api_calls", quantity, datetime(2026, month, day, 12, tzinfo=timezone.utc))
+             for quantity, month, day in [(9_000, 3, 1), (6_500, 3, 31), (99_000, 4, 1),
+                                          (99_000, 2, 28), (5, 3, 2)]]
+    lines = period_lines(sub, [*usage, UsageEvent("gpu_hours", 9, usage[0].occurred_at)])
+    assert [(li.description, li.quantity, li.unit_price_cents) for li in lines] == [
+        ("ScaiGrid Pro (monthly)", Decimal(2), 4900),
+        ("ScaiGrid Pro: api_calls (calls)", Decimal("5.505"), 20)]  # the free 10,000 no line
+    assert {(li.period_start, li.period_end) for li in lines} == {(sub.current_period_start,
+                                                                   sub.current_period_end)}
+
+
+def test_scripted_events_run_in_time_order_with_the_clocks_own():
+    store, tenant = world({"provider": "stripe", "type": "card"})
+    [invoice] = tenant.invoices.values()
+    due = datetime(2026, 3, 15, tzinfo=timezone.utc)
+
+    def seen(store, at):  # what the world looked like when the scripted event ran
+        return {"type": "seen", "at": at, "status": invoice.status.value,
+                "now": store.clock.now()}
+
+    until = datetime(2026, 4, 2, tzinfo=timezone.utc)
+    events = clock.run_timeline(store, until, [(due + timedelta(days=1), seen),
+                                               (due, seen), (due - timedelta(days=1), seen)])
+    assert [(e["type"], e["at"].day) for e in events] == [
+        ("seen", 14), ("invoice.charged", 15), ("seen", 15), ("seen", 16),
+        ("invoice.generated", 1)]
+    assert [e["status"] for e in events if e["type"] == "seen"] == ["sent", "paid", "paid"]
+    assert all(e["now"] == e["at"] for e in events if e["type"] == "seen")
+    assert store.clock.now() == until
+
+
+def test_scripted_events_must_lie_between_now_and_the_end_of_the_run():
+    store, _ = world()
+    before = store.clock.now()
+    with pytest.raises(InvalidRequest, match="between now and the end"):
+        clock.run_timeline(store, before + timedelta(days=1),
+                           [(before - timedelta(hours=1), lambda s, at: {})])
+    assert store.clock.now() == before

@@ -174,3 +174,109 @@ def test_drafts_are_invisible_to_the_tenant():
     assert S.DRAFT not in TENANT_VISIBLE
     with pytest.raises(Exception, match="not found"):
         tenant.visible_invoice(hidden.id)
+
+
+# -- issuing: the one path to "an invoice (or credit note) that went through these states" --
+
+from datetime import timedelta  # noqa: E402
+
+from mockserver.domain import tenant as tenant_module  # noqa: E402
+from mockserver.domain.errors import LimitReached, NotFound  # noqa: E402
+from mockserver.domain.invoices import Line, due_at  # noqa: E402
+from mockserver.domain.issuing import issue_credit_note, issue_invoice  # noqa: E402
+from mockserver.domain.payment_methods import PaymentMethod  # noqa: E402
+
+LINES = [Line("Pro", Decimal(1), 4900), Line("Calls", Decimal("12.5"), 20)]
+
+
+def billed_tenant(with_method=True, **profile_fields):
+    tenant = Tenant("tnt_1", NOW, profile=profile(**profile_fields))
+    if with_method:
+        tenant.methods.add(PaymentMethod("pm_1", "stripe", "card", "pm_x", NOW))
+    return tenant
+
+
+def taken(tenant, ids, numbering):
+    """What issuing takes: the tenant's invoices, the next id, the next numbers."""
+    return (dict(tenant.invoices), ids.__getstate__(), numbering.state())
+
+
+@pytest.mark.parametrize("with_method", [True, False])
+@pytest.mark.parametrize("status", list(S))
+def test_an_issued_invoice_went_through_its_states_in_order(status, with_method):
+    tenant, ids, numbering = billed_tenant(with_method), IdSource(6), InvoiceNumbering()
+    invoice = issue_invoice(tenant, LINES, Seller(), numbering, ids.new, NOW, status,
+                            period=(date(2026, 2, 1), date(2026, 3, 1)), notes="February")
+    assert tenant.invoices == {invoice.id: invoice} and invoice.status is status
+    assert [li.order_index for li in invoice.line_items] == [0, 1]
+    assert (invoice.period_start, invoice.notes, invoice.issue_date) == (
+        date(2026, 2, 1), "February", NOW.date())
+    if status is S.DRAFT:
+        assert invoice.number is None and invoice.finalized_at is None
+        return
+    assert invoice.number == "SCAI-2026-000001" and invoice.finalized_at == NOW
+    assert invoice.total_cents == 4900 + 250 + 1082  # 21% of each line, half up
+    due = due_at(invoice)
+    expected = {S.FINALIZED: {}, S.SENT: {"sent_at": NOW + timedelta(minutes=5)},
+                S.PAID: {"sent_at": NOW + timedelta(minutes=5), "paid_at": due},
+                S.PAST_DUE: {"sent_at": NOW + timedelta(minutes=5), "past_due_at": due},
+                S.VOID: {"voided_at": NOW + timedelta(hours=1)}}[status]
+    stamps = ("sent_at", "paid_at", "past_due_at", "voided_at")
+    assert {s: getattr(invoice, s) for s in stamps if getattr(invoice, s)} == expected
+    charged = status is S.PAST_DUE or (status is S.PAID and with_method)
+    assert invoice.last_charge_attempt_at == (due if charged else None)
+    assert invoice.last_charge_method_id == ("pm_1" if charged and with_method else None)
+
+
+@pytest.mark.parametrize("case", ["no profile", "incomplete profile", "no lines", "full"])
+def test_a_refused_issue_takes_no_id_and_no_number(case, monkeypatch):
+    tenant, ids, numbering = billed_tenant(), IdSource(7), InvoiceNumbering()
+    issue_invoice(tenant, LINES, Seller(), numbering, ids.new, NOW)
+    lines = [] if case == "no lines" else LINES
+    if case == "no profile":
+        tenant.profile = None
+    elif case == "incomplete profile":
+        tenant.profile.city = None
+    elif case == "full":
+        monkeypatch.setattr(tenant_module, "MAX_INVOICES", 1)
+    before = taken(tenant, ids, numbering)
+    with pytest.raises(LimitReached if case == "full" else InvalidRequest):
+        issue_invoice(tenant, lines, Seller(), numbering, ids.new, NOW, S.PAID)
+    assert taken(tenant, ids, numbering) == before
+
+
+def test_a_draft_may_have_no_lines_and_a_profileless_tenant_may_have_drafts():
+    tenant = Tenant("tnt_1", NOW)
+    draft_invoice = issue_invoice(tenant, [], Seller(), InvoiceNumbering(), IdSource(8).new,
+                                  NOW, S.DRAFT)
+    assert draft_invoice.status is S.DRAFT and draft_invoice.line_items == []
+
+
+def test_a_credit_note_credits_the_chosen_lines_with_its_own_number_and_the_originals_vat():
+    tenant = billed_tenant(country_code="BE", vat_number="BE0477472701")
+    ids, numbering = IdSource(9), InvoiceNumbering()
+    original = issue_invoice(tenant, LINES, Seller(), numbering, ids.new, NOW, S.PAID)
+    tenant.profile.country_code, tenant.profile.vat_number = "US", None  # later edits
+    later = NOW + timedelta(days=20)
+    note = issue_credit_note(tenant, original, Seller(), numbering, ids.new, later, S.SENT,
+                             line_ids=[original.line_items[1].id])
+    assert note.number == "SCAI-CN-2026-000001" and note.referenced_invoice_id == original.id
+    assert note.vat.reverse_charge and note.total_cents == -250 and note.tax_cents == 0
+    assert note.issue_date == later.date() and note.sent_at == later + timedelta(minutes=5)
+    assert note.last_charge_attempt_at is None  # nothing is charged for a credit note
+    assert note.notes == f"Credit note for invoice {original.number}"
+    assert tenant.invoices[note.id] is note
+
+
+@pytest.mark.parametrize("case", ["another tenant's", "a void one", "a line it lacks"])
+def test_a_refused_credit_note_takes_no_id_and_no_number(case):
+    tenant, ids, numbering = billed_tenant(), IdSource(10), InvoiceNumbering()
+    original = issue_invoice(tenant, LINES, Seller(), numbering, ids.new, NOW,
+                             S.VOID if case == "a void one" else S.PAID)
+    owner = Tenant("tnt_2", NOW, profile=profile()) if case == "another tenant's" else tenant
+    line_ids = ["li_nothing"] if case == "a line it lacks" else None
+    before = taken(tenant, ids, numbering)
+    with pytest.raises((NotFound, Conflict, InvalidRequest)):
+        issue_credit_note(owner, original, Seller(), numbering, ids.new, NOW, line_ids=line_ids)
+    assert taken(tenant, ids, numbering) == before
+    assert owner is tenant or owner.invoices == {}
