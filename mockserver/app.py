@@ -39,8 +39,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     """The Connexion app serving the billing API from ``store`` (default: the settings'
     scenario, else the default world), the control API and the hosted provider pages."""
     settings = settings or Settings()
-    world = World(store or store_for(settings))
-    runtime = Runtime(settings, world)
+    runtime = Runtime(settings, World(store or store_for(settings)))
 
     @asynccontextmanager
     async def lifespan(_app):
@@ -49,20 +48,36 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     app = connexion.FlaskApp(__name__, specification_dir=str(SPEC_DIR), lifespan=lifespan)
     runtime.bridge = compat.replace_flask_bridge(app, lambda wsgi, fallback: FlaskBridge(
-        wsgi, fallback, runs_inline(world, api.RUNS_ON_EVENT_LOOP)))
+        wsgi, fallback, runs_inline(runtime.world, api.RUNS_ON_EVENT_LOOP)))
     flask_app = app.app
     flask_app.extensions[EXTENSION] = runtime
     # What a view raises reaches the one error exit in Connexion's exception middleware.
     flask_app.config["PROPAGATE_EXCEPTIONS"] = True
+    _add_edge(app, runtime)
+    _add_apis(app, runtime)
+    require_routed_operations(flask_app)
+    published.register(flask_app)
+    hosted_pages.register(flask_app, runtime)
+    return app
+
+
+def _add_edge(app: connexion.FlaskApp, runtime: Runtime) -> None:
+    """Request ids and Prefer outermost, CORS, the journal once routed, and the one exit."""
     app.add_middleware(EdgeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(
         CORSMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
-        allow_origins=[o.strip() for o in settings.cors_origins.split(",")],
+        allow_origins=[o.strip() for o in runtime.settings.cors_origins.split(",")],
         allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID",
                                                                    "Content-Disposition"],
     )
     app.add_middleware(JournalMiddleware, position=MiddlewarePosition.BEFORE_SECURITY,
                        runtime=runtime)
+    for exception in exit.HANDLED:
+        app.add_error_handler(exception, exit.connexion_handler)
+
+
+def _add_apis(app: connexion.FlaskApp, runtime: Runtime) -> None:
+    """The control API (/_mock) and the billing API, with FastAPI-shaped validation."""
     app.add_api(
         copy.deepcopy(load_spec(CONTROL_SPEC)),
         resolver=Resolver(function_resolver=control_api.HANDLERS.__getitem__),
@@ -73,14 +88,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         copy.deepcopy(load_spec()),
         resolver=Resolver(function_resolver=api.HANDLERS.__getitem__),
         validator_map=VALIDATOR_MAP, security_map={"bearer": _tenant_bearer(runtime)},
-        validate_responses=settings.validate_responses, jsonifier=JSONIFIER,
+        validate_responses=runtime.settings.validate_responses, jsonifier=JSONIFIER,
     )
-    for exception in exit.HANDLED:
-        app.add_error_handler(exception, exit.connexion_handler)
-    require_routed_operations(flask_app)
-    published.register(flask_app)
-    hosted_pages.register(flask_app, runtime)
-    return app
 
 
 def _tenant_bearer(runtime: Runtime):
