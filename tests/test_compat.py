@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import connexion
 import flask
@@ -22,6 +23,13 @@ from mockserver.settings import Settings
 from mockserver.testing import LiveServer
 
 DEMO = {"Authorization": "Bearer demo-token"}
+
+
+def run(coroutine):
+    """Run a coroutine on a loop of its own thread (Playwright's session keeps a loop running
+    on the main thread, where ``asyncio.run`` refuses)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_the_flaskapp_keeps_its_a2wsgi_bridge_where_we_replace_it():
@@ -100,7 +108,7 @@ def test_the_bearer_handler_hooks_are_the_ones_connexion_calls():
     class Request:
         headers = {"Authorization": "Bearer tok-1"}
 
-    assert asyncio.run(verify(Request()))["sub"] == "tok-1" and seen == ["tok-1"]
+    assert run(verify(Request()))["sub"] == "tok-1" and seen == ["tok-1"]
 
 
 def test_the_body_validator_hooks_are_the_ones_connexion_calls():
@@ -123,7 +131,7 @@ def test_the_body_validator_hooks_are_the_ones_connexion_calls():
         yield b"ab"
         yield b"c"
 
-    assert asyncio.run(validator._parse(stream(), {})) == "abc"
+    assert run(validator._parse(stream(), {})) == "abc"
     validator._validate("abc")
     assert validator.checked == "abc"
 
