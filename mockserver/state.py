@@ -22,7 +22,7 @@ from mockserver.providers import ProviderRegistry
 ALL_PERMISSIONS = ("billing:read", "billing:manage")
 # What a snapshot holds: the whole world, not the observations (journal) of it.
 WORLD_FIELDS = ("clock", "ids", "seller", "numbering", "tokens", "tenants", "pinned", "outbox",
-                "providers", "behaviours", "scenario")
+                "providers", "behaviours", "scenario", "billed_until")
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,9 @@ class Store:
         self.providers = ProviderRegistry(self.ids)
         self.behaviours: list = []  # scripted answers of the loaded scenario
         self.scenario: str | None = None  # name of the loaded scenario; None: default world
+        # How far the billing clock has run (charges, period ends): a running clock moves on
+        # between runs, and the next run starts here, so no due date is skipped.
+        self.billed_until = None
         self.journal: deque[dict] = deque(maxlen=JOURNAL_SIZE)
         self.journal_lock = threading.Lock()  # held only to append or copy, never while waiting
         self.snapshots: OrderedDict[str, Snapshot] = OrderedDict()

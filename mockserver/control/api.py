@@ -8,6 +8,7 @@ from mockserver.control.access import control_operation
 from mockserver.domain.clock import utc
 from mockserver.domain.errors import InvalidRequest
 from mockserver.edge.envelope import ok
+from mockserver.edge.errors import RequestValidationFailed
 from mockserver.edge.operation import encoded
 from mockserver.edge.runtime import current
 from mockserver.scenarios import ScenarioError, build_store, describe_all, load_file, parse
@@ -47,8 +48,21 @@ def advance_clock(rt, body):
 
 @control_operation
 def set_clock(rt, body):
-    instant = utc(datetime.fromisoformat(body["now"].replace("Z", "+00:00")))
+    instant = _instant(body["now"], ["body", "now"])
     return _clock(rt, clock_service.set_time(rt.store, instant, body.get("mode")))
+
+
+def _instant(text: str, loc: list) -> datetime:
+    """An RFC 3339 date-time (a date alone is not one), else a FastAPI-shaped 422."""
+    try:
+        if "T" not in text.upper() and " " not in text:
+            raise ValueError("a date-time needs a time of day")
+        return utc(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
+    except ValueError as exc:
+        raise RequestValidationFailed([{
+            "type": "datetime_parsing", "loc": loc, "input": text,
+            "msg": f"Input should be a valid datetime, {exc}", "ctx": {"error": str(exc)}}]
+        ) from None
 
 
 @control_operation

@@ -175,7 +175,7 @@ def estimate_upcoming(
     now: datetime,
 ) -> UpcomingEstimate:
     """The next invoice: the subscriptions whose period ends first (a monthly plan before a
-    yearly one), each with its price and its month-to-date usage."""
+    yearly one), each with its price and its usage of the current period so far."""
     vat = vat_for(profile, seller)
     billable = [s for s in subscriptions if s.status in BILLABLE_STATES]
     currency = billable[0].plan.currency if billable else "EUR"
@@ -199,8 +199,10 @@ def estimate_upcoming(
 
 
 def _usage_lines(sub: Subscription, usage: list[UsageEvent], now: datetime) -> list[EstimateLine]:
-    """One line per metric and tier used since the start of the month."""
-    month_start = now.date().replace(day=1)
+    """One line per metric and tier used in the current period so far: what the period's
+    invoice will bill (for periods that start on the 1st, the month to date). Usage before
+    the period's start was billed with the period before."""
+    month_start = sub.current_period_start
     by_metric: dict[str, list[UsageTier]] = {}
     for tier in sub.plan.usage_pricing:
         by_metric.setdefault(tier.metric_slug, []).append(tier)
@@ -215,7 +217,7 @@ def _usage_lines(sub: Subscription, usage: list[UsageEvent], now: datetime) -> l
             band = f"{tier.tier_start:,}+" if tier.tier_end is None else (
                 f"{tier.tier_start:,}-{tier.tier_end:,}")
             lines.append(EstimateLine(
-                f"{sub.plan.name}: {metric} ({band} {tier.unit_label}{per}), month to date",
+                f"{sub.plan.name}: {metric} ({band} {tier.unit_label}{per}), period to date",
                 "usage", billed, tier.unit_price_cents,
                 line_amount_cents(billed, tier.unit_price_cents), month_start, now.date(),
                 sub.plan.plan_key, metric_slug=metric,

@@ -78,11 +78,17 @@ def answer_of(error: DomainError) -> tuple[int, str]:
     return ANSWERS[InternalError]
 
 
+# Statuses no failure of ours has, which a scenario may still script (a limit); every 5xx
+# is an ``internal_error`` (the scenario library's outages expect that code).
+OTHER_CODES = {402: "payment_declined", 422: "validation_error", 429: "too_many_requests"}
+
+
 def code_of_status(status: int) -> str:
     """The error code the envelope carries for an HTTP status (a scripted answer's, say)."""
     cls = BY_STATUS.get(status)
-    return ANSWERS[cls][1] if cls else ("payment_declined" if status == 402 else
-                                        "internal_error")
+    if cls is not None:
+        return ANSWERS[cls][1]
+    return OTHER_CODES.get(status, "internal_error" if status >= 500 else "bad_request")
 
 
 __all__ = ["ANSWERS", "BY_STATUS", "Forbidden", "InternalError", "MethodNotAllowed",

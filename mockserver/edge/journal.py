@@ -18,14 +18,19 @@ MAX_BODY = 64 * 1024
 CURRENT_ENTRY: ContextVar[dict | None] = ContextVar("billing_mock_journal_entry", default=None)
 
 
-def note_answer(tenant_id: str | None, generation: int) -> None:
-    """The handler says whose request it is and which world answered it (an entry of a world
-    that a reset or a load replaced meanwhile is not kept, see ``Store.record``)."""
+def note_tenant(tenant_id: str) -> None:
+    """Whose request this is (noted as soon as the caller is known, before any refusal)."""
+    entry = CURRENT_ENTRY.get()
+    if entry is not None:
+        entry["tenant_id"] = tenant_id
+
+
+def note_world(generation: int) -> None:
+    """Which world answered the request: an entry of a world that a reset or a load replaced
+    meanwhile is not kept (see ``Store.record``)."""
     entry = CURRENT_ENTRY.get()
     if entry is not None:
         entry["_generation"] = generation
-        if tenant_id is not None:
-            entry["tenant_id"] = tenant_id
 
 
 class JournalMiddleware:
@@ -86,5 +91,5 @@ def _json_or_none(raw: bytes):
         return None
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # bad JSON, bad UTF-8, too deep, too many digits
         return None

@@ -12,7 +12,7 @@ from flask import Response, request
 from mockserver.compat import current_operation_id, known_signature
 from mockserver.edge.auth import current_principal
 from mockserver.edge.envelope import JSON, encode
-from mockserver.edge.journal import note_answer
+from mockserver.edge.journal import note_tenant, note_world
 from mockserver.edge.runtime import current
 from mockserver.edge.scripted import before_operation
 
@@ -36,20 +36,23 @@ def operation(permission: str | None, *, renders: bool = False) -> Callable:
         @functools.wraps(handler)
         def wrapper(*args, **kwargs):
             principal = current_principal() if permission else None
-            if principal:
-                principal.require(permission)
             tenant_id = principal.tenant_id if principal else None
+            if principal:
+                note_tenant(tenant_id)
+                principal.require(permission)
             runtime = current()
             forced = before_operation(runtime, current_operation_id(), tenant_id,
                                       lambda: _params(kwargs))
             if forced is not None:
-                note_answer(tenant_id, runtime.world.generation)
+                note_world(runtime.world.generation)
                 return forced
             if renders:
-                note_answer(tenant_id, runtime.world.generation)
-                return handler(runtime, principal, *args, **kwargs)
+                answer = handler(runtime, principal, *args, **kwargs)
+                # What it wrote (a send retried after a reset) landed in the current world.
+                note_world(runtime.world.generation)
+                return answer
             with runtime.world.held() as store:
-                note_answer(tenant_id, store.generation)
+                note_world(store.generation)
                 return encoded(handler(runtime, principal, *args, **kwargs))
 
         return wrapper

@@ -1,21 +1,28 @@
-"""The document's paths as a lookup: which methods a concrete URL path supports."""
+"""Every path the server answers, as a lookup: which methods a concrete URL path supports
+(the ``Allow`` header of a 405), and the rule that a billing path must be routed."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from mockserver.spec import BILLING_SPEC, API_BASE, load_spec
+from mockserver.providers import PAGE_PATHS
+from mockserver.spec import API_BASE, BILLING_SPEC, CONTROL_SPEC, load_spec
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
 class RouteTable:
-    def __init__(self, spec: dict, base: str) -> None:
-        self._routes = [
-            (re.compile("^" + base + re.sub(r"\{[^}/]+\}", "[^/]+", path) + "$"),
-             [m.upper() for m in item if m in HTTP_METHODS])
-            for path, item in spec["paths"].items()
-        ]
+    """Path templates (``/billing/invoices/{invoice_id}``) and the methods each one takes."""
+
+    def __init__(self, routes: Iterable[tuple[str, list[str]]]) -> None:
+        self._routes = [(re.compile("^" + re.sub(r"\{[^}/]+\}", "[^/]+", path) + "$"),
+                         methods) for path, methods in routes]
+
+    @classmethod
+    def of_document(cls, spec: dict, base: str) -> list[tuple[str, list[str]]]:
+        return [(base + path, [m.upper() for m in item if m in HTTP_METHODS])
+                for path, item in spec["paths"].items()]
 
     def methods(self, path: str) -> list[str]:
         for pattern, methods in self._routes:
@@ -24,7 +31,12 @@ class RouteTable:
         return []
 
 
-ROUTES = RouteTable(load_spec(BILLING_SPEC), API_BASE)
+ROUTES = RouteTable([
+    *RouteTable.of_document(load_spec(BILLING_SPEC), API_BASE),
+    *RouteTable.of_document(load_spec(CONTROL_SPEC), "/_mock"),
+    ("/openapi.json", ["GET"]), ("/docs", ["GET"]),
+    *((path, ["GET", "POST"]) for path in PAGE_PATHS.values()),
+])
 
 
 def require_routed_operations(flask_app, base: str = API_BASE + "/billing") -> None:

@@ -84,7 +84,10 @@ def _scripted(runtime, operation_id: str, tenant_id: str | None, params: dict):
 
 
 def _response(status: int, body, media: str | None, headers: dict, now) -> Response:
-    """The answer, with this request's id in ``meta`` or ``error``."""
+    """The answer, with this request's id in ``meta`` or ``error`` (a 401 asks for a token,
+    as every 401 of the mock does)."""
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer", **headers}
     if isinstance(body, dict) and "meta" in body:
         body["meta"] = meta(now)
     if isinstance(body, dict) and isinstance(body.get("error"), dict):

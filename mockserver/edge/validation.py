@@ -34,6 +34,10 @@ class FastAPIBodyValidator(BodyValidator):
             raise _json_invalid(exc.start, "Invalid UTF-8 in request body") from None
         except json.JSONDecodeError as exc:
             raise _json_invalid(exc.pos, exc.msg) from None
+        except RecursionError:
+            raise _json_invalid(0, "JSON nested too deeply") from None
+        except ValueError as exc:  # e.g. an integer of more digits than Python converts
+            raise _json_invalid(0, str(exc)) from None
 
     def check(self, body: t.Any) -> None:
         if body is None:

@@ -47,11 +47,19 @@ def _path(parts) -> str:
 def load_file(path: Traversable | str) -> dict:
     """The checked scenario in a file: a path, or a library file (package data)."""
     path = Path(path) if isinstance(path, str) else path
-    with path.open("rb") as handle:
-        raw = handle.read(MAX_FILE_BYTES + 1)  # never more than the bound into memory
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # never more than the bound into memory
+    except OSError as exc:  # a directory, no permission, gone meanwhile
+        raise ScenarioError(str(path), "", f"cannot read the file: {exc.strerror or exc}"
+                            ) from None
     if len(raw) > MAX_FILE_BYTES:
         raise ScenarioError(str(path), "", f"file is larger than {MAX_FILE_BYTES} bytes")
-    return parse(raw.decode("utf-8"), str(path))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(str(path), f"byte {exc.start}", "not UTF-8 text") from None
+    return parse(text, str(path))
 
 
 def parse(text_or_data, source: str = "<scenario>") -> dict:
@@ -82,11 +90,17 @@ def _semantic_problems(data: dict) -> list[tuple[str, str]]:
     registry = ProviderRegistry(IdSource(0))
     tokens: set[str] = set()
     keys: set[str] = set()
+    tenant_ids: set[str] = set()
     for t, tenant in enumerate(data.get("tenants", [])):
         where = f"tenants[{t}]"
         if tenant["key"] in keys:
             problems.append((f"{where}.key", f"tenant key {tenant['key']!r} is used twice"))
         keys.add(tenant["key"])
+        if tenant.get("tenant_id") in tenant_ids:
+            problems.append((f"{where}.tenant_id",
+                             f"tenant id {tenant['tenant_id']!r} is used twice"))
+        if tenant.get("tenant_id"):
+            tenant_ids.add(tenant["tenant_id"])
         for token in tenant.get("tokens", []):
             if token in tokens:
                 problems.append((f"{where}.tokens", f"token {token!r} is used twice"))

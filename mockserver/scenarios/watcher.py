@@ -58,6 +58,8 @@ def watch(settings: Settings, world: World, report: Callable[[str], None],
                 report(f"reloaded scenario {path}")
             except ScenarioError as error:
                 report(f"scenario not reloaded, the running world stays:\n{error}")
+            except Exception as error:  # noqa: BLE001 - the watcher must outlive any one edit
+                report(f"scenario not reloaded, the running world stays: {error!r}")
 
     threading.Thread(target=loop, daemon=True, name="scenario-watch").start()
     return stop

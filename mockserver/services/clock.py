@@ -12,13 +12,15 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from mockserver.domain import billing_cycle as cycle
-from mockserver.domain.errors import DomainError, InvalidRequest
+from mockserver.domain.errors import DomainError, InvalidRequest, LimitReached
 from mockserver.domain.invoices import InvoiceStatus
 from mockserver.domain.issuing import issue_invoice
 from mockserver.domain.tenant import Tenant
 from mockserver.state import Store
 
-MAX_EVENTS = 100_000  # one advance may not run away
+MAX_EVENTS = 100_000  # one move of the clock may not run away
+MAX_MOVE = timedelta(days=3660)  # ten years at a time
+SAFE_MOVE = timedelta(days=62)  # a move this short cannot reach MAX_EVENTS (see _moved)
 _order = itertools.count()  # ties at the same instant keep the order they were found in
 
 
@@ -26,15 +28,31 @@ def advance(store: Store, delta: timedelta) -> list[dict]:
     if delta < timedelta(0):
         raise InvalidRequest("The clock only moves forward; use set to jump")
     with store.lock:
-        return _run_until(store, store.clock.now() + delta)
+        return _moved(store, store.clock.now() + delta)
 
 
 def set_time(store: Store, instant: datetime, mode: str | None = None) -> list[dict]:
     """Jump to ``instant``. Forward jumps run the events on the way; backward jumps run none."""
     with store.lock:
-        events = _run_until(store, instant) if instant > store.clock.now() else []
+        events = _moved(store, instant) if instant > store.clock.now() else []
         store.clock.set(instant, mode)
         return events
+
+
+def _moved(store: Store, target: datetime) -> list[dict]:
+    """Run to ``target`` whole or not at all: a move longer than ``MAX_MOVE`` is refused
+    before anything happens, and one that would exceed ``MAX_EVENTS`` is undone."""
+    now = store.clock.now()
+    if target - now > MAX_MOVE:
+        raise InvalidRequest(f"The clock moves at most {MAX_MOVE.days} days at a time",
+                             now=now, requested=target)
+    before = store.snapshot() if target - now > SAFE_MOVE else None
+    try:
+        return _run_until(store, target)
+    except LimitReached:
+        if before is not None:
+            store.restore(before)
+        raise
 
 
 # A scripted event: at its instant, it changes the world through the domain and says what it did.
@@ -63,11 +81,17 @@ def run_timeline(store: Store, until: datetime, scripted: Iterable[Scripted] = (
 def _run_until(store: Store, target: datetime) -> list[dict]:
     queue: list = []
     version: dict[str, int] = {}
-    since = store.clock.now()
+    now = store.clock.now()
+    # From where the last run stopped (a running clock moved on since), never from before now
+    # when the clock was set back.
+    since = min(store.billed_until or now, now)
     for tenant in store.tenants.values():
         _schedule(queue, version, tenant, since, target)
     events: list[dict] = []
-    while queue and len(events) < MAX_EVENTS:
+    while queue:
+        if len(events) >= MAX_EVENTS:
+            raise LimitReached(f"Moving the clock to {target.isoformat()} would run more than "
+                               f"{MAX_EVENTS} billing events; move it in smaller steps")
         when, _, tenant_id, seen, kind, ref = heapq.heappop(queue)
         if version.get(tenant_id) != seen or tenant_id not in store.tenants:
             continue  # superseded by a later schedule of the same tenant
@@ -76,6 +100,7 @@ def _run_until(store: Store, target: datetime) -> list[dict]:
         events.append(_run(store, tenant, kind, ref, when))
         _schedule(queue, version, tenant, since, target)
     store.clock.set(max(target, store.clock.now()))
+    store.billed_until = max(target, store.clock.now())
     return events
 
 

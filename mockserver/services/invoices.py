@@ -68,8 +68,10 @@ def send_invoice(world: World, tenant_id: str, invoice_id: str,
                 continue  # another world now: what was read belongs to none
             tenant = store.tenant(tenant_id)  # read again: it may have moved meanwhile
             message = _record_send(store, tenant, tenant.visible_invoice(invoice_id), documents)
-        if smtp_url:
-            message["delivery"] = deliver(smtp_url, message, documents)
+        if smtp_url:  # slow, outside the lock; the outcome joins the message under it
+            delivery = deliver(smtp_url, message, documents)
+            with world.held():
+                message["delivery"] = delivery
         return message
     raise Conflict("The world changed during every attempt to send the invoice; try again")
 

@@ -83,6 +83,7 @@ class BillingMock:
         self._clients: list[httpx.Client] = []
         self._answered: set[str] = set()  # request ids of this test's answers to our clients
         self._world = settings.scenario  # what the store holds now
+        self._start = self.store.start  # ... and the start a reset returns to
 
     # -- what a test reads ------------------------------------------------------------------
 
@@ -177,7 +178,9 @@ class BillingMock:
         wanted = self.settings.scenario if scenario is _BASE else scenario
         self._errors.take()
         self._answered.clear()
-        if wanted == self._world:
+        # A test may have loaded a scenario itself (POST /_mock/scenario): then the store's
+        # start is another, and a reset would go back to that scenario's start, not ours.
+        if wanted == self._world and self.store.start is self._start:
             self._server.world.reset()
         else:
             self._load(wanted)
@@ -198,7 +201,7 @@ class BillingMock:
         from mockserver.scenarios.watcher import store_for
 
         self._server.world.load(store_for(self.settings.with_(scenario=scenario)))
-        self._world = scenario
+        self._world, self._start = scenario, self.store.start
 
     def _journal(self, patience: float = 2.0) -> list[dict]:
         """The journal, newest first, once it holds every request our clients got answers to

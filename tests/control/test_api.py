@@ -138,3 +138,18 @@ def test_without_a_token_only_loopback_clients_may_use_it():
         check_access("tok")
         with pytest.raises(Unauthorized):
             check_access("other")
+
+
+@pytest.mark.parametrize("now", ["garbage", "2026-13-01T00:00:00Z", "2026-01-01"])
+def test_setting_the_clock_to_no_date_time_is_a_422(own_server, now):
+    r = httpx.post(f"{own_server.url}/_mock/clock/set", json={"now": now})
+    assert r.status_code == 422, r.text
+    [error] = r.json()["detail"]
+    assert error["loc"] == ["body", "now"] and error["type"] == "datetime_parsing"
+    assert error["input"] == now
+
+
+def test_setting_the_clock_centuries_ahead_is_refused_whole(own_server):
+    r = httpx.post(f"{own_server.url}/_mock/clock/set", json={"now": "9999-12-31T23:59:59Z"})
+    assert r.status_code == 400 and "at most" in r.json()["error"]["message"]
+    assert not httpx.get(f"{own_server.url}/_mock/clock").json()["data"]["now"].startswith("9999")

@@ -67,3 +67,25 @@ def test_upcoming_estimate_is_the_subscriptions_that_close_first():
     assert data["issue_date"] == date(2026, 4, 1)
     assert [line["plan_key"] for line in data["line_items"]] == ["scaikey.starter"]
     assert data["subtotal_cents"] == 1900
+
+
+def test_the_estimate_bills_the_current_periods_usage_only():
+    """Usage before the period's start is on the invoice that closed it, not on the next."""
+    from datetime import datetime, timezone
+
+    from mockserver.domain.clock import Clock
+    from mockserver.domain.subscriptions import estimate_upcoming
+    from mockserver.scenarios.watcher import default_store
+    from mockserver.settings import Settings
+
+    now = datetime(2026, 6, 15, 12, tzinfo=timezone.utc)
+    store = default_store(Settings(seed=42), Clock(now, "frozen"))
+    demo = store.tenants[store.tokens["demo-token"].tenant_id]
+    estimate = estimate_upcoming(demo.subscriptions, list(demo.usage), demo.profile,
+                                 store.seller, now)
+    pro = next(s for s in demo.subscriptions if s.plan.usage_pricing)
+    assert pro.current_period_start.day != 1  # the world's periods do not follow the month
+    in_period = sum(e.quantity for e in demo.usage if e.metric_slug == "api_calls"
+                    and pro.current_period_start <= e.occurred_at.date() <= now.date())
+    billed = sum(line.quantity for line in estimate.lines if line.metric_slug == "api_calls")
+    assert billed * 1000 == in_period  # priced per 1,000 calls

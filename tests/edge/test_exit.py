@@ -50,3 +50,23 @@ def test_the_journal_records_the_status_the_client_got(own_server):
                      headers={"Authorization": "Bearer demo-token"}).status_code]
     journal = httpx.get(f"{own_server.url}/_mock/journal").json()["data"]
     assert [e["status"] for e in reversed(journal)] == got == [401, 422, 404]
+
+
+@pytest.mark.parametrize("method, path, allowed", [
+    ("POST", "/api/v1/billing/overview", "GET"),
+    ("DELETE", "/_mock/health", "GET"),
+    ("POST", "/openapi.json", "GET"),
+    ("DELETE", "/_mock/providers/stripe/3ds/cs_any", "GET, POST"),
+])
+def test_every_405_says_which_methods_the_path_takes(live, method, path, allowed):
+    r = httpx.request(method, live.url + path, headers={"Authorization": "Bearer demo-token"})
+    assert r.status_code == 405 and r.headers["allow"] == allowed
+    assert r.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_codes_of_scripted_statuses():
+    from mockserver.edge.errors import code_of_status
+
+    assert [code_of_status(s) for s in (401, 404, 409, 422, 429, 503, 599, 418)] == [
+        "unauthorized", "not_found", "conflict", "validation_error", "too_many_requests",
+        "internal_error", "internal_error", "bad_request"]

@@ -116,3 +116,9 @@ def test_failure_rate_is_seeded_and_repeatable(server):
     assert set(first) == {200, 500} and 3 <= first.count(500) <= 9
     httpx.post(f"{server.url}/_mock/reset")
     assert run() == first  # reset rewinds the failure stream with the world
+
+
+def test_a_preferred_401_asks_for_a_token_like_every_401(server):
+    with client(server, Prefer="code=401") as c:
+        r = c.get("/billing/invoices")
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"

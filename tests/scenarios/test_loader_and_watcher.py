@@ -144,3 +144,49 @@ def _eventually(check, seconds=10.0):
             pass
         time.sleep(0.1)
     return False
+
+
+def test_a_file_that_is_no_text_or_no_file_is_refused_with_its_reason(tmp_path):
+    from mockserver.scenarios import ScenarioError, load_file
+
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"name: x\ndescription: caf\xe9\n")
+    with pytest.raises(ScenarioError, match="not UTF-8 text"):
+        load_file(binary)
+    (tmp_path / "folder.yaml").mkdir()
+    with pytest.raises(ScenarioError, match="cannot read the file"):
+        load_file(tmp_path / "folder.yaml")
+
+
+def test_the_control_api_refuses_an_unreadable_scenario_file_with_a_400(tmp_path, own_server):
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"name: x\ndescription: caf\xe9\n")
+    r = httpx.post(f"{own_server.url}/_mock/scenario", json={"name": str(binary)})
+    assert r.status_code == 400 and "not UTF-8 text" in r.json()["error"]["message"]
+
+
+def test_two_tenants_with_one_tenant_id_are_refused(tmp_path):
+    tenant = {**GOOD["tenants"][0], "tenant_id": "tnt_same"}
+    data = {**GOOD, "tenants": [tenant, {**tenant, "key": "u", "tokens": ["other-token"]}]}
+    assert ("tenants[1].tenant_id", "tenant id 'tnt_same' is used twice") in problems_of(
+        tmp_path, data).problems
+
+
+def test_the_watcher_outlives_an_edit_it_cannot_read(tmp_path):
+    from mockserver.services.world import World
+
+    path = write(tmp_path, GOOD)
+    settings = Settings(scenario=str(path))
+    world = World(watcher.store_for(settings))
+    said: list[str] = []
+    stop = watcher.watch(settings, world, said.append, interval=0.02)
+    try:
+        time.sleep(0.05)
+        path.write_bytes(b"name: tiny\ndescription: caf\xe9\n")
+        assert _eventually(lambda: any("not reloaded" in s for s in said), 5)
+        time.sleep(0.05)
+        write(tmp_path, {**GOOD, "tenants": [{**GOOD["tenants"][0],
+                                              "tokens": ["tiny-token", "later-token"]}]})
+        assert _eventually(lambda: "later-token" in world.store.tokens, 5)
+    finally:
+        stop.set()

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from mockserver.domain.clock import Clock
 from mockserver.domain.errors import InvalidRequest
 from mockserver.scenarios import build_store, parse
 from mockserver.services import clock
@@ -146,3 +147,54 @@ def test_scripted_events_must_lie_between_now_and_the_end_of_the_run():
         clock.run_timeline(store, before + timedelta(days=1),
                            [(before - timedelta(hours=1), lambda s, at: {})])
     assert store.clock.now() == before
+
+
+WALL: list[datetime] = []
+
+
+def wall_time() -> datetime:
+    """A wall clock the test moves (module level: a running clock is pickled in snapshots)."""
+    return WALL[0]
+
+
+def test_a_running_clock_catches_up_on_the_due_dates_that_passed_meanwhile():
+    """A server up for weeks: the due dates real time passed are charged at the next move."""
+    from mockserver.domain.invoices import due_at
+    from mockserver.scenarios.watcher import default_store
+    from mockserver.settings import Settings
+    from mockserver.services import clock as clock_service
+
+    WALL[:] = [datetime(2026, 6, 15, 12, tzinfo=timezone.utc)]
+    store = default_store(Settings(seed=42), Clock(source=wall_time))
+    demo = store.tenants[store.tokens["demo-token"].tenant_id]
+    sent = next(i for i in demo.visible_invoices()
+                if i.status.value == "sent" and not i.is_credit_note)
+    WALL[0] += timedelta(days=20)  # past the invoice's due date, with no clock move
+    events = clock_service.advance(store, timedelta(days=1))
+    charged = [e for e in events if e["invoice_id"] == sent.id if "invoice_id" in e]
+    assert sent.status.value == "paid" and charged and charged[0]["at"] == due_at(sent)
+    assert clock_service.advance(store, timedelta(0)) == []  # and only once
+
+
+def test_a_move_too_long_is_refused_and_one_too_busy_is_undone(monkeypatch):
+    from mockserver.domain.errors import InvalidRequest, LimitReached
+    from mockserver.scenarios.watcher import default_store
+    from mockserver.settings import Settings
+    from mockserver.services import clock as clock_service
+
+    store = default_store(Settings(seed=42), Clock(datetime(2026, 6, 15, tzinfo=timezone.utc),
+                                                   mode="frozen"))
+    def picture():
+        return (store.clock.now(), store.billed_until, store.numbering.peek("invoice", 2027),
+                [(i.id, i.status, i.number) for t in store.tenants.values()
+                 for i in t.invoices.values()], [(s.id, s.current_period_end, s.status)
+                                                 for t in store.tenants.values()
+                                                 for s in t.subscriptions])
+
+    before = picture()
+    with pytest.raises(InvalidRequest, match="at most 3660 days"):
+        clock_service.set_time(store, datetime(9999, 12, 31, tzinfo=timezone.utc))
+    monkeypatch.setattr(clock_service, "MAX_EVENTS", 5)
+    with pytest.raises(LimitReached, match="smaller steps"):
+        clock_service.advance(store, timedelta(days=365))
+    assert picture() == before  # nothing half-applied: clock, numbering, invoices, periods

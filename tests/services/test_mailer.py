@@ -64,6 +64,9 @@ def test_send_attaches_pdf_and_preferred_einvoice_and_delivers_mail(
 def test_outbox_lists_messages_newest_first(mail_server, api):
     import httpx
 
+    client = api("eu-token", server=mail_server)  # two sends of its own (xdist-safe)
+    for invoice in client.get("/billing/invoices").json()["data"][:2]:
+        client.post(f"/billing/invoices/{invoice['id']}/send")
     data = httpx.get(f"{mail_server.url}/_mock/outbox").json()["data"]
     assert data and data[0]["sent_at"] >= data[-1]["sent_at"]
     assert {"to", "subject", "language", "body", "attachments"} <= set(data[0])

@@ -120,8 +120,10 @@ def test_a_send_racing_a_reset_lands_in_one_world(server, monkeypatch):
     mailed = [m for m in outbox if m["invoice_id"] == invoice["id"]]
     assert (status == "sent") == bool(mailed), (status, outbox)
     assert answers and answers[0].status_code in (200, 409), answers[0].text
+    journal = [e["operation_id"] for e in httpx.get(f"{server.url}/_mock/journal").json()["data"]]
     if answers[0].status_code == 200:  # the answer tells of the world it landed in
         assert status == "sent" and len(mailed) == 1
+        assert "sendInvoiceEmail" in journal  # and the journal of that world tells of it
 
 
 def test_an_answer_is_built_while_the_world_is_held(server, monkeypatch):

@@ -472,3 +472,17 @@ def test_the_marker_is_registered(pytester):
     run(pytester, "--strict-markers").assert_outcomes(passed=1)
     result = run(pytester, "--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.billing_scenario(name):*"])
+
+
+def test_a_scenario_a_test_loads_itself_does_not_leak_into_the_next_test(pytester):
+    pytester.makepyfile(test_leak='''
+        import httpx
+
+        def test_a_loads_a_scenario_through_the_control_api(billing_mock):
+            r = httpx.post(f"{billing_mock.url}/_mock/scenario", json={"name": "dunning"})
+            assert r.status_code == 200 and "demo-token" not in billing_mock.tokens
+
+        def test_b_gets_the_default_world_back(billing_mock):
+            assert "demo-token" in billing_mock.tokens
+    ''')
+    run(pytester, "-q").assert_outcomes(passed=2)
