@@ -62,11 +62,6 @@ class BoundedLRU(Generic[V]):
             for key in [k for k in self._entries if not keep(k)]:
                 self._bytes -= self._entries.pop(key)[1]
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-
     @property
     def bytes(self) -> int:
         return self._bytes

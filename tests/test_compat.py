@@ -150,3 +150,20 @@ def test_connexion_hands_validators_the_same_schema_objects_each_request(monkeyp
         after_first = len(compiled)
         httpx.post(f"{live.api_url}/billing/payment-methods", json=body, headers=DEMO)
         assert len(compiled) == after_first
+
+
+def test_the_parameter_validator_attributes_we_read():
+    """edge.validation reads ParameterValidator's ``parameters`` and ``uri_parser`` and
+    overrides ``validate(scope)``: the names Connexion's validation middleware uses."""
+    from connexion.validators import ParameterValidator
+
+    assert list(inspect.signature(ParameterValidator.validate).parameters) == ["self", "scope"]
+    init = inspect.signature(ParameterValidator.__init__).parameters
+    assert {"parameters", "uri_parser"} <= set(init)
+    from mockserver.edge.validation import FastAPIParameterValidator
+
+    from connexion.uri_parsing import OpenAPIURIParser
+
+    params = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}]
+    validator = FastAPIParameterValidator(params, uri_parser=OpenAPIURIParser(params, {}))
+    assert validator.parameters == {"query": params} and validator.uri_parser is not None

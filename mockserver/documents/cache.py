@@ -46,9 +46,6 @@ class DocumentCache:
     def discard(self, keep: Callable[[Hashable], bool]) -> None:
         self._kept.discard(lambda key: keep(key[0]))
 
-    def clear(self) -> None:
-        self._kept.clear()
-
     @property
     def hits(self) -> int:
         return self._kept.hits

@@ -22,12 +22,6 @@ def ok(data, now: datetime, status: int = 200):
     return {"data": data, "meta": meta(now)}, status
 
 
-def paginated(items: list, page: int, page_size: int, total: int, total_pages: int,
-              now: datetime):
-    return {"data": items, "pagination": pagination(page, page_size, total, total_pages),
-            "meta": meta(now)}, 200
-
-
 def pagination(page: int, page_size: int, total: int, total_pages: int) -> dict:
     return {"page": page, "page_size": page_size, "total": total, "total_pages": total_pages}
 

@@ -23,7 +23,7 @@ from mockserver.domain.tenant import Tenant
 from mockserver.scenarios.behaviours import Behaviour
 from mockserver.scenarios.loader import ScenarioError
 from mockserver.state import Store, TokenGrant
-from mockserver.world import PLANS, build_default_world
+from mockserver.default_world import PLANS, build_default_world
 
 
 def build_store(scenario: dict, *, max_tenants: int = 10_000, outbox_size: int = 500,

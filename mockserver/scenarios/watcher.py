@@ -13,7 +13,7 @@ from mockserver.scenarios.loader import ScenarioError, load_file
 from mockserver.services.world import World
 from mockserver.settings import Settings
 from mockserver.state import Store
-from mockserver.world import build_default_world
+from mockserver.default_world import build_default_world
 
 
 def default_store(settings: Settings, clock: Clock | None = None) -> Store:

@@ -32,10 +32,6 @@ class World:
         self.encoded: BoundedLRU[bytes] = BoundedLRU(MAX_ENCODED, MAX_ENCODED_BYTES, len)
 
     @property
-    def lock(self):
-        return self.store.lock
-
-    @property
     def generation(self) -> int:
         return self.store.generation
 

@@ -106,7 +106,7 @@ def test_period_lines_bill_the_plan_times_quantity_and_the_periods_tiered_usage(
 
     from mockserver.domain.billing_cycle import period_lines
     from mockserver.domain.subscriptions import Subscription, UsageEvent
-    from mockserver.world import PLANS
+    from mockserver.default_world import PLANS
 
     sub = Subscription("sub_1", PLANS["pro"], date(2026, 3, 1), date(2026, 4, 1), quantity=2)
     usage = [UsageEvent("api_calls", quantity, datetime(2026, month, day, 12, tzinfo=timezone.utc))

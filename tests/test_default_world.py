@@ -14,7 +14,7 @@ from mockserver.domain.subscriptions import BILLABLE_STATES, price_usage
 from mockserver.scenarios import build_store, parse
 from mockserver.services import clock as clock_service
 from mockserver.settings import Settings
-from mockserver.world import demo_tenants
+from mockserver.default_world import demo_tenants
 
 START = datetime(2026, 6, 15, 12, tzinfo=timezone.utc)
 
@@ -227,7 +227,7 @@ def test_each_period_invoice_bills_the_usage_recorded_in_its_period():
 
 def test_a_profiled_tenant_without_payment_methods_builds_and_its_charges_name_none(
         monkeypatch):
-    import mockserver.world as world_module
+    import mockserver.default_world as world_module
 
     demos = world_module.demo_tenants()
     monkeypatch.setattr(world_module, "demo_tenants",
