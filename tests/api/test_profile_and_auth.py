@@ -120,3 +120,22 @@ def test_unknown_route_and_wrong_method_use_the_envelope(api):
     assert api().get("/billing/nothing-here").json()["error"]["code"] == "not_found"
     r = api().patch("/billing/billing-profile", json={})
     assert r.status_code == 405 and r.headers["allow"] == "GET, PUT"
+
+
+def test_the_put_body_declares_no_default_a_generated_client_would_send():
+    """A client generated from the document sends every declared default on a partial update:
+    ``tax_exempt``, ``is_business`` and the language of a stored profile would be overwritten."""
+    from mockserver.spec import load_spec
+
+    schema = load_spec()["components"]["schemas"]["BillingProfileCreateUpdate"]
+    assert [name for name, field in schema["properties"].items() if "default" in field] == []
+
+
+def test_a_partial_update_keeps_the_fields_it_does_not_name(fresh_tenant):
+    first = {"company_name": "Keep B.V.", "is_business": False, "tax_exempt": True,
+             "preferred_language": "de"}
+    assert fresh_tenant.put("/billing/billing-profile", json=first).status_code == 200
+    r = fresh_tenant.put("/billing/billing-profile", json={"company_name": "Renamed B.V."})
+    data = r.json()["data"]
+    assert (data["company_name"], data["is_business"], data["tax_exempt"],
+            data["preferred_language"]) == ("Renamed B.V.", False, True, "de")
