@@ -138,3 +138,41 @@ def test_the_example_validator_bites():
     assert example_errors("/components/schemas/PaymentMethodResponse", {**example, "last4": 4242})
     assert example_errors("/components/schemas/PaymentMethodCreateRequest",
                           {"provider_slug": "stripe", "method_type": "ideal"})
+
+
+def test_every_operation_answers_to_each_of_its_names():
+    from mockserver.spec import operation_id, operations
+
+    found = operations()
+    assert len(found) == 17
+    send = found["sendInvoiceEmail"]
+    assert (send.name, send.fastapi_id) == (
+        "send_invoice_email", "send_invoice_email_api_v1_billing_invoices__invoice_id__send_post")
+    for op in found.values():
+        assert {operation_id(op.operation_id), operation_id(op.name),
+                operation_id(op.fastapi_id)} == {op.operation_id}
+    assert len({op.name for op in found.values()}) == 17  # no two share a function name
+
+
+def test_an_unknown_name_says_which_one_was_meant():
+    import pytest
+
+    from mockserver.spec import UnknownOperation, operation_id
+
+    with pytest.raises(UnknownOperation, match="Did you mean send_invoice_email"):
+        operation_id("send_invoice_emial")
+
+
+def test_the_journal_filters_by_any_name_of_an_operation(own_server):
+    import httpx
+
+    httpx.post(f"{own_server.url}/_mock/reset")
+    httpx.get(f"{own_server.api_url}/billing/overview",
+              headers={"Authorization": "Bearer demo-token"})
+    journal = f"{own_server.url}/_mock/journal"
+    for name in ("getBillingOverview", "get_billing_overview",
+                 "get_billing_overview_api_v1_billing_overview_get"):
+        assert [e["operation_id"] for e in httpx.get(
+            journal, params={"operation_id": name}).json()["data"]] == ["getBillingOverview"]
+    r = httpx.get(journal, params={"operation_id": "get_overview"})
+    assert r.status_code == 400 and "Did you mean" in r.json()["error"]["message"]

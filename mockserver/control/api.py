@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from mockserver import spec
 from mockserver.control.access import control_operation
 from mockserver.domain.clock import utc
 from mockserver.domain.errors import InvalidRequest
@@ -121,6 +122,11 @@ def list_tenants(rt):
 
 @control_operation
 def list_journal(rt, operation_id=None, tenant_id=None, status=None, limit=100):
+    if operation_id is not None:
+        try:  # any of the operation's names: its id, or FastAPI's function name or id
+            operation_id = spec.operation_id(operation_id)
+        except spec.UnknownOperation as error:
+            raise InvalidRequest(str(error)) from None
     entries = [e for e in reversed(rt.store.journal_entries())
                if (operation_id is None or e["operation_id"] == operation_id)
                and (tenant_id is None or e["tenant_id"] == tenant_id)

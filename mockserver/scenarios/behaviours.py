@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from mockserver.spec import operation_id
+
 
 @dataclass
 class Effect:
@@ -36,7 +38,7 @@ class Behaviour:
     def from_spec(cls, spec: dict, tenant_ids: dict[str, str]) -> "Behaviour":
         match = spec.get("match", {})
         behaviour = cls(
-            operation=spec["operation"], calls=tuple(spec.get("calls", ())),
+            operation=operation_id(spec["operation"]), calls=tuple(spec.get("calls", ())),
             tenant_id=tenant_ids.get(match["tenant"]) if "tenant" in match else None,
             path_params=match.get("path_params", {}), query=match.get("query", {}),
             body=match.get("body", {}), times=spec.get("times"), respond=spec.get("respond"),

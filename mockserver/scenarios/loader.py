@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from mockserver.providers import ProviderRegistry
 from mockserver.domain.ids import IdSource
-from mockserver.spec import load_spec
+from mockserver.spec import UnknownOperation, load_spec, operation_id
 from mockserver.schemas import request_validator
 
 SCHEMA_FILE = files("mockserver") / "scenarios" / "scenario.schema.json"
@@ -86,7 +86,6 @@ def _semantic_problems(data: dict) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     spec = load_spec()
     profile_schema = spec["components"]["schemas"]["BillingProfileCreateUpdate"]
-    operations = {op["operationId"] for item in spec["paths"].values() for op in item.values()}
     registry = ProviderRegistry(IdSource(0))
     tokens: set[str] = set()
     keys: set[str] = set()
@@ -121,9 +120,11 @@ def _semantic_problems(data: dict) -> list[tuple[str, str]]:
                 problems.append((f"providers.{slug}.next_outcomes[{o}]",
                                  f"{outcome!r} is not one of {', '.join(allowed)}"))
     for b, behaviour in enumerate(data.get("behaviours", [])):
-        if behaviour["operation"] not in operations:
-            problems.append((f"behaviours[{b}].operation",
-                             f"{behaviour['operation']!r} is not an operationId of the API"))
+        try:
+            operation_id(behaviour["operation"])
+        except UnknownOperation as error:
+            problems.append((f"behaviours[{b}].operation", f"{error} (give an operationId "
+                             "of the API, or its FastAPI function name or operationId)"))
         tenant_key = behaviour.get("match", {}).get("tenant")
         if tenant_key and tenant_key not in keys:
             problems.append((f"behaviours[{b}].match.tenant", f"no tenant {tenant_key!r}"))

@@ -11,7 +11,6 @@ One server per session, per pytest-xdist worker: each worker has its own port an
 
 from __future__ import annotations
 
-import difflib
 import logging
 import secrets
 import threading
@@ -128,19 +127,25 @@ class BillingMock:
         return client
 
     def calls(self, operation_id: str | None = None) -> list[dict]:
-        """Journal entries of this test's API requests, oldest first (all, or one operation's).
+        """Journal entries of this test's API requests, oldest first (all, or one operation's:
+        its operationId, the FastAPI function name such as ``send_invoice_email``, or FastAPI's
+        full operationId).
 
         Each has ``operation_id``, ``method``, ``path``, ``query``, ``status``, ``tenant_id``
         and ``body`` (the request's JSON body, or None).
         """
+        wanted = None
+        if operation_id is not None:
+            wanted = _known_id(operation_id)
+            if wanted is None:
+                raise AssertionError(f"billing_mock:{_unknown_operation(operation_id)}")
         entries = self._journal()
-        return [e for e in reversed(entries)
-                if operation_id is None or e["operation_id"] == operation_id]
+        return [e for e in reversed(entries) if wanted is None or e["operation_id"] == wanted]
 
     def assert_called(self, operation_id: str, times: int | None = None) -> list[dict]:
         """Fail unless ``operation_id`` was called (exactly ``times`` times, if given); answer
         its calls, oldest first, so ``calls[0]["body"]`` is the first request's body."""
-        found = self.calls(operation_id)
+        found = self.calls(operation_id) if _known_id(operation_id) else []
         if (times is None and found) or len(found) == times:
             return found
         expected = "at least once" if times is None else _times(times)
@@ -268,17 +273,24 @@ def _times(count: int) -> str:
     return f"{count} time{'' if count == 1 else 's'}"
 
 
-def _unknown_operation(operation_id: str) -> str:
-    from mockserver.spec import load_spec
+def _known_id(name: str) -> str | None:
+    """The operationId ``name`` names (any of its names), or None."""
+    from mockserver.spec import UnknownOperation, operation_id
 
-    known = {op["operationId"] for item in load_spec()["paths"].values()
-             for op in item.values() if isinstance(op, dict) and "operationId" in op}
-    if operation_id in known:
+    try:
+        return operation_id(name)
+    except UnknownOperation:
+        return None
+
+
+def _unknown_operation(name: str) -> str:
+    from mockserver.spec import UnknownOperation, operation_id
+
+    try:
+        operation_id(name)
         return ""
-    close = difflib.get_close_matches(operation_id, sorted(known), n=1)
-    hint = f" Did you mean {close[0]}?" if close else ""
-    return f" openapi/billing.yaml has no operation {operation_id!r}.{hint}"
-
+    except UnknownOperation as error:
+        return f" {error}"
 
 def _describe(entries: list[dict]) -> str:
     if not entries:

@@ -190,3 +190,12 @@ def test_the_watcher_outlives_an_edit_it_cannot_read(tmp_path):
         assert _eventually(lambda: "later-token" in world.store.tokens, 5)
     finally:
         stop.set()
+
+
+def test_a_behaviour_may_name_its_operation_by_the_fastapi_function_name():
+    scenario = parse({**GOOD, "behaviours": [
+        {"operation": "get_billing_overview", "respond": {"status": 503}}]})
+    store = build_store(scenario)
+    assert store.behaviours[0].operation == "getBillingOverview"
+    with pytest.raises(ScenarioError, match="Did you mean"):
+        parse({**GOOD, "behaviours": [{"operation": "get_billing_overveiw", "latency_ms": 5}]})
