@@ -18,7 +18,7 @@ ROOT = Path(mockserver.__file__).parent
 # (api, control) above the edge and beside each other, then the app, then what uses the app.
 RANKS = {
     "settings": 0, "compat": 0, "bounded": 0, "spec": 0, "domain": 0,
-    "schemas": 1, "bridge": 1, "fake": 1, "providers": 1, "documents": 1,
+    "schemas": 1, "published": 1, "bridge": 1, "fake": 1, "providers": 1, "documents": 1,
     "state": 2,
     "services": 3,
     "default_world": 4,

@@ -6,7 +6,8 @@ from flask import Flask, jsonify, redirect
 from flask.json.provider import DefaultJSONProvider
 
 from mockserver.edge.envelope import json_default
-from mockserver.spec import API_BASE, load_spec
+from mockserver.published import published_document
+from mockserver.spec import API_BASE
 
 
 class BillingJSONProvider(DefaultJSONProvider):
@@ -20,11 +21,12 @@ class BillingJSONProvider(DefaultJSONProvider):
 
 def register(flask_app: Flask) -> None:
     flask_app.json = BillingJSONProvider(flask_app)
-    spec = load_spec()
+    document = published_document()
 
     @flask_app.get("/openapi.json")
     def openapi_document():
-        return jsonify(spec)
+        """The published layer, as the real (FastAPI) backend publishes it."""
+        return jsonify(document)
 
     @flask_app.get("/docs")
     def docs():

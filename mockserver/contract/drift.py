@@ -84,12 +84,15 @@ class Document:
                 types |= inner.types
                 nullable = nullable or inner.nullable
                 properties.update(inner.properties)
+                required |= inner.required  # ``anyOf [object, null]`` keeps the object's
+                if inner.enum is not None:
+                    enum = (enum or frozenset()) | inner.enum
                 items = items or inner.items
         if "enum" in schema:
             values = set(schema["enum"])
             if None in values:
                 nullable, values = True, values - {None}
-            enum = frozenset(values)
+            enum = frozenset(values) | (enum or frozenset())
         properties.update(schema.get("properties", {}))
         items = items or schema.get("items")
         return Shape(frozenset(types), nullable, enum, properties, frozenset(required), items)

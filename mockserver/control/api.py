@@ -12,6 +12,7 @@ from mockserver.edge.envelope import ok
 from mockserver.edge.errors import RequestValidationFailed
 from mockserver.edge.operation import encoded
 from mockserver.edge.runtime import current
+from mockserver.published import mock_document
 from mockserver.scenarios import ScenarioError, build_store, describe_all, load_file, parse
 from mockserver.scenarios import resolve
 from mockserver.services import clock as clock_service
@@ -139,10 +140,16 @@ def list_outbox(rt):
     return ok(list(reversed(rt.store.outbox)), rt.store.clock.now())
 
 
+@control_operation
+def get_mock_billing_document(rt):
+    return mock_document(), 200
+
+
 HANDLERS = {
     "getHealth": get_health, "getClock": get_clock, "advanceClock": advance_clock,
     "setClock": set_clock, "resetWorld": reset_world, "loadScenario": load_scenario,
     "listScenarios": list_scenarios, "createSnapshot": create_snapshot,
     "restoreSnapshot": restore_snapshot, "listTenants": list_tenants,
     "listJournal": list_journal, "listOutbox": list_outbox,
+    "getMockBillingDocument": get_mock_billing_document,
 }

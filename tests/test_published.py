@@ -1,0 +1,90 @@
+"""/openapi.json is the published layer as FastAPI publishes it; /_mock/openapi/billing.json
+the mock's fuller knowledge, marked as the mock's. Both come from one source document."""
+
+from __future__ import annotations
+
+import httpx
+from openapi_spec_validator import validate
+
+from mockserver.published import PUBLISHED_SCHEMAS, mock_document, published_document
+from mockserver.spec import load_spec, operations
+
+PUBLISHED = published_document()
+
+
+def _operations(document: dict):
+    for path, item in document["paths"].items():
+        for method, op in item.items():
+            yield method, path, op
+
+
+def test_it_is_fastapis_notation_openapi_31():
+    validate(PUBLISHED)
+    assert PUBLISHED["openapi"] == "3.1.0" and "servers" not in PUBLISHED
+    assert "security" not in PUBLISHED and "securitySchemes" not in PUBLISHED["components"]
+    assert all(path.startswith("/api/v1/billing/") for path in PUBLISHED["paths"])
+    ids = {op["operationId"] for _, _, op in _operations(PUBLISHED)}
+    assert ids == {op.fastapi_id for op in operations().values()} and len(ids) == 17
+    assert "send_invoice_email_api_v1_billing_invoices__invoice_id__send_post" in ids
+
+
+def test_the_authorization_header_is_on_the_15_tenant_operations_only():
+    without = []
+    for method, path, op in _operations(PUBLISHED):
+        headers = [p for p in op.get("parameters", []) if p["in"] == "header"]
+        if not headers:
+            without.append(f"{method.upper()} {path}")
+            continue
+        assert headers == [{"name": "authorization", "in": "header", "required": False,
+                            "schema": {"anyOf": [{"type": "string"}, {"type": "null"}],
+                                       "title": "Authorization"}}]
+    assert sorted(without) == ["GET /api/v1/billing/payment-providers",
+                               "GET /api/v1/billing/payment-providers/{slug}/config"]
+
+
+def test_only_the_published_answers_are_listed():
+    codes = {f"{m.upper()} {p}": sorted(op["responses"]) for m, p, op in _operations(PUBLISHED)}
+    assert codes["GET /api/v1/billing/payment-providers"] == ["200"]
+    assert codes["POST /api/v1/billing/payment-methods"] == ["201", "422"]
+    assert {tuple(c) for k, c in codes.items() if k not in (
+        "GET /api/v1/billing/payment-providers", "POST /api/v1/billing/payment-methods")} == {
+        ("200", "422")}
+    send = PUBLISHED["paths"]["/api/v1/billing/invoices/{invoice_id}/send"]["post"]
+    assert send["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ApiResponse_dict_"}
+    pdf = PUBLISHED["paths"]["/api/v1/billing/invoices/{invoice_id}/pdf"]["get"]
+    assert pdf["responses"]["200"]["content"]["application/json"]["schema"] == {}
+
+
+def test_guessed_models_are_marked_and_published_ones_are_not():
+    schemas = PUBLISHED["components"]["schemas"]
+    assert PUBLISHED_SCHEMAS <= set(schemas)
+    for name, schema in schemas.items():
+        assert schema.get("x-billing-mock-guessed", False) is (name not in PUBLISHED_SCHEMAS)
+    assert "nullable" not in str(PUBLISHED)  # 3.1 writes anyOf [..., {type: null}]
+    city = schemas["BillingProfileCreateUpdate"]["properties"]["city"]
+    assert city == {"anyOf": [{"type": "string", "maxLength": 100}, {"type": "null"}],
+                    "title": "City"}
+
+
+def test_both_documents_say_the_same_as_their_source():
+    source = load_spec()
+    mock = mock_document()
+    validate(mock)
+    for path, item in source["paths"].items():
+        for method, op in item.items():
+            ours = mock["paths"]["/api/v1" + path][method]
+            assert ours["operationId"] == op["operationId"]
+            assert sorted(ours["responses"]) == sorted(op["responses"])
+            published = PUBLISHED["paths"]["/api/v1" + path][method]
+            assert (published["summary"], published["description"]) == (
+                op["summary"], op["description"].strip())
+    assert set(PUBLISHED["components"]["schemas"]) <= set(mock["components"]["schemas"])
+
+
+def test_the_server_serves_both(live):
+    published = httpx.get(f"{live.url}/openapi.json").json()
+    assert published == PUBLISHED
+    mock = httpx.get(f"{live.url}/_mock/openapi/billing.json").json()
+    assert "guessed layer" in mock["info"]["x-billing-mock"]
+    assert "401" in mock["paths"]["/api/v1/billing/invoices"]["get"]["responses"]
