@@ -29,9 +29,11 @@ class Page:
 def list_invoices(store: Store, tenant_id: str, page: int = 1, page_size: int = 20,
                   status: str | None = None) -> Page:
     with store.lock:
-        found = store.tenant(tenant_id).visible_invoices(
-            InvoiceStatus(status) if status else None
-        )
+        tenant = store.tenant(tenant_id)
+        try:
+            found = tenant.visible_invoices(InvoiceStatus(status) if status else None)
+        except ValueError:  # no such state: nothing is in it (the API types status as str)
+            found = []
     start = (page - 1) * page_size
     return Page(found[start:start + page_size], page, page_size, len(found))
 
