@@ -28,7 +28,8 @@ PUBLISHED_SCHEMAS = frozenset({
     "HTTPValidationError", "ValidationError", "BillingProfileCreateUpdate",
     "PaymentMethodCreateRequest", "PaymentProviderSetupRequest", "PaymentProviderConfirmRequest",
 })
-# FastAPI's own validation-error components (fastapi.openapi.utils), as it writes them.
+# FastAPI's own validation-error components, as FastAPI 0.16x writes them (with pydantic v2's
+# ``input`` and ``ctx``).
 FASTAPI_VALIDATION = {
     "HTTPValidationError": {
         "properties": {"detail": {"items": {"$ref": "#/components/schemas/ValidationError"},
@@ -39,7 +40,9 @@ FASTAPI_VALIDATION = {
             "loc": {"items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
                     "type": "array", "title": "Location"},
             "msg": {"type": "string", "title": "Message"},
-            "type": {"type": "string", "title": "Error Type"}},
+            "type": {"type": "string", "title": "Error Type"},
+            "input": {"title": "Input"},
+            "ctx": {"type": "object", "title": "Context"}},
         "type": "object", "required": ["loc", "msg", "type"], "title": "ValidationError"},
 }
 AUTHORIZATION = {"name": "authorization", "in": "header", "required": False,
@@ -74,7 +77,8 @@ def published_document() -> dict:
 def mock_document() -> dict:
     """Every answer the mock gives, in 3.1 with full paths, marked as the mock's."""
     source = copy.deepcopy(load_spec())
-    paths = {API_BASE + path: item for path, item in source["paths"].items()}
+    paths = {API_BASE + path: {method: _with_mock_notes(op) for method, op in item.items()}
+             for path, item in source["paths"].items()}
     schemas = {name: _schema_31(schema, name)
                for name, schema in source["components"]["schemas"].items() if name != "Null"}
     components = {**source["components"], "schemas": schemas}
@@ -85,6 +89,15 @@ def mock_document() -> dict:
     return {"openapi": "3.1.0", "info": info, "paths": _walk_31(paths),
             "components": components, "security": source.get("security", []),
             "tags": source.get("tags", [])}
+
+
+def _with_mock_notes(op):
+    """An operation with the mock's own notes (``x-billing-mock-description``: what the mock
+    says beyond the published description) as the last paragraph of its description."""
+    if isinstance(op, dict) and "x-billing-mock-description" in op:
+        op["description"] = (op["description"].rstrip() + "\n\n"
+                             + op.pop("x-billing-mock-description"))
+    return op
 
 
 def _published_operation(source: dict, op, declared: dict) -> dict:
