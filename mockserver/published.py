@@ -61,8 +61,10 @@ def published_document() -> dict:
         item = source["paths"][op.path.removeprefix(API_BASE)]
         paths.setdefault(op.path, {})[op.method] = _published_operation(
             source, op, item[op.method])
-    used = _referenced(paths, source["components"]["schemas"])
-    schemas = {name: _schema_31(source["components"]["schemas"][name], name)
+    declared = {name: _plain_model(schema, source["components"]["schemas"])
+                for name, schema in source["components"]["schemas"].items()}
+    used = _referenced(paths, declared)
+    schemas = {name: _schema_31(declared[name], name)
                for name in sorted(used) if name not in FASTAPI_VALIDATION and name != "Null"}
     for name, schema in schemas.items():
         if name not in PUBLISHED_SCHEMAS:
@@ -165,6 +167,26 @@ def _named_schema(schema: dict) -> dict:
         if "$ref" in part:
             return {"$ref": part["$ref"]}
     return {}
+
+
+def _plain_model(schema: dict, schemas: dict) -> dict:
+    """A union discriminated by one field (the mock's way of refusing a method type its
+    provider lacks) as the one plain model a FastAPI backend declares: every variant's fields,
+    each with the values of all variants, required where every variant requires it."""
+    if "discriminator" not in schema or "oneOf" not in schema:
+        return schema
+    variants = [schemas[v["$ref"].rsplit("/", 1)[1]] for v in schema["oneOf"]]
+    properties: dict = {}
+    for variant in variants:
+        for field, sub in variant.get("properties", {}).items():
+            merged = properties.setdefault(field, copy.deepcopy(sub))
+            if "enum" in sub:
+                merged["enum"] = list(dict.fromkeys([*merged.get("enum", []), *sub["enum"]]))
+    required = [f for f in properties if all(f in v.get("required", []) for v in variants)]
+    found = {"type": "object", "properties": properties, "required": required}
+    if "description" in schema:
+        found["description"] = schema["description"]
+    return found
 
 
 def _referenced(paths: dict, schemas: dict) -> set[str]:

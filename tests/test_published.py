@@ -144,3 +144,41 @@ def test_a_fastapi_app_declared_like_the_backend_publishes_the_same_published_la
         "components"]["schemas"]["HTTPValidationError"]
     assert app.openapi()["components"]["schemas"]["ValidationError"] == PUBLISHED[
         "components"]["schemas"]["ValidationError"]
+
+
+def _generated(document: dict, where) -> dict[str, list[str]]:
+    """The modules and the classes and functions in them of the client openapi-python-client
+    generates from ``document``."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    source = where / "document.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    tool = Path(sys.executable).with_name("openapi-python-client")
+    result = subprocess.run([str(tool if tool.exists() else shutil.which("openapi-python-client")),
+                             "generate", "--path", str(source), "--output-path",
+                             str(where / "client"), "--meta", "none"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = {}
+    for module in sorted((where / "client").rglob("*.py")):
+        names = re.findall(r"^(?:class|def) (\w+)", module.read_text(encoding="utf-8"), re.M)
+        found[str(module.relative_to(where / "client"))] = sorted(names)
+    return found
+
+
+def test_generated_clients_from_the_mock_and_from_the_backend_have_the_same_names(tmp_path):
+    """A frontend's client generated from the mock's /openapi.json is the one code written
+    against the real server expects: same modules, same model classes, same functions."""
+    from tests.published.backend import app
+
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "theirs").mkdir()
+    ours = _generated(PUBLISHED, tmp_path / "ours")
+    theirs = _generated(app.openapi(), tmp_path / "theirs")
+    assert sorted(ours) == sorted(theirs)
+    assert ours == theirs
+    assert "api/billing_tenant/send_invoice_email_api_v1_billing_invoices_invoice_id_send_post.py" in ours

@@ -138,7 +138,7 @@ class Party(BaseModel):
     peppol_scheme: str | None = None
     leitweg_id: str | None = None
     buyer_reference: str | None = None
-    preferred_language: Language | None = None
+    preferred_language: Language
 
 
 class Seller(BaseModel):
