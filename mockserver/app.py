@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import connexion
 from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.middleware.cors import CORSMiddleware
 
@@ -32,6 +33,11 @@ from mockserver.settings import Settings
 from mockserver.spec import CONTROL_SPEC, SPEC_DIR, load_spec
 from mockserver.state import Store
 
+# Swagger UI (/api/v1/ui/) offers both documents: the published layer first.
+SWAGGER_UI_CONFIG = {"urls": [
+    {"url": "/openapi.json", "name": "Published: as the real backend publishes it"},
+    {"url": "/_mock/openapi/billing.json", "name": "The mock's own: every answer it gives"},
+]}
 JSONIFIER = Jsonifier(json, cls=JSONEncoder, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -89,6 +95,7 @@ def _add_apis(app: connexion.FlaskApp, runtime: Runtime) -> None:
         resolver=Resolver(function_resolver=api.HANDLERS.__getitem__),
         validator_map=VALIDATOR_MAP, security_map={"bearer": _tenant_bearer(runtime)},
         validate_responses=runtime.settings.validate_responses, jsonifier=JSONIFIER,
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_config=SWAGGER_UI_CONFIG),
     )
 
 

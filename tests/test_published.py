@@ -182,3 +182,11 @@ def test_generated_clients_from_the_mock_and_from_the_backend_have_the_same_name
     assert sorted(ours) == sorted(theirs)
     assert ours == theirs
     assert "api/billing_tenant/send_invoice_email_api_v1_billing_invoices_invoice_id_send_post.py" in ours
+
+
+def test_swagger_ui_offers_both_documents_published_first(live):
+    config = httpx.get(f"{live.api_url}/ui/swagger-ui-config.json").json()
+    assert [u["url"] for u in config["urls"]] == ["/openapi.json", "/_mock/openapi/billing.json"]
+    from swagger_ui_bundle import swagger_ui_path
+
+    assert "swagger-ui-5" in str(swagger_ui_path)  # renders OpenAPI 3.1
