@@ -22,11 +22,18 @@ from functools import lru_cache
 
 from mockserver.spec import API_BASE, load_spec, operations
 
-# The schemas the published reference names or shows the fields of; every other component is
-# the mock's guess of what the real backend's model holds.
+# The schemas whose fields the published reference shows whole: the envelopes, FastAPI's 422
+# and the three small request bodies. Every other component is the mock's guess of what the
+# real backend's model holds (BillingProfileCreateUpdate too: the reference names 4 of its 20
+# fields).
 PUBLISHED_SCHEMAS = frozenset({
-    "HTTPValidationError", "ValidationError", "BillingProfileCreateUpdate",
-    "PaymentMethodCreateRequest", "PaymentProviderSetupRequest", "PaymentProviderConfirmRequest",
+    "HTTPValidationError", "ValidationError", "PaymentMethodCreateRequest",
+    "PaymentProviderSetupRequest", "PaymentProviderConfirmRequest",
+    "ApiResponse_BillingOverviewResponse_", "ApiResponse_BillingProfileResponse_",
+    "ApiResponse_InvoiceResponse_", "ApiResponse_PaymentMethodResponse_",
+    "ApiResponse_Union_BillingProfileResponse__NoneType__", "ApiResponse_dict_",
+    "ApiResponse_list_PaymentMethodResponse__", "ApiResponse_list_PaymentProviderResponse__",
+    "PaginatedResponse_InvoiceResponse_",
 })
 # FastAPI's own validation-error components, as FastAPI 0.16x writes them (with pydantic v2's
 # ``input`` and ``ctx``).
@@ -61,7 +68,8 @@ def published_document() -> dict:
         item = source["paths"][op.path.removeprefix(API_BASE)]
         paths.setdefault(op.path, {})[op.method] = _published_operation(
             source, op, item[op.method])
-    declared = {name: _plain_model(schema, source["components"]["schemas"])
+    declared = {name: _inlined(_plain_model(schema, source["components"]["schemas"]),
+                               source["components"]["schemas"])
                 for name, schema in source["components"]["schemas"].items()}
     used = _referenced(paths, declared)
     schemas = {name: _schema_31(declared[name], name)
@@ -125,8 +133,10 @@ def _published_parameter(source: dict, parameter: dict) -> dict:
     declared = parameter.get("schema", {})
     kind = _plain_type(source, declared)
     schema = {"type": kind, "title": _title(parameter["name"])}
-    if "default" in declared:  # ``page: int = 1``
-        schema = {"type": kind, "default": declared["default"], "title": schema["title"]}
+    if "default" in declared:  # ``page: int = Query(1, ge=1)``
+        schema = {"type": kind, **{k: declared[k] for k in ("maximum", "minimum")
+                                   if k in declared},
+                  "default": declared["default"], "title": schema["title"]}
     elif not parameter.get("required"):  # ``status: str | None = None``
         schema = {"anyOf": [{"type": kind}, {"type": "null"}], "title": schema["title"]}
     found = {"name": parameter["name"], "in": parameter["in"],
@@ -187,6 +197,21 @@ def _plain_model(schema: dict, schemas: dict) -> dict:
     if "description" in schema:
         found["description"] = schema["description"]
     return found
+
+
+def _inlined(node, schemas: dict):
+    """References to plain constrained strings (``ReturnUrl``) written out where they are
+    used, as pydantic writes a constrained field: only models and enums are components."""
+    if isinstance(node, list):
+        return [_inlined(item, schemas) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref", "")
+    target = schemas.get(ref[len(REF):]) if ref.startswith(REF) else None
+    if target is not None and target.get("type") == "string" and "enum" not in target:
+        found = {k: v for k, v in target.items() if k not in ("title", "example")}
+        return {**found, **{k: v for k, v in node.items() if k != "$ref"}}
+    return {key: _inlined(value, schemas) for key, value in node.items()}
 
 
 def _referenced(paths: dict, schemas: dict) -> set[str]:

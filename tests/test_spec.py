@@ -176,3 +176,10 @@ def test_the_journal_filters_by_any_name_of_an_operation(own_server):
             journal, params={"operation_id": name}).json()["data"]] == ["getBillingOverview"]
     r = httpx.get(journal, params={"operation_id": "get_overview"})
     assert r.status_code == 400 and "Did you mean" in r.json()["error"]["message"]
+
+
+def test_an_empty_journal_filter_filters_nothing(own_server):
+    import httpx
+
+    r = httpx.get(f"{own_server.url}/_mock/journal", params={"operation_id": ""})
+    assert r.status_code == 200

@@ -123,6 +123,7 @@ def list_tenants(rt):
 
 @control_operation
 def list_journal(rt, operation_id=None, tenant_id=None, status=None, limit=100):
+    operation_id = operation_id or None  # an empty filter filters nothing
     if operation_id is not None:
         try:  # any of the operation's names: its id, or FastAPI's function name or id
             operation_id = spec.operation_id(operation_id)

@@ -145,8 +145,10 @@ class BillingMock:
     def assert_called(self, operation_id: str, times: int | None = None) -> list[dict]:
         """Fail unless ``operation_id`` was called (exactly ``times`` times, if given); answer
         its calls, oldest first, so ``calls[0]["body"]`` is the first request's body."""
-        found = self.calls(operation_id) if _known_id(operation_id) else []
-        if (times is None and found) or len(found) == times:
+        known = _known_id(operation_id) is not None
+        found = self.calls(operation_id) if known else []
+        # A name that is no operation's never passes, not even with times=0.
+        if known and ((times is None and found) or len(found) == times):
             return found
         expected = "at least once" if times is None else _times(times)
         raise AssertionError(

@@ -139,3 +139,15 @@ def test_a_partial_update_keeps_the_fields_it_does_not_name(fresh_tenant):
     data = r.json()["data"]
     assert (data["company_name"], data["is_business"], data["tax_exempt"],
             data["preferred_language"]) == ("Renamed B.V.", False, True, "de")
+
+
+def test_null_keeps_the_fields_that_always_have_a_value(fresh_tenant):
+    first = {"company_name": "Keep B.V.", "is_business": False, "tax_exempt": True,
+             "preferred_language": "de"}
+    assert fresh_tenant.put("/billing/billing-profile", json=first).status_code == 200
+    r = fresh_tenant.put("/billing/billing-profile", json={
+        "company_name": "Keep B.V.", "is_business": None, "tax_exempt": None,
+        "preferred_language": None, "city": None})
+    data = r.json()["data"]
+    assert (data["is_business"], data["tax_exempt"], data["preferred_language"]) == (
+        False, True, "de")

@@ -60,15 +60,15 @@ class BillingProfileCreateUpdate(BaseModel):
     state: str | None = Field(None, max_length=100)
     country_code: str | None = Field(None, pattern=r"^[A-Z]{2}$")
     vat_number: str | None = Field(None, max_length=32)
-    tax_exempt: bool = False
+    tax_exempt: bool | None = None  # None: not given, the stored value stays
     contact_email: str | None = Field(None, max_length=255)
     phone: str | None = Field(None, max_length=50)
-    is_business: bool = True
+    is_business: bool | None = None
     peppol_id: str | None = Field(None, max_length=100)
     peppol_scheme: str | None = Field(None, pattern=r"^[0-9]{4}$")
     leitweg_id: str | None = Field(None, max_length=46)
     preferred_einvoice_format: EinvoiceFormat | None = None
-    preferred_language: Language = "en"
+    preferred_language: Language | None = None
     invoice_template_name: str | None = Field(None, max_length=100)
     email_template_name: str | None = Field(None, max_length=100)
     buyer_reference: str | None = Field(None, max_length=100)
@@ -131,7 +131,7 @@ class Party(BaseModel):
     country_code: str | None
     vat_number: str | None
     is_business: bool
-    tax_exempt: bool | None = None
+    tax_exempt: bool
     contact_email: str | None = None
     phone: str | None = None
     peppol_id: str | None = None
@@ -154,7 +154,7 @@ class Seller(BaseModel):
     iban: str | None = None
     bic: str | None = None
     bank_name: str | None = None
-    payment_terms_days: int | None = None
+    payment_terms_days: int
     website: str | None = None
 
 
@@ -189,7 +189,7 @@ class InvoiceResponse(BaseModel):
     total_cents: int
     amount_due_cents: int
     tax_rate: str
-    tax_category: TaxCategory | None = None
+    tax_category: TaxCategory
     reverse_charge: bool
     tax_label: str
     legal_note: str | None

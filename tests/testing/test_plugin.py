@@ -486,3 +486,13 @@ def test_a_scenario_a_test_loads_itself_does_not_leak_into_the_next_test(pyteste
             assert "demo-token" in billing_mock.tokens
     ''')
     run(pytester, "-q").assert_outcomes(passed=2)
+
+
+def test_a_misspelled_operation_never_passes_assert_called(pytester):
+    pytester.makepyfile(test_typo='''
+        def test_typo(billing_mock):
+            billing_mock.assert_called("send_invoice_mail", times=0)
+    ''')
+    result = run(pytester, "-q")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*Did you mean send_invoice_email?*"])
