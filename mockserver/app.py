@@ -95,7 +95,9 @@ def _add_apis(app: connexion.FlaskApp, runtime: Runtime) -> None:
         resolver=Resolver(function_resolver=api.HANDLERS.__getitem__),
         validator_map=VALIDATOR_MAP, security_map={"bearer": _tenant_bearer(runtime)},
         validate_responses=runtime.settings.validate_responses, jsonifier=JSONIFIER,
-        swagger_ui_options=SwaggerUIOptions(swagger_ui_config=SWAGGER_UI_CONFIG),
+        # Connexion's own copy of the 3.0 source at /api/v1/openapi.json is not served: the
+        # two documents above are the ones to read.
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_config=SWAGGER_UI_CONFIG, serve_spec=False),
     )
 
 

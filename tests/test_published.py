@@ -192,6 +192,8 @@ def test_swagger_ui_offers_both_documents_published_first(live):
     from swagger_ui_bundle import swagger_ui_path
 
     assert "swagger-ui-5" in str(swagger_ui_path)  # renders OpenAPI 3.1
+    # No third document: Connexion's copy of the 3.0 source is not served.
+    assert httpx.get(f"{live.api_url}/openapi.json").status_code == 404
 
 
 def test_what_generated_types_depend_on_is_written_as_pydantic_writes_it():
