@@ -23,7 +23,12 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
               help="Markdown report with each finding's request, response and curl line.")
 @click.option("--max-examples", type=click.IntRange(1, 10_000), default=25, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
-def contract(base_url, token, token_b, junit_file, report_file, max_examples, seed) -> None:
+@click.option("--allow-send", is_flag=True,
+              help="Also send invoices (POST .../send mails them for real on a real server).")
+@click.option("--read-only", is_flag=True,
+              help="GET operations only: nothing on the server is changed.")
+def contract(base_url, token, token_b, junit_file, report_file, max_examples, seed, allow_send,
+             read_only) -> None:
     """Check a Billing API server against openapi/billing.yaml.
 
     Exit 0 when clean, 1 with findings, 2 on a usage or connection error.
@@ -31,7 +36,8 @@ def contract(base_url, token, token_b, junit_file, report_file, max_examples, se
     from mockserver.contract import report
     from mockserver.contract.runner import ContractRun, Unreachable
 
-    run = ContractRun(base_url.rstrip("/"), token, token_b, max_examples, seed, out=click.echo)
+    run = ContractRun(base_url.rstrip("/"), token, token_b, max_examples, seed, out=click.echo,
+                      allow_send=allow_send, read_only=read_only)
     try:
         run.execute()
     except Unreachable as exc:

@@ -12,9 +12,12 @@ def summary(run) -> str:
     counts = Counter(f.check for f in run.findings)
     width = max(len(c) for c in run.checks_run()) + 2
     rows = [f"{'check'.ljust(width)}result", f"{'-' * (width - 1)} ------"]
+    skipped = getattr(run, "skipped", {})
     for check in run.checks_run():
         found = counts.get(check, 0)
-        rows.append(f"{check.ljust(width)}{'FAIL ' + str(found) if found else 'ok'}")
+        result = f"FAIL {found}" if found else (
+            f"skipped: {skipped[check]}" if check in skipped else "ok")
+        rows.append(f"{check.ljust(width)}{result}")
     for check in sorted(set(counts) - set(run.checks_run())):
         rows.append(f"{check.ljust(width)}FAIL {counts[check]}")
     rows.append(f"{len(run.findings)} findings, {run.cases} generated cases, "
@@ -27,7 +30,11 @@ def markdown(run, target: str) -> str:
              f"{len(run.findings)} findings from {run.cases} generated cases and the probes, "
              f"in {run.seconds:.1f} s.", "", "| check | findings |", "| --- | --- |"]
     counts = Counter(f.check for f in run.findings)
-    lines += [f"| `{c}` | {counts.get(c, 0)} |" for c in run.checks_run()]
+    skipped = getattr(run, "skipped", {})
+    for check in run.checks_run():
+        found = counts.get(check, 0)
+        shown = f"skipped: {skipped[check]}" if check in skipped and not found else found
+        lines.append(f"| `{check}` | {shown} |")
     if run.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in run.notes]
     for number, finding in enumerate(run.findings, 1):
@@ -47,10 +54,14 @@ def junit(run) -> bytes:
     for finding in run.findings:
         by_check.setdefault(finding.check, []).append(finding)
     names = run.checks_run() + sorted(set(by_check) - set(run.checks_run()))
+    skipped = {c: why for c, why in getattr(run, "skipped", {}).items() if c not in by_check}
     suite = ElementTree.Element("testsuite", name="billing-contract", tests=str(len(names)),
-                                failures=str(len(by_check)), time=f"{run.seconds:.3f}")
+                                failures=str(len(by_check)), skipped=str(len(skipped)),
+                                time=f"{run.seconds:.3f}")
     for name in names:
         case = ElementTree.SubElement(suite, "testcase", classname="billing-contract", name=name)
+        if name in skipped:
+            ElementTree.SubElement(case, "skipped", message=skipped[name])
         for finding in by_check.get(name, []):
             failure = ElementTree.SubElement(case, "failure",
                                              message=f"{finding.operation}: "

@@ -3,6 +3,7 @@ check that is about its defect."""
 
 import xml.etree.ElementTree as ElementTree
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -32,7 +33,8 @@ def test_clean_against_the_mock_with_default_settings(tmp_path):
 def test_every_broken_variant_is_flagged_by_the_right_check(defect):
     check, token = DEFECTS[defect]
     with LiveServer(Settings(seed=42), wrap=defect) as server:
-        run = ContractRun(server.api_url, token, "us-token", max_examples=8, out=lambda _: None)
+        run = ContractRun(server.api_url, token, "us-token", max_examples=8, out=lambda _: None,
+                          allow_send=True)  # a planted send defect needs the sends
         findings = run.execute()
     checks = {f.check for f in findings}
     assert check in checks, report.summary(run)
@@ -72,3 +74,44 @@ def test_without_rule_files_the_einvoice_check_says_it_did_not_run(monkeypatch):
         assert run.execute() == []
     assert any("did NOT run" in note for note in run.notes)
     assert any("billing_tenant_isolation did not run" in note for note in run.notes)
+
+
+def _profile(server, token):
+    return httpx.get(f"{server.api_url}/billing/billing-profile",
+                     headers={"Authorization": f"Bearer {token}"}).json()["data"]
+
+
+def test_a_default_run_sends_no_mail_and_puts_the_profiles_back():
+    """Safe for staging: fuzzed profile updates are undone, and nothing is mailed."""
+    with LiveServer(Settings(seed=42)) as server:
+        before = {t: _profile(server, t) for t in ("demo-token", "eu-token")}
+        said: list[str] = []
+        run = ContractRun(server.api_url, "demo-token", "eu-token", max_examples=8,
+                          out=said.append)
+        run.execute()
+        after = {t: _profile(server, t) for t in ("demo-token", "eu-token")}
+        outbox = httpx.get(f"{server.url}/_mock/outbox").json()["data"]
+        journal = httpx.get(f"{server.url}/_mock/journal", params={"limit": 1000}).json()["data"]
+    strip = lambda p: {k: v for k, v in p.items() if k != "updated_at"}  # noqa: E731
+    assert {t: strip(p) for t, p in after.items()} == {t: strip(p) for t, p in before.items()}
+    assert any(e["operation_id"] == "upsertBillingProfile" for e in journal)  # it did write
+    assert outbox == [] and not any(e["operation_id"] == "sendInvoiceEmail" for e in journal)
+    assert any("WRITES" in line for line in said) and any("--allow-send" in n
+                                                          for n in run.notes)
+    # The probe that sends did not run: the table, the Markdown and the JUnit say so.
+    assert "billing_transitions" in run.skipped
+    row = next(r for r in report.summary(run).splitlines() if r.startswith("billing_transitions"))
+    assert "skipped: it sends invoices" in row
+    assert "| `billing_transitions` | skipped:" in report.markdown(run, server.api_url)
+    case = next(c for c in ElementTree.fromstring(report.junit(run))
+                if c.get("name") == "billing_transitions")
+    assert case.find("skipped") is not None
+
+
+def test_a_read_only_run_changes_nothing():
+    with LiveServer(Settings(seed=42)) as server:
+        run = ContractRun(server.api_url, "demo-token", "eu-token", max_examples=5,
+                          out=lambda _: None, read_only=True)
+        run.execute()
+        journal = httpx.get(f"{server.url}/_mock/journal", params={"limit": 1000}).json()["data"]
+    assert journal and {e["method"] for e in journal} == {"GET"}
