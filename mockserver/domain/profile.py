@@ -40,11 +40,14 @@ class BillingProfile:
     buyer_reference: str | None = None
 
     def apply(self, changes: dict, now: datetime) -> list[str]:
-        """Apply the given fields; return the names whose values changed."""
+        """Apply the given fields; return the names whose values changed. A field that always
+        has a value (``NEVER_NULL``) given as None is not given: the stored value stays."""
         changed = []
         for name, value in changes.items():
             if name not in EDITABLE_FIELDS:
                 raise KeyError(name)
+            if value is None and name in NEVER_NULL:
+                continue
             if getattr(self, name) != value:
                 setattr(self, name, value)
                 changed.append(name)
@@ -65,6 +68,8 @@ class BillingProfile:
 
 
 _NOT_EDITABLE = {"tenant_id", "created_at", "updated_at"}
+# Fields that always have a value: None for one of them in an update means "not given".
+NEVER_NULL = frozenset({"tax_exempt", "is_business", "preferred_language"})
 EDITABLE_FIELDS: tuple[str, ...] = tuple(
     f.name for f in fields(BillingProfile) if f.name not in _NOT_EDITABLE
 )
@@ -80,7 +85,8 @@ def new_profile(tenant_id: str, values: dict, now: datetime) -> BillingProfile:
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise KeyError(sorted(unknown)[0])
-    return BillingProfile(tenant_id=tenant_id, created_at=now, updated_at=now, **values)
+    given = {k: v for k, v in values.items() if not (v is None and k in NEVER_NULL)}
+    return BillingProfile(tenant_id=tenant_id, created_at=now, updated_at=now, **given)
 
 
 @dataclass(frozen=True)

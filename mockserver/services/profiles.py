@@ -11,18 +11,12 @@ def get_profile(store: Store, tenant_id: str) -> BillingProfile | None:
         return store.tenant(tenant_id).profile
 
 
-# Fields that always have a value: null in a body means "not given" (the stored value stays),
-# as the published document says; every other field is cleared by null.
-KEPT_WHEN_NULL = frozenset({"tax_exempt", "is_business", "preferred_language"})
-
-
 def upsert_profile(store: Store, tenant_id: str, body: dict) -> BillingProfile:
     """Create the profile, or change the fields given and keep the others.
 
     Unknown keys are ignored, as pydantic does by default on the real server.
     """
-    fields = {name: value for name, value in body.items() if name in EDITABLE_FIELDS
-              and not (value is None and name in KEPT_WHEN_NULL)}
+    fields = {name: value for name, value in body.items() if name in EDITABLE_FIELDS}
     with store.lock:
         tenant = store.tenant(tenant_id)
         now = store.clock.now()
