@@ -25,7 +25,7 @@ from mockserver.contract.drift_rules import (
     level,
 )
 from mockserver.contract.drift_schemas import Place, SchemaDiff
-from mockserver.contract.shapes import ANY, Reader, Shape
+from mockserver.contract.shapes import ANY, Reader, Shape, mapping, sequence
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 ANONYMOUS = frozenset()  # the security alternative that needs no credentials
@@ -82,12 +82,13 @@ class Document:
     def __init__(self, spec: dict) -> None:
         self.spec = spec
         self.reader = Reader(spec)
-        servers = spec.get("servers") or [{"url": ""}]
-        self.base = urlsplit(str(servers[0].get("url", ""))).path.rstrip("/")
+        servers = sequence(spec.get("servers"))
+        url = mapping(servers[0]).get("url", "") if servers else ""
+        self.base = urlsplit(str(url)).path.rstrip("/")
 
     def operations(self) -> dict[tuple[str, str], Operation]:
         found = {}
-        for path, item in (self.spec.get("paths") or {}).items():
+        for path, item in mapping(self.spec.get("paths")).items():
             item = self.reader.resolve(item)
             if not isinstance(item, dict):
                 continue
@@ -102,10 +103,10 @@ class Document:
     def _operation(self, label: str, item: dict, op: dict) -> Operation:
         names = re.findall(r"{([^}]*)}", label)
         declared: dict = {}
-        for raw in [*(item.get("parameters") or []), *(op.get("parameters") or [])]:
+        for raw in [*sequence(item.get("parameters")), *sequence(op.get("parameters"))]:
             param = self.reader.resolve(raw)
-            if isinstance(param, dict) and "name" in param:
-                declared[(param.get("in"), param["name"])] = param  # the operation's win
+            if isinstance(param, dict) and isinstance(param.get("name"), str):
+                declared[(str(param.get("in")), param["name"])] = param  # the operation's win
         parameters, bearer_header = {}, False
         for (where, name), param in declared.items():
             if where == "header" and name.lower() == "authorization":
@@ -117,20 +118,20 @@ class Document:
                                         self._schema(param))
         return Operation(label, op.get("operationId"), bool(op.get("deprecated")),
                          parameters, self._body(op.get("requestBody")),
-                         self._responses(op.get("responses") or {}),
+                         self._responses(mapping(op.get("responses"))),
                          self._security(op, bearer_header))
 
     def _schema(self, holder: dict) -> Shape:
         if "schema" in holder:  # a query string has no null: absent is what None means
             shape = self.reader.shape(holder["schema"])
             return replace(shape, nullable=False) if shape.types is not None else shape
-        for media in (holder.get("content") or {}).values():  # a parameter with content
-            return self.reader.shape((media or {}).get("schema", {}))
+        for media in mapping(holder.get("content")).values():  # a parameter with content
+            return self.reader.shape(mapping(media).get("schema", {}))
         return ANY
 
     def _content(self, content) -> dict:
-        return {_media(media): self.reader.shape((body or {}).get("schema", {}))
-                for media, body in (content or {}).items()}
+        return {_media(str(media)): self.reader.shape(mapping(body).get("schema", {}))
+                for media, body in mapping(content).items()}
 
     def _body(self, raw) -> dict | None:
         body = self.reader.resolve(raw)
@@ -145,8 +146,8 @@ class Document:
             response = self.reader.resolve(response)
             if not isinstance(response, dict):
                 continue
-            headers = {name.lower(): bool(self.reader.resolve(header).get("required"))
-                       for name, header in (response.get("headers") or {}).items()
+            headers = {str(name).lower(): bool(self.reader.resolve(header).get("required"))
+                       for name, header in mapping(response.get("headers")).items()
                        if isinstance(self.reader.resolve(header), dict)}
             found[str(status).upper()] = {"content": self._content(response.get("content")),
                                           "headers": headers}
@@ -154,10 +155,10 @@ class Document:
 
     def _security(self, op: dict, bearer_header: bool) -> frozenset:
         declared = op["security"] if "security" in op else self.spec.get("security")
-        schemes = (self.spec.get("components") or {}).get("securitySchemes") or {}
+        schemes = mapping(mapping(self.spec.get("components")).get("securitySchemes"))
         alternatives = {frozenset(_scheme(name, self.reader.resolve(schemes.get(name)))
                                   for name in requirement)
-                        for requirement in declared or [] if isinstance(requirement, dict)}
+                        for requirement in sequence(declared) if isinstance(requirement, dict)}
         if bearer_header:
             alternatives = (alternatives - {ANONYMOUS}) | {frozenset({"bearer"})}
         return frozenset(alternatives or {ANONYMOUS})

@@ -86,6 +86,15 @@ def _keyed(shape: Shape) -> dict:
             "name": shape.name if shape.recursive else None}
 
 
+def mapping(value) -> dict:
+    """``value`` if it is a mapping, else an empty one: a malformed part reads as absent."""
+    return value if isinstance(value, dict) else {}
+
+
+def sequence(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def canonical(value) -> str:
     """One text for one JSON value: ``1`` and ``1.0`` alike, ``true`` unlike ``1``."""
     return json.dumps(_number(value), sort_keys=True)
@@ -106,6 +115,10 @@ class Reader:
 
     def __init__(self, spec: dict) -> None:
         self.spec = spec
+        # Each component is read once (a document's references may fan out exponentially),
+        # unless reading it met a reference back into itself: that shape depends on the path.
+        self._read: dict[str, Shape] = {}
+        self._loops = 0
 
     def resolve(self, node):
         """A ``$ref`` chain followed to its end (a reference it cannot follow reads as {})."""
@@ -133,16 +146,20 @@ class Reader:
         if isinstance(ref, str):
             name = ref.rsplit("/", 1)[-1]
             if ref in stack:
+                self._loops += 1
                 return Shape(recursive=True, name=name)
             target = self._target(ref)
-            shape = self.shape(target, (*stack, ref))
+            loops = self._loops
+            shape = self._read.get(ref) or self.shape(target, (*stack, ref))
+            if self._loops == loops:
+                self._read[ref] = shape
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             if siblings:  # 3.1 lets a reference carry keywords of its own
                 shape = merge(shape, self.shape(siblings, stack))
             guessed = isinstance(target, dict) and bool(target.get("x-billing-mock-guessed"))
             return replace(shape, name=name, guessed=shape.guessed or guessed)
         own = self._own(node, stack)
-        for part in node.get("allOf") or []:
+        for part in sequence(node.get("allOf")):
             own = merge(own, self.shape(part, stack))
         if _admits_null(node):
             own = replace(own, nullable=True)  # 3.0's ``allOf: [$ref] + nullable``
@@ -150,7 +167,10 @@ class Reader:
 
     def _own(self, node: dict, stack: tuple) -> Shape:
         declared = node.get("type")
-        kinds = set(declared if isinstance(declared, list) else [declared] if declared else [])
+        kinds = {kind for kind in (declared if isinstance(declared, list) else [declared])
+                 if isinstance(kind, str)}
+        if not kinds and ("properties" in node or "items" in node):
+            kinds = {"object" if "properties" in node else "array"}  # ``type`` left out
         nullable = "null" in kinds or bool(node.get("nullable"))
         types = frozenset(kinds - {"null"}) if kinds else None
         enum = None
@@ -165,14 +185,14 @@ class Reader:
             format=node.get("format") if isinstance(node.get("format"), str) else None,
             enum=enum, bounds=_bounds(node), default=node.get("default", MISSING),
             properties={name: self.shape(sub, stack)
-                        for name, sub in (node.get("properties") or {}).items()},
-            required=frozenset(node.get("required") or []),
+                        for name, sub in mapping(node.get("properties")).items()},
+            required=frozenset(r for r in sequence(node.get("required")) if isinstance(r, str)),
             items=self.shape(node["items"], stack) if isinstance(node.get("items"), dict)
             else None,
             additional=self.shape(node["additionalProperties"], stack)
             if isinstance(node.get("additionalProperties"), dict) else None)
         for kind in ("anyOf", "oneOf"):
-            if node.get(kind):
+            if sequence(node.get(kind)):
                 shape = _with_union(shape, kind, [self.shape(v, stack) for v in node[kind]])
         return shape
 
@@ -184,7 +204,9 @@ def _admits_null(node: dict) -> bool:
 
 
 def _bounds(node: dict) -> dict:
-    found = {k: _number(node[k]) for k in BOUNDS if k in node and not isinstance(node[k], bool)}
+    found = {k: _number(node[k]) for k in BOUNDS if k in node and (
+        isinstance(node[k], str) if k == "pattern" else
+        isinstance(node[k], (int, float)) and not isinstance(node[k], bool))}
     for flag, bound in (("exclusiveMaximum", "maximum"), ("exclusiveMinimum", "minimum")):
         if node.get(flag) is True and bound in found:  # 3.0: a flag on the bound
             found[flag] = found.pop(bound)
@@ -200,7 +222,7 @@ def _with_union(own: Shape, kind: str, parts: list[Shape]) -> Shape:
             if variant.is_null:
                 nullable = True
                 continue
-            if variant.types is None and not variant.variants:
+            if variant.core().key == ANY.core().key:
                 return replace(own, types=None, nullable=True)  # anything at all
             nullable = nullable or variant.nullable or part.nullable
             if variant.core().key not in seen:
@@ -270,4 +292,5 @@ def _both_types(a: frozenset | None, b: frozenset | None) -> frozenset | None:
     return frozenset(found)
 
 
-__all__ = ["ANY", "MISSING", "REPRESENTATION_FORMATS", "Reader", "Shape", "canonical", "merge"]
+__all__ = ["ANY", "MISSING", "REPRESENTATION_FORMATS", "Reader", "Shape", "canonical", "mapping",
+           "merge", "sequence"]

@@ -8,6 +8,7 @@ what only the mock's full document says (media types, security schemes, unions),
 
 import copy
 import json
+import random
 
 import pytest
 import yaml
@@ -510,3 +511,56 @@ def test_a_nullable_object_keeps_its_required_fields():
     assert found(theirs, "mock") == {
         ("response-property-became-optional", "error",
          f"GET {API}/overview response 200 application/json data.last_invoice.number")}
+
+
+# -- documents no model has ----------------------------------------------------------------
+
+def test_a_schema_that_refers_to_itself_is_compared_without_end():
+    node = {"type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string"},
+        "children": {"type": "array", "items": {"$ref": REF + "Node"}}}}
+    doc = {"openapi": "3.1.0", "components": {"schemas": {"Node": node}}, "paths": {"/tree": {
+        "get": {"responses": {"200": {"content": {"application/json": {"schema": {
+            "$ref": REF + "Node"}}}}}}}}}
+    assert compare(doc, copy.deepcopy(doc)) == []
+    changed = copy.deepcopy(doc)
+    changed["components"]["schemas"]["Node"]["properties"]["name"]["format"] = "date"
+    assert [(c.id, c.path) for c in compare(doc, changed)] == [
+        ("response-property-type-specialized", "name")]
+
+
+def test_a_malformed_document_is_read_as_far_as_it_goes_never_a_crash(tmp_path):
+    """Parts of the wrong kind (a list where a mapping belongs, a number for a type) read as
+    absent; the command answers with its report, never a traceback."""
+    rng = random.Random(14)
+    base = published_document()
+    places = list(_places(base))
+    for _ in range(25):
+        doc = copy.deepcopy(base)
+        for _ in range(rng.randint(1, 6)):
+            _put(doc, rng.choice(places), rng.choice([[], {}, "x", 3, None, True, [1], {"a": 1}]))
+        compare(base, doc)
+        compare(doc, base)
+    result = drift(tmp_path, {"openapi": "3.1.0", "paths": {"/x": {"get": {
+        "parameters": {"name": "q"}, "responses": [200]}}}})
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert drift(tmp_path, {"openapi": "3.1.0", "paths": []}).exit_code == 2
+
+
+def _places(node, path=()):
+    if path:
+        yield path
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(
+        node, list) else ()
+    for key, value in children:
+        yield from _places(value, (*path, key))
+
+
+def _put(doc, path, value) -> None:
+    try:
+        for step in path[:-1]:
+            doc = doc[step]
+        doc[path[-1]] = value
+    except (KeyError, IndexError, TypeError):
+        pass  # an earlier change took that place away
