@@ -175,6 +175,8 @@ def _scheme(name: str, scheme) -> str:
         where, key = scheme.get("in", ""), str(scheme.get("name", "")).lower()
         return "bearer" if (where, key) == ("header", "authorization") else (
             f"api key in {where} {key}")
+    if kind in ("oauth2", "openidconnect"):
+        return "bearer"  # their access tokens travel as ``Authorization: Bearer`` (RFC 6750)
     return kind or name
 
 

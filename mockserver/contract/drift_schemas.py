@@ -78,7 +78,7 @@ class SchemaDiff:
             if not place.lenient:
                 self._bounds(base, rev, place)
             self._object(base, rev, place)
-            for step, b, r in (("[]", base.items, rev.items), (".*", base.additional,
+            for step, b, r in (("[]", base.items, rev.items), ("*", base.additional,
                                                                  rev.additional)):
                 if b is not None and r is not None:
                     self.compare(b, r, place.into(step))
