@@ -578,3 +578,82 @@ def _put(doc, path, value) -> None:
         doc[path[-1]] = value
     except (KeyError, IndexError, TypeError):
         pass  # an earlier change took that place away
+
+
+# -- the grading is oasdiff's ----------------------------------------------------------------
+
+# oasdiff's own default levels (checker/rules.go, v1.3x), written out independently of the
+# rule that drift_rules.py derives them by.
+E, W, I = "error", "warning", "info"
+OASDIFF = {
+    "api-path-removed-without-deprecation": E, "api-removed-without-deprecation": E,
+    "endpoint-added": I, "api-security-removed": E, "api-security-added": I,
+    "api-operation-id-removed": I, "api-operation-id-added": I,
+    "new-required-request-parameter": E, "new-optional-request-parameter": I,
+    "request-parameter-removed": W, "request-parameter-became-required": E,
+    "request-parameter-became-optional": I, "request-body-became-required": E,
+    "request-body-became-optional": I, "request-body-media-type-removed": E,
+    "request-body-media-type-added": I, "request-body-removed": E,
+    "request-body-added-required": E, "request-body-added-optional": I,
+    "response-success-status-removed": E, "response-success-status-added": I,
+    "response-non-success-status-removed": I, "response-non-success-status-added": I,
+    "response-media-type-removed": E, "response-media-type-added": I,
+    "required-response-header-removed": E, "optional-response-header-removed": W,
+    "response-header-added": I,
+    "request-parameter-type-changed": E, "request-parameter-type-generalized": I,
+    "request-parameter-property-type-changed": W,
+    "request-parameter-property-type-specialized": E, "request-parameter-became-nullable": I,
+    "request-parameter-became-not-nullable": E, "request-parameter-enum-value-added": I,
+    "request-parameter-enum-value-removed": E, "request-parameter-became-enum": E,
+    "request-parameter-max-decreased": E, "request-parameter-max-increased": I,
+    "request-parameter-max-set": E, "request-parameter-max-length-set": E,
+    "request-parameter-min-increased": E, "request-parameter-min-decreased": I,
+    "request-parameter-pattern-added": E, "request-parameter-pattern-removed": I,
+    "request-parameter-pattern-changed": W, "request-parameter-default-value-changed": I,
+    "request-property-type-changed": E, "request-property-type-generalized": I,
+    "request-property-became-required": E, "request-property-became-optional": I,
+    "request-property-enum-value-added": I, "request-property-enum-value-removed": E,
+    "request-property-became-enum": E, "request-property-max-length-decreased": E,
+    "request-property-max-length-increased": I, "request-property-max-length-set": E,
+    "request-property-min-length-increased": E, "request-property-min-length-decreased": I,
+    "request-property-max-set": E, "request-property-min-set": E,
+    "request-property-pattern-added": E, "request-property-pattern-removed": I,
+    "request-property-pattern-changed": W, "request-property-removed": W,
+    "new-required-request-property": E, "new-optional-request-property": I,
+    "request-property-became-nullable": I, "request-property-became-not-nullable": E,
+    "request-property-one-of-added": I, "request-property-one-of-removed": E,
+    "request-body-one-of-added": I, "request-body-one-of-removed": E,
+    "request-property-any-of-removed": E, "request-property-default-value-changed": I,
+    "response-property-type-changed": E, "response-property-type-generalized": E,
+    "response-property-type-specialized": I, "response-body-type-changed": E,
+    "response-property-became-nullable": E, "response-body-became-nullable": E,
+    "response-property-became-not-nullable": I, "response-property-became-optional": E,
+    "response-property-became-required": I, "response-required-property-removed": E,
+    "response-optional-property-removed": I, "response-required-property-added": I,
+    "response-optional-property-added": I, "response-property-enum-value-added": W,
+    "response-property-enum-value-removed": I, "response-property-max-increased": E,
+    "response-property-max-length-increased": E, "response-property-max-length-unset": E,
+    "response-property-min-decreased": E, "response-property-min-length-decreased": E,
+    "response-property-pattern-added": I, "response-property-pattern-changed": W,
+    "response-property-pattern-removed": E, "response-property-one-of-added": E,
+    "response-property-one-of-removed": I, "response-property-any-of-added": E,
+    "response-property-any-of-removed": I, "response-body-one-of-added": E,
+    "response-property-default-value-changed": I,
+}
+
+
+def test_every_change_found_is_graded_as_oasdiff_grades_it():
+    backend = fastapi_backend.openapi()
+    corpus = [*compare(mock_document(), backend), *compare(published_document(), full()),
+              *compare(backend, mock_document())]
+    for plant in PLANTED:
+        corpus += compare(published_document(), planted(plant))
+    graded = {(c.id, c.level) for c in corpus if c.id in OASDIFF}
+    assert {(i, lvl) for i, lvl in graded if OASDIFF[i] != lvl} == set()
+    assert len(graded) >= 30  # the corpus exercises most of the table
+
+
+def planted(plant) -> dict:
+    doc = published()
+    plant(doc)
+    return doc
