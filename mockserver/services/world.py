@@ -33,9 +33,11 @@ class World:
     def __init__(self, store: Store, documents: DocumentCache | None = None,
                  encoded: BoundedLRU[bytes] | None = None) -> None:
         self.store = store
-        self.documents = documents or DocumentCache()
-        self.encoded: BoundedLRU[bytes] = encoded or BoundedLRU(MAX_ENCODED, MAX_ENCODED_BYTES,
-                                                                 len)
+        # ``is None``, not ``or``: an empty cache is falsy (it has a length), and a fork must
+        # share its parent's caches from the start.
+        self.documents = DocumentCache() if documents is None else documents
+        self.encoded: BoundedLRU[bytes] = (BoundedLRU(MAX_ENCODED, MAX_ENCODED_BYTES, len)
+                                           if encoded is None else encoded)
 
     def fork(self) -> "World":
         """A world of its own, holding this world's start, sharing its caches."""
