@@ -36,10 +36,11 @@ class Behaviour:
     _random: random.Random = field(default_factory=random.Random, repr=False)
 
     @classmethod
-    def from_spec(cls, spec: dict, tenant_ids: dict[str, str], id: str = "") -> "Behaviour":  # noqa: A002
+    def from_spec(cls, spec: dict, tenant_ids: dict[str, str],
+                  behaviour_id: str = "") -> "Behaviour":
         match = spec.get("match", {})
         behaviour = cls(
-            id=id,
+            id=behaviour_id,
             operation=operation_id(spec["operation"]), calls=tuple(spec.get("calls", ())),
             tenant_id=tenant_ids.get(match["tenant"]) if "tenant" in match else None,
             path_params=match.get("path_params", {}), query=match.get("query", {}),
