@@ -25,6 +25,12 @@ class Settings:
     max_runs: int = 100  # isolated runs (/_runs/{run_id}/...) kept at a time
     run_idle_seconds: int = 1800  # a run nobody used for this long is let go
 
+    def __post_init__(self) -> None:
+        if self.max_runs < 0:
+            raise ValueError(f"max_runs must be 0 or more, not {self.max_runs}")
+        if self.run_idle_seconds < 1:
+            raise ValueError(f"run_idle_seconds must be 1 or more, not {self.run_idle_seconds}")
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
         """Settings from ``BILLING_MOCK_<FIELD>`` variables, then ``overrides`` (not None)."""

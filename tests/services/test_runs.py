@@ -129,3 +129,12 @@ def test_two_first_requests_racing_for_one_run_make_one_run(base):
         thread.join(timeout=30)
     assert not errors and len(worlds) == 4
     assert len({id(world) for world in worlds}) == 1 and len(runs) == 1
+
+
+@pytest.mark.parametrize("changes", [{"max_runs": -1}, {"run_idle_seconds": 0}])
+def test_the_bounds_must_be_bounds(changes):
+    with pytest.raises(ValueError, match="must be"):
+        Settings(**changes)
+    name = next(iter(changes)).upper()
+    with pytest.raises(ValueError, match="must be"):
+        Settings.from_env({f"BILLING_MOCK_{name}": str(next(iter(changes.values())))})
