@@ -40,7 +40,9 @@
     const text = await response.text();
     let data = null;
     try { data = JSON.parse(text); } catch (error) { data = null; }
-    if (!response.ok) throw new ApiError(response.status, describeError(response.status, data, text));
+    if (!response.ok) {
+      throw new ApiError(response.status, describeError(response.status, data, text));
+    }
     return data && "data" in data ? data.data : data;
   }
 
@@ -213,8 +215,9 @@
     "No invoices", 6);
     fill("method-rows", tenant.payment_methods.map((m) => el("tr", {dataset: {method: m.id}},
       el("td", {}, m.provider_slug), el("td", {}, m.method_type),
-      el("td", {}, [m.brand, m.last4 && `**** ${m.last4}`, m.iban_last4 && `IBAN **** ${m.iban_last4}`,
-                    m.bank_name, m.wallet].filter(Boolean).join(" ") || "-"),
+      el("td", {}, [m.brand, m.last4 && `**** ${m.last4}`,
+                    m.iban_last4 && `IBAN **** ${m.iban_last4}`, m.bank_name, m.wallet]
+        .filter(Boolean).join(" ") || "-"),
       el("td", {}, m.is_default ? "default" : ""),
       el("td", {}, m.fails_charges ? "fail" : "succeed"))), "No payment methods", 5);
   }
@@ -264,7 +267,8 @@
     outcomeChoices = Object.fromEntries(providers.map((p) => [p.provider, p.outcomes]));
     const picker = $("outcome-provider");
     if (!picker.options.length) {
-      picker.replaceChildren(...providers.map((p) => el("option", {value: p.provider}, p.provider)));
+      picker.replaceChildren(...providers.map((p) =>
+        el("option", {value: p.provider}, p.provider)));
       showOutcomeChoices();
     }
     $("outcome-list").replaceChildren(...providers.filter((p) => p.queued.length).map((p) =>
