@@ -17,13 +17,14 @@ from mockserver import api, compat
 from mockserver.api import published
 from mockserver.bridge import FlaskBridge
 from mockserver.control import api as control_api
-from mockserver.control import hosted_pages
+from mockserver.control import console, hosted_pages
 from mockserver.edge import exit
 from mockserver.edge.auth import authenticate
 from mockserver.edge.envelope import JSONEncoder
 from mockserver.edge.journal import JournalMiddleware
 from mockserver.edge.request import EdgeMiddleware
 from mockserver.edge.routes import require_routed_operations
+from mockserver.edge.runs import RunMiddleware
 from mockserver.edge.runtime import EXTENSION, Runtime
 from mockserver.edge.scheduling import runs_inline
 from mockserver.edge.validation import VALIDATOR_MAP
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     app = connexion.FlaskApp(__name__, specification_dir=str(SPEC_DIR), lifespan=lifespan)
     runtime.bridge = compat.replace_flask_bridge(app, lambda wsgi, fallback: FlaskBridge(
-        wsgi, fallback, runs_inline(runtime.world, api.RUNS_ON_EVENT_LOOP)))
+        wsgi, fallback, runs_inline(lambda: runtime.world, api.RUNS_ON_EVENT_LOOP)))
     flask_app = app.app
     flask_app.extensions[EXTENSION] = runtime
     # What a view raises reaches the one error exit in Connexion's exception middleware.
@@ -64,12 +65,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     require_routed_operations(flask_app)
     published.register(flask_app)
     hosted_pages.register(flask_app, runtime)
+    console.register(flask_app, runtime)
     return app
 
 
 def _add_edge(app: connexion.FlaskApp, runtime: Runtime) -> None:
-    """Request ids and Prefer outermost, CORS, the journal once routed, and the one exit."""
+    """Request ids and Prefer outermost, then the request's world (a run's prefix comes off
+    here), CORS, the journal once routed, and the one exit."""
     app.add_middleware(EdgeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    app.add_middleware(RunMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
+                       runtime=runtime)
     app.add_middleware(
         CORSMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
         allow_origins=[o.strip() for o in runtime.settings.cors_origins.split(",")],

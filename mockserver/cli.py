@@ -39,8 +39,12 @@ def main() -> None:
 @click.option("--public-url", default=None,
               help="How browsers reach this server (for hosted provider pages); "
                    "default http://HOST:PORT.")
+@click.option("--max-runs", type=click.IntRange(0, 10_000), default=None,
+              help="Isolated runs (/_runs/{run_id}/...) kept at a time  [default: 100]")
+@click.option("--run-idle-seconds", type=click.IntRange(1), default=None,
+              help="Let a run go after this long unused  [default: 1800]")
 def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
-          access_log, public_url) -> None:
+          access_log, public_url, max_runs, run_idle_seconds) -> None:
     """Serve the mock API at http://HOST:PORT/api/v1."""
     import uvicorn
 
@@ -51,7 +55,8 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
     try:
         settings = Settings.from_env(host=host, port=port, seed=seed, jwt_secret=jwt_secret,
                                      scenario=scenario, admin_token=admin_token,
-                                     smtp_url=smtp_url, public_url=public_url)
+                                     smtp_url=smtp_url, public_url=public_url,
+                                     max_runs=max_runs, run_idle_seconds=run_idle_seconds)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if watch and not settings.scenario:
@@ -63,10 +68,11 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
         raise click.ClickException(f"scenario refused:\n{exc}") from None
     app = create_app(settings, store)
     if watch:
-        watcher.watch(settings, runtime_of(app).world, click.echo)
+        watcher.watch(settings, runtime_of(app).loaded, click.echo)
     click.echo(f"billing-mock serving {settings.base_url}/api/v1 "
                f"(docs {settings.base_url}/api/v1/ui/, seed {settings.seed}, "
                f"world {store.scenario or 'default'})")
+    click.echo(f"console: {settings.base_url}/_mock/console")
     tokens = ", ".join(sorted(store.tokens)[:12])
     click.echo(f"tokens: {tokens}")
     # The world is built: move it out of the collector's way (no long GC pauses under load).

@@ -22,6 +22,14 @@ class Settings:
     admin_token: str | None = None  # required on /_mock/ (from any address) when set
     scenario: str | None = None  # library name or file path; None: the default world
     smtp_url: str | None = None  # smtp://host:port: also deliver every sent invoice as mail
+    max_runs: int = 100  # isolated runs (/_runs/{run_id}/...) kept at a time
+    run_idle_seconds: int = 1800  # a run nobody used for this long is let go
+
+    def __post_init__(self) -> None:
+        if self.max_runs < 0:
+            raise ValueError(f"max_runs must be 0 or more, not {self.max_runs}")
+        if self.run_idle_seconds < 1:
+            raise ValueError(f"run_idle_seconds must be 1 or more, not {self.run_idle_seconds}")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

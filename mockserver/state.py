@@ -6,10 +6,12 @@ Connexion runs Flask handlers on a thread pool, so every read-modify-write goes 
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import threading
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from mockserver.domain.clock import Clock
 from mockserver.domain.errors import LimitReached, NotFound
@@ -29,12 +31,20 @@ WORLD_FIELDS = ("clock", "ids", "seller", "numbering", "tokens", "tenants", "pin
 class Snapshot:
     rest: bytes  # everything but the tenants, in one pickle (ids and provider sessions share)
     tenants: list  # (tenant id, pickled tenant), in order
+    taken_at: datetime | None = None  # the world's clock when it was taken
+
+    @property
+    def bytes(self) -> int:
+        return len(self.rest) + sum(len(data) for _, data in self.tenants)
 
 
 def _dump(value) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 MAX_SNAPSHOTS = 20
 JOURNAL_SIZE = 1_000
+# World generations are unique in the process, not per store: the isolated runs' worlds share
+# the derived caches (documents, encoded JSON), keyed by generation, with the loaded world.
+_GENERATIONS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -71,9 +81,10 @@ class Store:
         self.journal_lock = threading.Lock()  # held only to append or copy, never while waiting
         self.snapshots: OrderedDict[str, Snapshot] = OrderedDict()
         self.start: Snapshot | None = None
-        # Bumped by every change of the whole world (restore, replace_world): whatever is
-        # derived from the world is keyed by it (see mockserver.services.world).
-        self.generation = 0
+        # Renewed by every change of the whole world (restore, replace_world): whatever is
+        # derived from the world is keyed by it (see mockserver.services.world). Unique in
+        # the process, so worlds of different stores never share a key.
+        self.generation = next(_GENERATIONS)
 
     def record(self, entry: dict) -> None:
         """Add a journal entry (callable from the event loop: takes only the journal lock).
@@ -94,7 +105,8 @@ class Store:
         nothing that matters), which keeps pickle's working memory small for large worlds."""
         with self.lock:
             rest = {name: getattr(self, name) for name in WORLD_FIELDS if name != "tenants"}
-            return Snapshot(_dump(rest), [(tid, _dump(t)) for tid, t in self.tenants.items()])
+            return Snapshot(_dump(rest), [(tid, _dump(t)) for tid, t in self.tenants.items()],
+                            self.clock.now())
 
     def restore(self, snapshot: "Snapshot") -> None:
         """Put the world back as ``snapshot`` had it (the snapshot stays reusable)."""
@@ -102,7 +114,20 @@ class Store:
             for name, value in pickle.loads(snapshot.rest).items():
                 setattr(self, name, value)
             self.tenants = OrderedDict((tid, pickle.loads(data)) for tid, data in snapshot.tenants)
-            self.generation += 1
+            self.generation = next(_GENERATIONS)
+
+    def fork(self) -> "Store":
+        """A store of its own holding this store's start (the world a reset gives): its own
+        tenants, clock, ids, outbox, provider sessions and scripted outcomes, an empty journal,
+        no snapshots, and the same start to reset to. The start's bytes are shared (they
+        never change)."""
+        with self.lock:
+            start = self.start if self.start is not None else self.snapshot()
+            limits = dict(max_tenants=self.max_tenants, outbox_size=self.outbox_size)
+        store = Store(Clock(), IdSource(0), **limits)  # both replaced by the restore
+        store.restore(start)
+        store.start = start
+        return store
 
     def mark_start(self) -> None:
         """Remember the current world as the one ``reset`` returns to."""
@@ -139,7 +164,7 @@ class Store:
             self.max_tenants = other.max_tenants
             self.start = other.start
             self.snapshots.clear()
-            self.generation += 1
+            self.generation = next(_GENERATIONS)
             with self.journal_lock:
                 self.journal.clear()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from mockserver import spec
+from mockserver.control import runs, steering, tenants
 from mockserver.control.access import control_operation
 from mockserver.domain.clock import utc
 from mockserver.domain.errors import InvalidRequest
@@ -45,7 +46,7 @@ def get_clock(rt):
 def advance_clock(rt, body):
     delta = timedelta(days=body.get("days", 0), hours=body.get("hours", 0),
                       minutes=body.get("minutes", 0))
-    return _clock(rt, clock_service.advance(rt.store, delta))
+    return _clock(rt, clock_service.advance(rt.store, delta, body.get("months", 0)))
 
 
 @control_operation
@@ -104,6 +105,12 @@ def create_snapshot(rt):
 
 
 @control_operation
+def list_snapshots(rt):
+    return ok([{"id": snapshot_id, "taken_at": snapshot.taken_at, "bytes": snapshot.bytes}
+               for snapshot_id, snapshot in rt.store.snapshots.items()], rt.store.clock.now())
+
+
+@control_operation
 def restore_snapshot(rt, body):
     rt.world.restore(body["id"])
     return _world(rt)
@@ -152,5 +159,6 @@ HANDLERS = {
     "listScenarios": list_scenarios, "createSnapshot": create_snapshot,
     "restoreSnapshot": restore_snapshot, "listTenants": list_tenants,
     "listJournal": list_journal, "listOutbox": list_outbox,
-    "getMockBillingDocument": get_mock_billing_document,
+    "getMockBillingDocument": get_mock_billing_document, "listSnapshots": list_snapshots,
+    **runs.HANDLERS, **steering.HANDLERS, **tenants.HANDLERS,
 }

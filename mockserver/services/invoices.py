@@ -84,8 +84,8 @@ def _record_send(store: Store, tenant, invoice: Invoice, documents) -> dict:
     message = invoice_message(
         invoice, tenant.profile.contact_email, tenant.profile.preferred_language,
         store.ids.new("msg"), now,
-        [{"filename": d.filename, "content_type": d.media_type, "size": len(d.content)}
-         for d in documents])
+        [{"filename": d.filename, "content_type": d.media_type, "size": len(d.content),
+          "format": d.format} for d in documents])
     if invoice.status is not InvoiceStatus.SENT:
         invoice.transition(InvoiceStatus.SENT, now)
     store.outbox.append(message)
