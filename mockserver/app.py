@@ -11,7 +11,6 @@ from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
-from starlette.middleware.cors import CORSMiddleware
 
 from mockserver import api, compat
 from mockserver.api import published
@@ -22,6 +21,8 @@ from mockserver.edge import exit
 from mockserver.edge.auth import authenticate
 from mockserver.edge.envelope import JSONEncoder
 from mockserver.edge.journal import JournalMiddleware
+from mockserver.edge.limits import BodyLimitMiddleware
+from mockserver.edge.origins import CORSOutsideControl
 from mockserver.edge.request import EdgeMiddleware
 from mockserver.edge.routes import require_routed_operations
 from mockserver.edge.runtime import EXTENSION, Runtime
@@ -68,16 +69,19 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
 
 def _add_edge(app: connexion.FlaskApp, runtime: Runtime) -> None:
-    """Request ids and Prefer outermost, CORS, the journal once routed, and the one exit."""
+    """Request ids and Prefer outermost, CORS (not for /_mock), the journal once routed, the
+    body limit inside it (a 413 is journaled and answered by the one exit), and the exit."""
     app.add_middleware(EdgeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(
-        CORSMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
+        CORSOutsideControl, position=MiddlewarePosition.BEFORE_EXCEPTION,
         allow_origins=[o.strip() for o in runtime.settings.cors_origins.split(",")],
         allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID",
                                                                    "Content-Disposition"],
     )
     app.add_middleware(JournalMiddleware, position=MiddlewarePosition.BEFORE_SECURITY,
                        runtime=runtime)
+    app.add_middleware(BodyLimitMiddleware, position=MiddlewarePosition.BEFORE_SECURITY,
+                       max_bytes=runtime.settings.max_body_bytes)
     for exception in exit.HANDLED:
         app.add_error_handler(exception, exit.connexion_handler)
 

@@ -14,7 +14,7 @@ from mockserver.edge.operation import encoded
 from mockserver.edge.runtime import current
 from mockserver.published import mock_document
 from mockserver.scenarios import ScenarioError, build_store, describe_all, load_file, parse
-from mockserver.scenarios import resolve
+from mockserver.scenarios import resolve_served
 from mockserver.services import clock as clock_service
 
 
@@ -79,7 +79,7 @@ def load_scenario(rt, body):
         if "scenario" in body:
             scenario, source = parse(body["scenario"], "<request body>"), "<request body>"
         elif "name" in body:
-            path = resolve(body["name"])
+            path = resolve_served(body["name"], rt.settings.scenario_dir)
             scenario, source = load_file(path), str(path)
         else:
             raise InvalidRequest("Give a library scenario's name or a whole scenario")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 
+from mockserver.edge.origins import own_host_names
 from mockserver.services.world import World
 from mockserver.settings import Settings
 from mockserver.state import Store
@@ -19,6 +21,14 @@ class Runtime:
     settings: Settings
     world: World
     bridge: Any = None  # the app's bridge to Flask, closed with the app
+    own_hosts: frozenset[str] = field(init=False)  # the host names /_mock answers to
+    own_origins: frozenset[str] = field(init=False)  # the origins browsers reach it by
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.own_hosts = own_host_names(s.host, s.public_url, s.allowed_hosts)
+        parts = urlsplit(s.base_url)
+        self.own_origins = frozenset({f"{parts.scheme}://{parts.netloc}".lower()})
 
     @property
     def store(self) -> Store:
