@@ -21,8 +21,10 @@ from mockserver.services import clock as clock_service
 def get_health():
     """Readiness: open to anyone, and it never waits for the world (a lock-free read)."""
     store = current().store
+    evictions = {"tenants": store.evicted_tenants,
+                 "setup_sessions": store.providers.evicted_sessions()}
     return encoded(({"status": "ok", "tenants": len(store.tenants), "now": store.clock.now(),
-                     "scenario": store.scenario}, 200))
+                     "scenario": store.scenario, "evictions": evictions}, 200))
 
 
 def _clock(rt, events: list[dict]):

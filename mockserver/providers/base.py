@@ -60,6 +60,11 @@ class ProviderSimulation(ABC):
         self._forced: deque[str] = deque()
 
     @property
+    def evicted_sessions(self) -> int:
+        """Setup sessions dropped at the bounds so far (see ``SessionBook``)."""
+        return self._sessions.evicted
+
+    @property
     def provider(self) -> Provider:
         return PROVIDERS[self.slug]
 
