@@ -52,10 +52,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def lifespan(_app):
         yield
         runtime.bridge.close()  # the worker threads go with the app
+        if runtime.mailer is not None:
+            runtime.mailer.close()
 
     app = connexion.FlaskApp(__name__, specification_dir=str(SPEC_DIR), lifespan=lifespan)
     runtime.bridge = compat.replace_flask_bridge(app, lambda wsgi, fallback: FlaskBridge(
-        wsgi, fallback, runs_inline(runtime.world, api.RUNS_ON_EVENT_LOOP)))
+        wsgi, fallback, runs_inline(runtime.world, api.RUNS_ON_EVENT_LOOP,
+                                    control_api.LOCK_FREE)))
     flask_app = app.app
     flask_app.extensions[EXTENSION] = runtime
     # What a view raises reaches the one error exit in Connexion's exception middleware.

@@ -148,6 +148,10 @@ def get_mock_billing_document(rt):
     return mock_document(), 200
 
 
+# Operations that read no more than a few counters, without the lock: run on the event
+# loop, so readiness answers even while every worker thread waits (see edge.scheduling).
+LOCK_FREE = frozenset({"getHealth"})
+
 HANDLERS = {
     "getHealth": get_health, "getClock": get_clock, "advanceClock": advance_clock,
     "setClock": set_clock, "resetWorld": reset_world, "loadScenario": load_scenario,
