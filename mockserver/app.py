@@ -33,6 +33,8 @@ from mockserver.services.world import World
 from mockserver.settings import Settings
 from mockserver.spec import CONTROL_SPEC, SPEC_DIR, load_spec
 from mockserver.state import Store
+from mockserver.statefile import StateKeeper, load_state
+from mockserver.statefile.keeper import ChangeNotifier
 
 # Swagger UI (/api/v1/ui/) offers both documents: the published layer first.
 SWAGGER_UI_CONFIG = {"urls": [
@@ -46,11 +48,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     """The Connexion app serving the billing API from ``store`` (default: the settings'
     scenario, else the default world), the control API and the hosted provider pages."""
     settings = settings or Settings()
-    runtime = Runtime(settings, World(store or store_for(settings)))
+    runtime = Runtime(settings, World(_with_saved_world(settings, store or store_for(settings))))
+    keeper = StateKeeper(runtime.world, settings.state_file) if settings.state_file else None
 
     @asynccontextmanager
     async def lifespan(_app):
+        if keeper is not None:
+            keeper.start()
         yield
+        if keeper is not None:
+            keeper.stop()  # the last changes, before the workers go
         runtime.bridge.close()  # the worker threads go with the app
         if runtime.mailer is not None:
             runtime.mailer.close()
@@ -64,11 +71,25 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # What a view raises reaches the one error exit in Connexion's exception middleware.
     flask_app.config["PROPAGATE_EXCEPTIONS"] = True
     _add_edge(app, runtime)
+    if keeper is not None:
+        app.add_middleware(ChangeNotifier, position=MiddlewarePosition.BEFORE_EXCEPTION,
+                           keeper=keeper)
     _add_apis(app, runtime)
     require_routed_operations(flask_app)
     published.register(flask_app)
     hosted_pages.register(flask_app, runtime)
     return app
+
+
+def _with_saved_world(settings: Settings, store: Store) -> Store:
+    """``store``, holding the state file's world if there is one (its start stays the one
+    ``settings`` build, unless the file has its own); a bad file raises ``StateFileError``."""
+    if settings.state_file:
+        saved = load_state(settings.state_file, settings.max_tenants, settings.outbox_size,
+                           store.start)
+        if saved is not None:
+            store.replace_world(saved)
+    return store
 
 
 def _add_edge(app: connexion.FlaskApp, runtime: Runtime) -> None:

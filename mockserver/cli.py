@@ -46,18 +46,24 @@ def main() -> None:
               help="Largest request body; a larger one is a 413  [default: 1048576]")
 @click.option("--max-header-bytes", type=click.IntRange(1024), default=None,
               help="Largest request line and headers; more is a 431  [default: 65536]")
+@click.option("--state-file", type=click.Path(dir_okay=False), default=None,
+              help="Load the world from this file at start (if it exists) and write it back "
+                   "after changes and on shutdown.")
 @click.option("--request-timeout", type=click.FloatRange(0.1), default=None,
               help="Seconds a client may take to send a whole request  [default: 10]")
 def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
           access_log, public_url, allowed_hosts, scenario_dir, max_body_bytes,
-          max_header_bytes, request_timeout) -> None:
+          max_header_bytes, request_timeout, state_file) -> None:
     """Serve the mock API at http://HOST:PORT/api/v1."""
+    from pathlib import Path
+
     import uvicorn
 
     from mockserver.app import create_app
     from mockserver.edge.connection import PortInUse, bind_socket, uvicorn_config
     from mockserver.edge.runtime import of as runtime_of
     from mockserver.scenarios import ScenarioError, watcher
+    from mockserver.statefile import StateFileError
 
     try:
         settings = Settings.from_env(
@@ -65,7 +71,7 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
             admin_token=admin_token, smtp_url=smtp_url, public_url=public_url,
             allowed_hosts=allowed_hosts, scenario_dir=scenario_dir,
             max_body_bytes=max_body_bytes, max_header_bytes=max_header_bytes,
-            request_timeout=request_timeout)
+            request_timeout=request_timeout, state_file=state_file)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if watch and not settings.scenario:
@@ -83,7 +89,14 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
         store = watcher.store_for(settings)
     except ScenarioError as exc:
         raise click.ClickException(f"scenario refused:\n{exc}") from None
-    app = create_app(settings, store)
+    saved = bool(settings.state_file) and Path(settings.state_file).exists()
+    try:
+        app = create_app(settings, store)
+    except StateFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    if settings.state_file:
+        click.echo(f"state file {settings.state_file}: "
+                   f"{'world loaded from it' if saved else 'new, written after changes'}")
     if watch:
         watcher.watch(settings, runtime_of(app).world, click.echo)
     click.echo(f"billing-mock serving {settings.base_url}/api/v1 "

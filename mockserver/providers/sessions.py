@@ -66,6 +66,11 @@ class SessionBook:
     def __len__(self) -> int:
         return len(self._sessions)
 
+    def entries(self) -> list[tuple[SetupSession, tuple[str, ...]]]:
+        """Every session with its aliases, oldest first (what ``add`` rebuilds the book from)."""
+        return [(session, self._aliases_of.get(session.id, ()))
+                for session in self._sessions.values()]
+
     def add(self, session: SetupSession, *aliases: str) -> SetupSession:
         own = self._of_tenant.get(session.tenant_id, {})
         while len(own) >= self._per_tenant:
