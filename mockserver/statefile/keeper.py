@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver.services.world import World
 from mockserver.state import Snapshot, Store
 from mockserver.statefile.codec import FormatError
-from mockserver.statefile.world import decode_document, encode_document
+from mockserver.statefile.world import decode_document, document_of, encode_document, world_of
 
 log = logging.getLogger("billing_mock")
 SAVE_EVERY = 1.0  # seconds: a kill -9 loses at most the changes of the last one
@@ -55,8 +55,11 @@ def load_state(path: str | os.PathLike, max_tenants: int, outbox_size: int,
 def save_state(path: str | os.PathLike, store: Store) -> int:
     """Write the world to ``path`` by atomic replace (a reader, or a crash, sees the old file
     or the new one, never half of one). Answers the bytes written."""
-    with store.lock:
-        document = encode_document(store)
+    return write_document(path, encode_document(store))
+
+
+def write_document(path: str | os.PathLike, document: dict) -> int:
+    """Write a state file's document to ``path`` by atomic replace; the bytes written."""
     data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
@@ -100,6 +103,7 @@ class StateKeeper:
         self._stop = threading.Event()
         self._seen_generation = world.generation
         self._thread: threading.Thread | None = None
+        self._start: tuple[Snapshot | None, dict | None] = (None, None)  # encoded once
         self.saves = 0
 
     def touch(self) -> None:
@@ -119,9 +123,14 @@ class StateKeeper:
 
     def save(self) -> None:
         self._changed.clear()
-        self._seen_generation = self.world.generation
+        store = self.world.store
+        with store.lock:  # a pickled snapshot is quick; it is encoded outside the lock
+            self._seen_generation = store.generation
+            current, start = store.snapshot(), store.start
         try:
-            save_state(self.path, self.world.store)
+            if start is not self._start[0]:
+                self._start = (start, world_of(start) if start is not None else None)
+            write_document(self.path, document_of(current, self._start[1]))
             self.saves += 1
         except (OSError, FormatError) as exc:  # the server goes on; the next save may work
             log.error("state file %s not written: %s", self.path, exc)
@@ -148,4 +157,4 @@ class ChangeNotifier:
 
 
 __all__ = ["ChangeNotifier", "SAVE_EVERY", "StateFileError", "StateKeeper", "load_state",
-           "save_state"]
+           "save_state", "write_document"]

@@ -21,7 +21,7 @@ from mockserver.domain.profile import Seller
 from mockserver.domain.tenant import Tenant
 from mockserver.providers import ProviderRegistry, SetupSession
 from mockserver.scenarios.behaviours import Behaviour
-from mockserver.state import Store, TokenGrant
+from mockserver.state import Snapshot, Store, TokenGrant
 from mockserver.statefile.codec import FormatError, decode, decode_dataclass, encode
 
 FORMAT = "billing-mock-state"
@@ -32,17 +32,31 @@ WORLD_KEYS = ("scenario", "clock", "ids", "seller", "numbering", "tokens", "tena
 
 def encode_document(store: Store, saved_at: datetime | None = None) -> dict:
     """The state file's document: the current world and the world ``reset`` returns to."""
+    with store.lock:
+        current, start = store.snapshot(), store.start
+    return document_of(current, world_of(start) if start is not None else None, saved_at)
+
+
+def document_of(current: Snapshot, start: dict | None,
+                saved_at: datetime | None = None) -> dict:
+    """The document of a snapshot of the world and the encoded start (``world_of``)."""
     document = {"format": FORMAT, "version": VERSION,
                 "saved_at": encode(saved_at or datetime.now(timezone.utc)),
-                "world": encode_world(store)}
-    if store.start is not None:
-        start = Store(Clock(), IdSource(0))
-        start.restore(store.start)
-        document["start"] = encode_world(start)
+                "world": world_of(current)}
+    if start is not None:
+        document["start"] = start
     return document
 
 
+def world_of(snapshot: Snapshot) -> dict:
+    """A snapshot's world, encoded from a scratch store (no lock: nobody else holds it)."""
+    scratch = Store(Clock(), IdSource(0))
+    scratch.restore(snapshot)
+    return encode_world(scratch)
+
+
 def encode_world(store: Store) -> dict:
+    """The world of ``store`` (hold its lock, or use a store nobody else holds)."""
     return {
         "scenario": store.scenario,
         "clock": _encode_clock(store.clock),
@@ -267,4 +281,4 @@ def _decode_message(raw: Any, where: str) -> dict:
 
 
 __all__ = ["FORMAT", "VERSION", "check_document", "decode_document", "decode_world",
-           "encode_document", "encode_world"]
+           "document_of", "encode_document", "encode_world", "world_of"]
