@@ -90,3 +90,17 @@ def test_bad_options_are_usage_errors():
     assert result.exit_code == 2 and "Invalid value for '--port'" in result.output
     result = CliRunner().invoke(main, ["serve"], env={"BILLING_MOCK_SEED": "many"})
     assert result.exit_code == 2 and "BILLING_MOCK_SEED" in result.output
+
+
+def test_limits_come_from_the_environment_and_bad_ones_are_usage_errors():
+    from mockserver.settings import Settings
+
+    settings = Settings.from_env({"BILLING_MOCK_REQUEST_TIMEOUT": "2.5",
+                                  "BILLING_MOCK_MAX_BODY_BYTES": "2048",
+                                  "BILLING_MOCK_ALLOWED_HOSTS": "mock.test"})
+    assert (settings.request_timeout, settings.max_body_bytes, settings.allowed_hosts) == (
+        2.5, 2048, "mock.test")
+    result = CliRunner().invoke(main, ["serve"], env={"BILLING_MOCK_SMTP_DEADLINE": "soon"})
+    assert result.exit_code == 2 and "BILLING_MOCK_SMTP_DEADLINE" in result.output
+    result = CliRunner().invoke(main, ["serve", "--max-header-bytes", "10"])
+    assert result.exit_code == 2 and "--max-header-bytes" in result.output
