@@ -104,3 +104,12 @@ def test_limits_come_from_the_environment_and_bad_ones_are_usage_errors():
     assert result.exit_code == 2 and "BILLING_MOCK_SMTP_DEADLINE" in result.output
     result = CliRunner().invoke(main, ["serve", "--max-header-bytes", "10"])
     assert result.exit_code == 2 and "--max-header-bytes" in result.output
+
+
+def test_schemathesis_config_prints_the_shipped_toml():
+    from pathlib import Path
+
+    result = CliRunner().invoke(main, ["schemathesis-config"])
+    shipped = Path(__file__).resolve().parents[1] / "schemathesis.toml"
+    assert result.exit_code == 0 and result.output == shipped.read_text(encoding="utf-8")
+    assert 'include-name = "POST /api/v1/billing/payment-providers/{slug}/confirm"' in result.output
