@@ -7,6 +7,7 @@ Connexion runs Flask handlers on a thread pool, so every read-modify-write goes 
 from __future__ import annotations
 
 import itertools
+import logging
 import pickle
 import threading
 from collections import OrderedDict, deque
@@ -24,7 +25,8 @@ from mockserver.providers import ProviderRegistry
 ALL_PERMISSIONS = ("billing:read", "billing:manage")
 # What a snapshot holds: the whole world, not the observations (journal) of it.
 WORLD_FIELDS = ("clock", "ids", "seller", "numbering", "tokens", "tenants", "pinned", "outbox",
-                "providers", "behaviours", "scenario", "billed_until")
+                "providers", "behaviours", "scenario", "billed_until", "evicted_tenants")
+log = logging.getLogger("billing_mock")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Store:
         # How far the billing clock has run (charges, period ends): a running clock moves on
         # between runs, and the next run starts here, so no due date is skipped.
         self.billed_until = None
+        self.evicted_tenants = 0  # tenants dropped at the bound since this world started
         self.journal: deque[dict] = deque(maxlen=JOURNAL_SIZE)
         self.journal_lock = threading.Lock()  # held only to append or copy, never while waiting
         self.snapshots: OrderedDict[str, Snapshot] = OrderedDict()
@@ -187,11 +190,17 @@ class Store:
             return tenant
 
     def _make_room(self) -> None:
-        """Evict the least recently used tenant that came from a token, not from the world."""
+        """Evict the least recently used tenant that came from a token, not from the world
+        (its data is gone; the next request with its token starts it empty). Logged and
+        counted (``/_mock/health``), never silent."""
         if len(self.tenants) < self.max_tenants:
             return
         for tenant_id in self.tenants:
             if tenant_id not in self.pinned:
                 del self.tenants[tenant_id]
+                self.evicted_tenants += 1
+                log.warning("tenant bound (%d) reached: evicted tenant %s, the least recently "
+                            "used one, and its data (%d evicted so far)", self.max_tenants,
+                            tenant_id, self.evicted_tenants)
                 return
         raise LimitReached(f"The mock keeps at most {self.max_tenants} tenants")

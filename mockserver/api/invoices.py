@@ -25,8 +25,7 @@ def get_invoice(rt, principal, invoice_id):
 
 @operation(MANAGE, renders=True)
 def send_invoice_email(rt, principal, invoice_id):
-    message = invoices.send_invoice(rt.world, principal.tenant_id, invoice_id,
-                                    rt.settings.smtp_url)
+    message = invoices.send_invoice(rt.world, principal.tenant_id, invoice_id, rt.mailer)
     result = {
         "invoice_id": message["invoice_id"], "number": message["number"], "status": "sent",
         "sent_at": message["sent_at"], "to": message["to"],

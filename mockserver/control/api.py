@@ -15,15 +15,17 @@ from mockserver.edge.operation import encoded
 from mockserver.edge.runtime import current
 from mockserver.published import mock_document
 from mockserver.scenarios import ScenarioError, build_store, describe_all, load_file, parse
-from mockserver.scenarios import resolve
+from mockserver.scenarios import resolve_served
 from mockserver.services import clock as clock_service
 
 
 def get_health():
     """Readiness: open to anyone, and it never waits for the world (a lock-free read)."""
     store = current().store
+    evictions = {"tenants": store.evicted_tenants,
+                 "setup_sessions": store.providers.evicted_sessions()}
     return encoded(({"status": "ok", "tenants": len(store.tenants), "now": store.clock.now(),
-                     "scenario": store.scenario}, 200))
+                     "scenario": store.scenario, "evictions": evictions}, 200))
 
 
 def _clock(rt, events: list[dict]):
@@ -80,7 +82,7 @@ def load_scenario(rt, body):
         if "scenario" in body:
             scenario, source = parse(body["scenario"], "<request body>"), "<request body>"
         elif "name" in body:
-            path = resolve(body["name"])
+            path = resolve_served(body["name"], rt.settings.scenario_dir)
             scenario, source = load_file(path), str(path)
         else:
             raise InvalidRequest("Give a library scenario's name or a whole scenario")
@@ -152,6 +154,10 @@ def list_outbox(rt):
 def get_mock_billing_document(rt):
     return mock_document(), 200
 
+
+# Operations that read no more than a few counters, without the lock: run on the event
+# loop, so readiness answers even while every worker thread waits (see edge.scheduling).
+LOCK_FREE = frozenset({"getHealth"})
 
 HANDLERS = {
     "getHealth": get_health, "getClock": get_clock, "advanceClock": advance_clock,

@@ -11,9 +11,12 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 
+from mockserver.edge.origins import own_host_names
+from mockserver.services.mailer import Mailer
 from mockserver.services.runs import Runs
 from mockserver.services.world import World
 from mockserver.settings import Settings
@@ -44,10 +47,19 @@ class Runtime:
     settings: Settings
     loaded: World  # the loaded world: what /api/v1 and /_mock answer from, and runs fork from
     bridge: Any = None  # the app's bridge to Flask, closed with the app
+    mailer: Mailer | None = None  # with an SMTP relay: delivers sent invoices, off requests
     runs: Runs = field(init=False)
+    own_hosts: frozenset[str] = field(init=False)  # the host names /_mock answers to
+    own_origins: frozenset[str] = field(init=False)  # the origins browsers reach it by
 
     def __post_init__(self) -> None:
-        self.runs = Runs(self.loaded, self.settings.max_runs, self.settings.run_idle_seconds)
+        s = self.settings
+        self.runs = Runs(self.loaded, s.max_runs, s.run_idle_seconds)
+        if s.smtp_url and self.mailer is None:
+            self.mailer = Mailer(s.smtp_url, s.smtp_deadline)
+        self.own_hosts = own_host_names(s.host, s.public_url, s.allowed_hosts)
+        parts = urlsplit(s.base_url)
+        self.own_origins = frozenset({f"{parts.scheme}://{parts.netloc}".lower()})
 
     @property
     def selected(self) -> Selected:

@@ -60,6 +60,16 @@ class ProviderSimulation(ABC):
         self._forced: deque[str] = deque()
 
     @property
+    def sessions(self) -> SessionBook:
+        """The book of this provider's setup sessions (a state file writes and rebuilds it)."""
+        return self._sessions
+
+    @property
+    def evicted_sessions(self) -> int:
+        """Setup sessions dropped at the bounds so far (see ``SessionBook``)."""
+        return self._sessions.evicted
+
+    @property
     def provider(self) -> Provider:
         return PROVIDERS[self.slug]
 
