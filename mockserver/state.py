@@ -11,11 +11,12 @@ import logging
 import pickle
 import threading
 from collections import OrderedDict, deque
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from mockserver.domain.clock import Clock
-from mockserver.domain.errors import LimitReached, NotFound
+from mockserver.domain.errors import DomainError, LimitReached, NotFound
 from mockserver.domain.ids import IdSource
 from mockserver.domain.numbering import InvoiceNumbering
 from mockserver.domain.profile import Seller
@@ -49,6 +50,46 @@ JOURNAL_SIZE = 1_000
 _GENERATIONS = itertools.count(1)
 
 
+def new_generation() -> int:
+    """A world generation no store of this process has had."""
+    return next(_GENERATIONS)
+
+
+class WorldUnavailable(DomainError):
+    """The world is kept elsewhere (Redis) and cannot be reached now: nothing was answered
+    from an old copy, and the client may try again."""
+
+    headers = {"Retry-After": "1"}
+
+
+class WorldMoved(WorldUnavailable):
+    """A read had to become a write (a tenant seen for the first time, a scripted behaviour's
+    counter) and the shared world changed in between: the request is run again as a write
+    (``World.attempt``); should one escape, it is a 503 like any unreachable world."""
+
+
+@dataclass
+class Access:
+    """How one request holds the world: ``read`` (GET, HEAD, OPTIONS) or ``write``, and
+    whether a shared world was already checked for this request (a read checks once)."""
+
+    mode: str = "write"
+    checked: bool = False
+
+    @property
+    def reading(self) -> bool:
+        return self.mode == "read"
+
+
+# The access of the request being answered; outside a request (a test, a mail worker) every
+# hold is a write.
+ACCESS: ContextVar[Access | None] = ContextVar("billing_mock_access", default=None)
+
+
+def current_access() -> Access:
+    return ACCESS.get() or Access()
+
+
 @dataclass(frozen=True)
 class TokenGrant:
     """What an opaque token stands for."""
@@ -60,6 +101,9 @@ class TokenGrant:
 
 @dataclass
 class Store:
+    """The world in this process (the embedded backend; ``mockserver.redisworld`` keeps it in
+    Redis behind the same interface)."""
+
     clock: Clock
     ids: IdSource
     seller: Seller = field(default_factory=Seller)
@@ -88,6 +132,30 @@ class Store:
         # derived from the world is keyed by it (see mockserver.services.world). Unique in
         # the process, so worlds of different stores never share a key.
         self.generation = next(_GENERATIONS)
+
+    # A read (``store.tenant``) counts as a use of the tenant (its place in the eviction order).
+    touch_on_use = True
+
+    def about_to_change(self) -> None:
+        """Called right before a change that a read may make (a tenant's first request, a
+        scripted behaviour's counter). Nothing to do here; a shared store turns the read
+        into a write."""
+
+    def lock_is_free(self) -> bool:
+        """Whether the store could be held at once (a probe: it is not kept)."""
+        if not self.lock.acquire(blocking=False):
+            return False
+        self.lock.release()
+        return True
+
+    def grant(self, token: str) -> "TokenGrant | None":
+        """What ``token`` stands for, if anything: read without the lock (authentication runs
+        on the event loop, which must not wait for a writer); a shared store makes sure its
+        copy is current first."""
+        return self.tokens.get(token)
+
+    def probe(self) -> None:
+        """Raise :class:`WorldUnavailable` when the world cannot be reached (never here)."""
 
     def record(self, entry: dict) -> None:
         """Add a journal entry (callable from the event loop: takes only the journal lock).
@@ -141,8 +209,7 @@ class Store:
         with self.lock:
             if self.start is not None:
                 self.restore(self.start)
-            with self.journal_lock:
-                self.journal.clear()
+            self.clear_journal()
 
     def save_snapshot(self) -> str:
         with self.lock:
@@ -168,8 +235,11 @@ class Store:
             self.start = other.start
             self.snapshots.clear()
             self.generation = next(_GENERATIONS)
-            with self.journal_lock:
-                self.journal.clear()
+            self.clear_journal()
+
+    def clear_journal(self) -> None:
+        with self.journal_lock:
+            self.journal.clear()
 
     def add_tenant(self, tenant: Tenant, pinned: bool = True) -> Tenant:
         with self.lock:
@@ -184,8 +254,9 @@ class Store:
         with self.lock:
             tenant = self.tenants.get(tenant_id)
             if tenant is None:
+                self.about_to_change()
                 tenant = self.add_tenant(Tenant(tenant_id, self.clock.now()), pinned=False)
-            else:
+            elif self.touch_on_use:
                 self.tenants.move_to_end(tenant_id)
             return tenant
 

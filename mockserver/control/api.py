@@ -20,8 +20,10 @@ from mockserver.services import clock as clock_service
 
 
 def get_health():
-    """Readiness: open to anyone, and it never waits for the world (a lock-free read)."""
+    """Readiness: open to anyone, and it never waits for the world (a lock-free read; a
+    shared world is asked only whether it can be reached, a 503 when not)."""
     store = current().store
+    store.probe()
     evictions = {"tenants": store.evicted_tenants,
                  "setup_sessions": store.providers.evicted_sessions()}
     return encoded(({"status": "ok", "tenants": len(store.tenants), "now": store.clock.now(),

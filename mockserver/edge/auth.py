@@ -36,7 +36,7 @@ def authenticate(token: str, store: Store, jwt_secret: str | None) -> Principal:
     """The principal behind ``token``, or :class:`Unauthorized`."""
     if token.count(".") == 2:
         return _from_jwt(token, jwt_secret)
-    grant = store.tokens.get(token)
+    grant = store.grant(token)
     if grant is None:
         raise Unauthorized("Provided token is not valid")
     return Principal(grant.tenant_id, frozenset(grant.permissions), "token")

@@ -25,12 +25,14 @@ def note_tenant(tenant_id: str) -> None:
         entry["tenant_id"] = tenant_id
 
 
-def note_world(generation: int) -> None:
-    """Which world answered the request: an entry of a world that a reset or a load replaced
-    meanwhile is not kept (see ``Store.record``)."""
+def note_world(store) -> None:
+    """Which world answered the request, and its time then: an entry of a world that a reset
+    or a load replaced meanwhile is not kept (see ``Store.record``). Call it with the world
+    held (a shared world's copy is current then)."""
     entry = CURRENT_ENTRY.get()
     if entry is not None:
-        entry["_generation"] = generation
+        entry["_generation"] = store.generation
+        entry["at"] = store.clock.now()
 
 
 class JournalMiddleware:

@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mockserver.state import ACCESS, Access
+
+# Requests that hold the world to read it only (a shared world checks it once per request).
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 @dataclass(frozen=True)
 class Preference:
@@ -60,7 +65,8 @@ def preference() -> Preference | None:
 
 
 class EdgeMiddleware:
-    """Sets the request before anything else runs and adds ``X-Request-ID`` to the answer."""
+    """Sets the request before anything else runs (its id, its ``Prefer``, whether it reads
+    or writes the world) and adds ``X-Request-ID`` to the answer."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -73,6 +79,7 @@ class EdgeMiddleware:
                        if name == b"prefer"), None)
         edge = EdgeRequest(new_request_id(), Preference.parse(prefer))
         token = CURRENT.set(edge)
+        access = ACCESS.set(Access("read" if scope["method"] in READING_METHODS else "write"))
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -82,4 +89,5 @@ class EdgeMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            ACCESS.reset(access)
             CURRENT.reset(token)

@@ -31,9 +31,6 @@ def runs_inline(current_world: Callable[[], World], on_loop: frozenset[str],
             return False
         # Someone holds the world (a reset, a scenario load, a clock run, a test's factory):
         # wait for it on a thread, never on the event loop, which stays free for the rest.
-        if not store.lock.acquire(blocking=False):
-            return False
-        store.lock.release()
-        return True
+        return store.lock_is_free()
 
     return fast
