@@ -31,6 +31,12 @@ class Settings:
     allowed_hosts: str = ""  # more Host names for /_mock, comma-separated (localhost is one)
     scenario_dir: str | None = None  # POST /_mock/scenario may load files from here too
     state_file: str | None = None  # the world is loaded from here and saved back (README)
+    # Where the world is kept (README "Shared state on Redis"): None or "memory" (this
+    # process), redis://HOST:PORT/DB (one world for every worker and replica), or a path
+    # (the state file, as state_file).
+    state: str | None = None
+    workers: int = 1  # processes serving one port (they share the world: needs Redis)
+    verify_reads: bool = False  # tests: a read that changes a shared world's copy is an error
     max_runs: int = 100  # isolated runs (/_runs/{run_id}/...) kept at a time
     run_idle_seconds: int = 1800  # a run nobody used for this long is let go
 
@@ -39,6 +45,27 @@ class Settings:
             raise ValueError(f"max_runs must be 0 or more, not {self.max_runs}")
         if self.run_idle_seconds < 1:
             raise ValueError(f"run_idle_seconds must be 1 or more, not {self.run_idle_seconds}")
+        kind, target = self.state_backend
+        if kind == "file" and self.state_file and target != self.state_file:
+            raise ValueError("give the state file once: --state PATH or --state-file PATH")
+        if self.workers < 1:
+            raise ValueError(f"workers must be 1 or more, not {self.workers}")
+        if self.workers > 1 and kind != "redis":
+            raise ValueError("several workers serve one world only from Redis: add "
+                             "--state redis://HOST:PORT/DB")
+
+    @property
+    def state_backend(self) -> tuple[str, str | None]:
+        """Where the world is kept: ``("memory", None)``, ``("file", path)`` or
+        ``("redis", url)``."""
+        state = (self.state or "").strip()
+        if state.startswith(("redis://", "rediss://", "unix://")):
+            return "redis", state
+        if state and state != "memory":
+            return "file", state.removeprefix("file://")
+        if self.state_file:
+            return "file", self.state_file
+        return "memory", None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -1,0 +1,424 @@
+"""The Redis backend: one world in Redis for every worker and replica (README "Shared state
+on Redis").
+
+What a request costs in round trips to Redis (each one script or command, atomic):
+
+- a **read**: one, to ask whether the world changed since this worker's copy was current
+  (the changes come in the same answer when it did), however many times the request holds
+  the world; plus one to add its entry to the journal (API requests);
+- a **write**: one to take the world's lock together with the changes since the copy was
+  current, one to send what it changed and release the lock (nothing changed: just the
+  release); plus the read's check when it authenticates with a token, and its journal entry.
+
+Redis unreachable, restarted or lost: every request that needs the world is a 503 with the
+error envelope and ``Retry-After`` (:class:`~mockserver.state.WorldUnavailable`), never an
+answer from an old copy. A new connection that finds another Redis process (its ``run_id``)
+makes the copy load anew; an empty Redis is seeded again with the start of the loaded world
+(what a reset gives), logged. Nothing needs restarting.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import secrets
+import threading
+import time
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from mockserver.domain.clock import Clock
+from mockserver.domain.ids import IdSource
+from mockserver.redisworld import parts, scripts
+from mockserver.redisworld.store import SharedStore
+from mockserver.state import (
+    ACCESS,
+    JOURNAL_SIZE,
+    Access,
+    Store,
+    WorldMoved,
+    WorldUnavailable,
+    new_generation,
+)
+
+log = logging.getLogger("billing_mock")
+PREFIX = "billing-mock:"
+FORMAT = "billing-mock-redis/1"
+LOCK_TTL = 10.0  # seconds a writer's lock lives unless renewed (it is, while the writer works)
+LOCK_WAIT = 10.0  # seconds a writer waits for another before answering 503
+MAX_JOURNAL_BYTES = 16 * 1024 * 1024  # the journal in Redis, besides its 1,000 entries
+LOAD_ATTEMPTS = 3  # loading the whole world without the lock, before taking it
+
+
+class RedisWorldRefused(Exception):
+    """The Redis database holds something this server must not serve (another format or
+    billing-mock version): the server does not start."""
+
+
+class RedisBackend:
+    """The world in Redis at ``url`` (``redis://HOST:PORT/DB``); see the module."""
+
+    name = "redis"
+
+    def __init__(self, url: str, *, version: str, verify_reads: bool = False,
+                 prefix: str = PREFIX, lock_ttl: float = LOCK_TTL,
+                 lock_wait: float = LOCK_WAIT) -> None:
+        self.url, self.version, self.prefix = url, version, prefix
+        self.verify_reads = verify_reads
+        self.lock_ttl, self.lock_wait = lock_ttl, lock_wait
+        self.redis = redis.Redis.from_url(
+            url, socket_timeout=5, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0),
+            health_check_interval=0, redis_connect_func=self._connected)
+        self._scripts = {name: self.redis.register_script(getattr(scripts, name))
+                         for name in ("SYNC", "BEGIN", "COMMIT", "RELEASE", "EXTEND", "RECORD")}
+        self.known = parts.Known()
+        self.valid = False  # False: the copy is loaded anew before it is used
+        self.store: SharedStore | None = None
+        self._seed: Store | None = None  # the world to seed an empty Redis with first
+        self._token: str | None = None  # the lock this process holds, renewed meanwhile
+        self._server: str | None = None  # the Redis process (run_id) the copy came from
+        self._restarted = False
+        self._forget = lambda generation: None
+        self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
+        self.journal_dropped = 0
+
+    # -- the Backend interface ----------------------------------------------------------
+
+    def open(self, store: Store) -> SharedStore:
+        """The shared world's store: the world in Redis if there is one (after checking who
+        wrote it), else ``store``'s world, written to Redis by the first hold."""
+        shared = SharedStore.of(self, store.max_tenants, store.outbox_size)
+        self.store, self._seed = shared, store
+        try:
+            self._check_meta()
+            with shared.lock:  # a write: seeds an empty Redis, else loads the world there
+                pass
+        except WorldUnavailable as error:
+            log.warning("Redis at %s not reachable yet (%s): answering 503 until it is",
+                        self.url, error.message)
+        return shared
+
+    def start(self, world) -> None:
+        self._forget = world.forget
+        self._renewer = threading.Thread(target=self._renew, daemon=True, name="redis-lock")
+        self._renewer.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.redis.close()
+
+    @property
+    def seeded_here(self) -> bool:
+        return self._seed is None and self.valid
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def refresh(self, store: SharedStore, access: Access) -> None:
+        """Bring the copy up to date for a read (held), once per request."""
+        if access.checked and self.valid and not self._restarted:
+            return
+        self._sync(store)
+        access.checked = True
+
+    def make_current(self, store: SharedStore, access: Access) -> None:
+        """Like :meth:`refresh`, without holding the store when the copy is current (one
+        ``GET``): authentication runs on the event loop."""
+        if access.checked and self.valid and not self._restarted:
+            return
+        if self.valid and not self._restarted:
+            if self._call(self.redis.get, self.prefix + "head") == self.known.head.encode():
+                access.checked = True
+                return
+        token = ACCESS.set(Access("read"))
+        try:
+            with store.lock:
+                pass
+        finally:
+            ACCESS.reset(token)
+        access.checked = True
+
+    def after_read(self, store: SharedStore) -> None:
+        if self.verify_reads and self.valid:
+            found = parts.changes(store, self.known, store.touched)
+            if found:
+                self.valid = False
+                raise RuntimeError("a read changed the shared world's copy: "
+                                   f"{sorted(found.written)} {found.removed}")
+
+    def _sync(self, store: SharedStore) -> None:
+        self._notice_restart()
+        if not self.valid:
+            self._load(store)
+            return
+        reply = self._script("SYNC", self.known.head, scripts.MAX_DELTA)
+        self._take(store, reply)
+
+    def _take(self, store: SharedStore, reply: list) -> None:
+        kind = reply[0].decode()
+        if kind == "same":
+            return
+        if kind == "delta":
+            head, names, values, gone = reply[1].decode(), reply[2], reply[3], reply[4]
+            parts.apply(store, self.known, [(n.decode(), v) for n, v in zip(names, values)],
+                        [g.decode() for g in gone], head)
+        elif kind == "full":
+            self._load(store)
+        elif kind == "empty":
+            self._seed_now(store)
+
+    def _load(self, store: SharedStore, locked: bool = False) -> None:
+        """Load the whole world from Redis: in slices, checking that nobody wrote meanwhile
+        (after ``LOAD_ATTEMPTS`` tries, under the world's lock; ``locked``: it is held)."""
+        if locked:
+            found = self._read_all()
+            if found == "empty":
+                return self._seed_locked(store)
+            if found is None:
+                raise WorldUnavailable("The world in Redis changed under its lock")
+            return self._install(store, *found)
+        for _ in range(LOAD_ATTEMPTS):
+            found = self._read_all()
+            if found == "empty":
+                return self._seed_now(store)
+            if found is not None:
+                return self._install(store, *found)
+        self._lock()
+        try:
+            self._load(store, locked=True)
+        finally:
+            self._unlock(self._token)
+
+    def _read_all(self):
+        p = self.prefix
+        head = self._call(self.redis.get, p + "head")
+        if head is None:
+            return "empty"
+        names = self._call(self.redis.zrange, p + "changes", 0, -1, withscores=True)
+        values = []
+        for i in range(0, len(names), 1000):
+            keys = [p + "p:" + name.decode() for name, _ in names[i:i + 1000]]
+            values += self._call(self.redis.mget, keys)
+        if self._call(self.redis.get, p + "head") != head or None in values:
+            return None
+        return head.decode(), [(name.decode(), score, value)
+                               for (name, score), value in zip(names, values)]
+
+    def _install(self, store: SharedStore, head: str, found: list) -> None:
+        gone = store.generation
+        store.generation = new_generation()
+        self.known = parts.Known()
+        try:
+            parts.load(store, self.known, found, head)
+        except (ValueError, pickle.UnpicklingError, AttributeError, ImportError) as exc:
+            self.valid = False
+            raise WorldUnavailable(f"The world in Redis cannot be read: {exc}") from None
+        self.valid = True
+        self._forget(gone)
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def begin_write(self, store: SharedStore) -> None:
+        """Take the world's lock and its changes (held)."""
+        self._notice_restart()
+        reply = self._lock(self.known.head if self.valid else "")
+        try:
+            if not self.valid and reply[0] != b"empty":
+                self._load(store, locked=True)
+            elif reply[0] == b"empty":
+                self._seed_locked(store)
+            else:
+                self._take(store, reply)
+        except BaseException:
+            self._unlock(self._token)
+            raise
+        store.journal_cleared = False
+
+    def upgrade(self, store: SharedStore) -> None:
+        """A read becomes a write: the lock, and the world as it was read."""
+        reply = self._lock(self.known.head)
+        if reply[0] != b"same":
+            self._unlock(self._token)
+            raise WorldMoved("The world changed while this request read it; try again")
+        store.journal_cleared = False
+
+    def commit(self, store: SharedStore, failing: bool = False) -> None:
+        """Send what the work changed, and release the lock."""
+        token = self._token
+        try:
+            found = parts.changes(store, self.known, store.touched)
+            if not found and not store.journal_cleared:
+                self._unlock(token)
+                return
+            args = [self.prefix, token, self.known.head, "1" if found.full else "0",
+                    "1" if store.journal_cleared else "0", secrets.token_hex(8),
+                    len(found.written)]
+            for name, value in found.written.items():
+                args += [name, value]
+            args += found.removed
+            try:
+                reply = self._scripts["COMMIT"](args=args)
+            except redis.RedisError as exc:
+                self.valid = False
+                raise WorldUnavailable(f"The change was not saved in Redis ({exc})") from None
+            if reply[0] != b"ok":
+                self.valid = False
+                raise WorldUnavailable("The change was not saved: the world's lock in Redis "
+                                       "was lost before it was (it is renewed while a change "
+                                       "runs; was Redis restarted?)")
+            parts.remember(store, self.known, found, reply[1].decode())
+        finally:
+            self._token = None
+            store.journal_cleared = False
+
+    def _lock(self, known: str = "") -> list:
+        """Take the world's lock (waiting for another writer up to ``lock_wait``); the
+        answer of ``BEGIN``: the changes since ``known``."""
+        token = secrets.token_hex(12)
+        deadline = time.monotonic() + self.lock_wait
+        pause = 0.0002
+        while True:
+            reply = self._script("BEGIN", token, int(self.lock_ttl * 1000), known,
+                                 scripts.MAX_DELTA)
+            if reply[0] != b"busy":
+                self._token = token
+                return reply
+            if time.monotonic() > deadline:
+                raise WorldUnavailable(f"Another writer has held the shared world for over "
+                                       f"{self.lock_wait:g} s")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.005)
+
+    def _unlock(self, token: str | None) -> None:
+        self._token = None
+        if token is not None:
+            try:
+                self._scripts["RELEASE"](args=[self.prefix, token])
+            except redis.RedisError:
+                pass  # it expires by itself
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.lock_ttl / 4):
+            token = self._token
+            if token is not None:
+                try:
+                    self._scripts["EXTEND"](args=[self.prefix, token,
+                                                  int(self.lock_ttl * 1000)])
+                except redis.RedisError:
+                    pass
+
+    # -- seeding --------------------------------------------------------------------------
+
+    def _seed_now(self, store: SharedStore) -> None:
+        """Redis has no world: seed it (a short write of its own, inside a read)."""
+        reply = self._lock("")
+        try:
+            if reply[0] == b"empty":
+                self._seed_locked(store)
+                self.commit(store)
+                return
+            self.valid = False
+            self._load(store, locked=True)
+        except BaseException:
+            self._unlock(self._token)
+            raise
+        self._unlock(self._token)
+
+    def _seed_locked(self, store: SharedStore) -> None:
+        """Make the copy the world to seed with (the commit writes it whole): the settings'
+        world the first time, else the start of the loaded world (Redis lost the world)."""
+        if self._seed is not None:
+            fresh, self._seed = self._seed, None
+            log.info("Redis at %s holds no world: it is seeded with this server's", self.url)
+        else:
+            fresh = Store(Clock(), IdSource(0), max_tenants=store.max_tenants,
+                          outbox_size=store.outbox_size)
+            if store.start is not None:
+                fresh.restore(store.start)
+            fresh.start = store.start
+            log.warning("Redis at %s lost the world (restarted empty?): it starts again from "
+                        "the start of the loaded world", self.url)
+        self._check_meta(write=True)
+        store.replace_world(fresh)
+        self.known = parts.Known(generation=-1)
+        self.valid = True
+
+    def _check_meta(self, write: bool = False) -> None:
+        key = self.prefix + "meta"
+        meta = {k.decode(): v.decode() for k, v in self._call(self.redis.hgetall, key).items()}
+        mine = {"format": FORMAT, "version": self.version}
+        if write or not meta:
+            self._call(self.redis.hset, key, mapping=mine)
+        elif meta != mine:
+            raise RedisWorldRefused(
+                f"Redis at {self.url} holds a world of {meta.get('format')} "
+                f"{meta.get('version')}; this server is {FORMAT} {self.version}. Use another "
+                "database (redis://HOST:PORT/DB) or empty it (FLUSHDB)")
+
+    # -- the journal ----------------------------------------------------------------------
+
+    def record(self, store: SharedStore, entry: dict) -> None:
+        """Add a journal entry (after the answer is made, before the client has it)."""
+        world = self.known.head.rsplit(" ", 1)[0]
+        data = pickle.dumps({k: v for k, v in entry.items() if not k.startswith("_")},
+                            protocol=parts.PROTOCOL)
+        try:
+            self._scripts["RECORD"](args=[self.prefix, world, data, JOURNAL_SIZE,
+                                          MAX_JOURNAL_BYTES])
+        except redis.RedisError as exc:
+            self.journal_dropped += 1
+            log.warning("journal entry %s not kept: Redis at %s failed (%s)",
+                        entry.get("request_id"), self.url, exc)
+
+    def journal(self) -> list[dict]:
+        return [pickle.loads(item) for item in
+                self._call(self.redis.lrange, self.prefix + "journal", 0, -1)]
+
+    # -- Redis ----------------------------------------------------------------------------
+
+    def ping(self) -> None:
+        self._call(self.redis.ping)
+
+    def _script(self, name: str, *args):
+        return self._call(self._scripts[name], args=[self.prefix, *args])
+
+    def _call(self, method, *args, **kwargs):
+        """A call to Redis; trying once more on a new connection (the pooled one may be
+        from before a restart). Any failure is :class:`WorldUnavailable`."""
+        for attempt in (1, 2):
+            try:
+                return method(*args, **kwargs)
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                if attempt == 2 or isinstance(exc, redis.BusyLoadingError):
+                    raise self._unavailable(exc) from None
+            except redis.RedisError as exc:
+                raise self._unavailable(exc) from None
+
+    def _unavailable(self, exc: Exception) -> WorldUnavailable:
+        log.warning("Redis at %s: %s", self.url, exc)
+        return WorldUnavailable(f"The shared world in Redis cannot be reached: {exc}",
+                                redis=self.url)
+
+    def _connected(self, connection) -> None:
+        """Every new connection: note which Redis process answers (a new one means Redis
+        restarted: the copy is loaded anew before it is used)."""
+        connection.on_connect()
+        connection.send_command("INFO", "server")
+        info = connection.read_response()
+        text = info.decode() if isinstance(info, bytes) else str(info)
+        run_id = next((line.split(":", 1)[1].strip() for line in text.splitlines()
+                       if line.startswith("run_id:")), None)
+        if self._server is not None and run_id != self._server:
+            self._restarted = True
+        self._server = run_id
+
+    def _notice_restart(self) -> None:
+        if self._restarted:
+            self._restarted = False
+            self.valid = False
+            log.warning("Redis at %s restarted: the world is read from it anew", self.url)
+
+
+__all__ = ["FORMAT", "PREFIX", "RedisBackend", "RedisWorldRefused"]

@@ -1,0 +1,147 @@
+"""The Lua scripts the shared world runs in Redis: each is one round trip, and atomic.
+
+Keys, under the prefix ``P`` (``billing-mock:``):
+
+- ``P:head``: ``"<world id> <generation> <revision>"``; the revision counts commits, the
+  generation counts whole-world changes (reset, load, restore), the world id changes when
+  the world is seeded anew (an empty Redis);
+- ``P:lock``: the writer's token, with a time to live (renewed while it works);
+- ``P:p:<part>``: one part (``parts.py``); ``P:changes``: every part, scored by the revision
+  of its last change; ``P:gone``: the parts deleted, scored likewise (at most ``MAX_GONE``;
+  ``P:horizon`` is the newest revision forgotten there: a copy older than it loads anew);
+- ``P:journal``: the journal's entries, oldest first; ``P:journal:bytes`` their size;
+- ``P:meta``: who wrote this world (format, version), checked by every server that joins.
+"""
+
+from __future__ import annotations
+
+MAX_GONE = 10_000
+MAX_DELTA = 5_000  # more changed parts than this: the copy is loaded anew, in slices
+
+_DELTA = """
+local function delta(p, head, known)
+  local w, g, r = string.match(head, '^(%S+) (%d+) (%d+)$')
+  local kw, kg, kr = string.match(known, '^(%S+) (%d+) (%d+)$')
+  if (not kw) or kw ~= w or kg ~= g then return {'full', head} end
+  local horizon = tonumber(redis.call('GET', p .. 'horizon') or '0')
+  if tonumber(kr) < horizon or tonumber(kr) > tonumber(r) then return {'full', head} end
+  local count = redis.call('ZCOUNT', p .. 'changes', '(' .. kr, '+inf')
+  if count > tonumber(ARGV[#ARGV]) then return {'full', head} end
+  local names = redis.call('ZRANGEBYSCORE', p .. 'changes', '(' .. kr, '+inf')
+  local gone = redis.call('ZRANGEBYSCORE', p .. 'gone', '(' .. kr, '+inf')
+  local values = {}
+  for i, name in ipairs(names) do values[i] = redis.call('GET', p .. 'p:' .. name) end
+  return {'delta', head, names, values, gone}
+end
+"""
+
+# ARGV: prefix, known head, max delta
+SYNC = _DELTA + """
+local p = ARGV[1]
+local head = redis.call('GET', p .. 'head')
+if not head then return {'empty'} end
+if head == ARGV[2] then return {'same', head} end
+return delta(p, head, ARGV[2])
+"""
+
+# ARGV: prefix, token, ttl ms, known head, max delta
+BEGIN = _DELTA + """
+local p = ARGV[1]
+if not redis.call('SET', p .. 'lock', ARGV[2], 'NX', 'PX', ARGV[3]) then
+  return {'busy', redis.call('PTTL', p .. 'lock')}
+end
+local head = redis.call('GET', p .. 'head')
+if not head then return {'empty'} end
+if head == ARGV[4] then return {'same', head} end
+return delta(p, head, ARGV[4])
+"""
+
+# ARGV: prefix, token, expected head ('' for none), full ('1'/'0'), clear journal ('1'/'0'),
+#       new world id (for a seed), number of parts written, then name/value pairs, then the
+#       names of the parts removed
+COMMIT = """
+local p = ARGV[1]
+if redis.call('GET', p .. 'lock') ~= ARGV[2] then return {'lost'} end
+local head = redis.call('GET', p .. 'head') or ''
+if head ~= ARGV[3] then return {'moved', head} end
+local w, g, r = ARGV[6], 0, 0
+if head ~= '' then
+  w, g, r = string.match(head, '^(%S+) (%d+) (%d+)$')
+  g, r = tonumber(g), tonumber(r)
+end
+r = r + 1
+if ARGV[4] == '1' then
+  g = g + 1
+  local old = redis.call('ZRANGE', p .. 'changes', 0, -1)
+  for i = 1, #old, 500 do
+    local batch = {}
+    for j = i, math.min(i + 499, #old) do batch[#batch + 1] = p .. 'p:' .. old[j] end
+    redis.call('UNLINK', unpack(batch))
+  end
+  redis.call('DEL', p .. 'changes', p .. 'gone', p .. 'horizon')
+end
+local n = tonumber(ARGV[7])
+local at = 8
+for i = 1, n do
+  local name = ARGV[at]
+  redis.call('SET', p .. 'p:' .. name, ARGV[at + 1])
+  redis.call('ZADD', p .. 'changes', r, name)
+  redis.call('ZREM', p .. 'gone', name)
+  at = at + 2
+end
+for i = at, #ARGV do
+  local name = ARGV[i]
+  redis.call('UNLINK', p .. 'p:' .. name)
+  redis.call('ZREM', p .. 'changes', name)
+  redis.call('ZADD', p .. 'gone', r, name)
+end
+local extra = redis.call('ZCARD', p .. 'gone') - MAX_GONE
+if extra > 0 then
+  local cut = redis.call('ZRANGE', p .. 'gone', extra - 1, extra - 1, 'WITHSCORES')
+  redis.call('ZREMRANGEBYRANK', p .. 'gone', 0, extra - 1)
+  redis.call('SET', p .. 'horizon', cut[2])
+end
+if ARGV[5] == '1' then redis.call('DEL', p .. 'journal', p .. 'journal:bytes') end
+local new = w .. ' ' .. g .. ' ' .. r
+redis.call('SET', p .. 'head', new)
+redis.call('DEL', p .. 'lock')
+return {'ok', new}
+""".replace("MAX_GONE", str(MAX_GONE))
+
+# ARGV: prefix, token
+RELEASE = """
+if redis.call('GET', ARGV[1] .. 'lock') == ARGV[2] then
+  redis.call('DEL', ARGV[1] .. 'lock')
+  return 1
+end
+return 0
+"""
+
+# ARGV: prefix, token, ttl ms
+EXTEND = """
+if redis.call('GET', ARGV[1] .. 'lock') == ARGV[2] then
+  return redis.call('PEXPIRE', ARGV[1] .. 'lock', ARGV[3])
+end
+return 0
+"""
+
+# ARGV: prefix, world id and generation the entry belongs to, entry, max entries, max bytes
+RECORD = """
+local p = ARGV[1]
+local head = redis.call('GET', p .. 'head')
+if not head then return 0 end
+local w, g = string.match(head, '^(%S+) (%d+) ')
+if (w .. ' ' .. g) ~= ARGV[2] then return 0 end
+redis.call('RPUSH', p .. 'journal', ARGV[3])
+local size = redis.call('INCRBY', p .. 'journal:bytes', string.len(ARGV[3]))
+local count = redis.call('LLEN', p .. 'journal')
+while count > tonumber(ARGV[4]) or size > tonumber(ARGV[5]) do
+  local oldest = redis.call('LPOP', p .. 'journal')
+  if not oldest then break end
+  size = redis.call('DECRBY', p .. 'journal:bytes', string.len(oldest))
+  count = count - 1
+end
+return 1
+"""
+
+__all__ = ["BEGIN", "COMMIT", "EXTEND", "MAX_DELTA", "MAX_GONE", "RECORD", "RELEASE", "SYNC"]

@@ -1,0 +1,194 @@
+"""The store of a world kept in Redis: a local copy that every hold brings up to date.
+
+:class:`SharedStore` is a :class:`~mockserver.state.Store` (every service, page and test that
+works on a store works on it unchanged); only its lock differs. :class:`SharedLock` is the
+store's one lock, and its outermost hold is one transaction on the shared world:
+
+- a **read** (a GET request) asks Redis whether the world changed since the copy was current
+  (one round trip, once per request) and, if it did, takes the changed parts in the same
+  answer; the copy is then read as the embedded store is;
+- a **write** (any other request, and everything outside requests) takes the world's lock in
+  Redis and the changes since the copy was current in one round trip, runs, and sends what it
+  changed, releasing the lock, in a second one. Writers of all workers and replicas take
+  turns, so every rule the embedded store keeps under its lock holds across them all.
+
+A read that finds it must change something (a tenant's first request, a scripted behaviour's
+counter) becomes a write at that point: it takes the lock, and if the world moved on since
+it was read it raises :class:`~mockserver.state.WorldMoved` before changing anything, and the
+operation runs again as a write (``World.attempt``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from mockserver.domain.clock import Clock
+from mockserver.domain.ids import IdSource
+from mockserver.redisworld.parts import Touched, TrackedTenants
+from mockserver.state import Store, TokenGrant, current_access
+
+
+class SharedLock:
+    """The store's lock: a local re-entrant lock for this process's threads, and around its
+    outermost hold a transaction on the shared world (see the module)."""
+
+    def __init__(self, keeper, store: "SharedStore") -> None:
+        self._keeper, self._store = keeper, store
+        self._local = threading.RLock()
+        self._depth = 0
+        self.writing = False
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if not self._local.acquire(blocking, timeout):
+            return False
+        self._depth += 1
+        if self._depth == 1:
+            try:
+                self._begin()
+            except BaseException:
+                self._depth -= 1
+                self._local.release()
+                raise
+        return True
+
+    def release(self) -> None:
+        self._finish(None)
+
+    def __enter__(self) -> "SharedLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._finish(exc)
+
+    def locally_free(self) -> bool:
+        """Whether no thread of this process holds the store (a probe, nothing asked of
+        Redis)."""
+        if not self._local.acquire(blocking=False):
+            return False
+        free = self._depth == 0
+        self._local.release()
+        return free
+
+    def _begin(self) -> None:
+        access = current_access()
+        store = self._store
+        if access.reading:
+            self.writing = False
+            self._keeper.refresh(store, access)
+        else:
+            self._keeper.begin_write(store)
+            self.writing = True
+        store.touched.clear()
+
+    def _finish(self, exc: BaseException | None) -> None:
+        try:
+            if self._depth == 1:
+                if self.writing:
+                    self.writing = False
+                    # Also after a failure: what the work changed before it raised stays
+                    # changed, as it would in the embedded store.
+                    self._keeper.commit(self._store, failing=exc is not None)
+                else:
+                    self._keeper.after_read(self._store)
+        finally:
+            self._depth -= 1
+            self._local.release()
+
+    def upgrade(self) -> None:
+        """Turn the read under way into a write (see the module)."""
+        if not self.writing:
+            self._keeper.upgrade(self._store)
+            self.writing = True
+
+
+class SharedStore(Store):
+    """A store whose world is kept in Redis (see the module); build it with :meth:`of`."""
+
+    touch_on_use = False  # a tenant's place in the eviction order moves when it changes
+
+    @classmethod
+    def of(cls, keeper, max_tenants: int, outbox_size: int) -> "SharedStore":
+        store = cls(Clock(), IdSource(0), max_tenants=max_tenants, outbox_size=outbox_size)
+        store.lock = SharedLock(keeper, store)
+        store.keeper = keeper
+        return store
+
+    def __post_init__(self) -> None:
+        self.touched = Touched()
+        self.journal_cleared = False
+        super().__post_init__()
+
+    # What the work under a hold reaches (compared with Redis at its end).
+    @property
+    def tenants(self) -> TrackedTenants:
+        return self._tenants
+
+    @tenants.setter
+    def tenants(self, value) -> None:
+        self._tenants = TrackedTenants(value, self.touched)
+        self.touched.every_tenant = True
+
+    @property
+    def providers(self):
+        self.touched.providers = True
+        return self._providers
+
+    @providers.setter
+    def providers(self, value) -> None:
+        self.touched.providers = True
+        self._providers = value
+
+    @property
+    def outbox(self):
+        self.touched.outbox = True
+        return self._outbox
+
+    @outbox.setter
+    def outbox(self, value) -> None:
+        self.touched.outbox = True
+        self._outbox = value
+
+    def about_to_change(self) -> None:
+        self.lock.upgrade()
+
+    def lock_is_free(self) -> bool:
+        return self.lock.locally_free()
+
+    def grant(self, token: str) -> TokenGrant | None:
+        self.keeper.make_current(self, current_access())
+        return self.tokens.get(token)
+
+    def probe(self) -> None:
+        self.keeper.ping()
+
+    def clear_journal(self) -> None:
+        self.journal_cleared = True  # with the commit of the reset or load that asks for it
+
+    def record(self, entry: dict) -> None:
+        if entry.get("_generation", self.generation) == self.generation:
+            self.keeper.record(self, entry)
+
+    def journal_entries(self) -> list[dict]:
+        return [{k: v for k, v in e.items() if not k.startswith("_")}
+                for e in self.keeper.journal()]
+
+    def fork(self) -> Store:
+        """An isolated run's world: an embedded store of this process, holding the shared
+        world's start (README: runs stay in the process that forked them)."""
+        with self.lock:
+            start = self.start if self.start is not None else self.snapshot()
+            limits = dict(max_tenants=self.max_tenants, outbox_size=self.outbox_size)
+        store = Store(Clock(), IdSource(0), **limits)
+        store.restore(start)
+        store.start = start
+        return store
+
+    def emptied(self) -> None:
+        """Forget the world this copy held (it is loaded anew from Redis)."""
+        self._tenants = TrackedTenants((), self.touched)
+        self.snapshots = OrderedDict()
+
+
+__all__ = ["SharedLock", "SharedStore"]
