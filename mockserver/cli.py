@@ -55,17 +55,24 @@ def main() -> None:
                    "after changes and on shutdown.")
 @click.option("--request-timeout", type=click.FloatRange(0.1), default=None,
               help="Seconds a client may take to send a whole request  [default: 10]")
+@click.option("--state", default=None, metavar="URL",
+              help="Where the world is kept: memory (this process, the default), "
+                   "redis://HOST:PORT/DB (one world for every worker and replica), or a "
+                   "state file's path (as --state-file).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes serving the port, one world among them (needs --state "
+                   "redis://...)  [default: 1]")
 def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
           access_log, public_url, allowed_hosts, scenario_dir, max_body_bytes,
-          max_header_bytes, request_timeout, state_file, max_runs, run_idle_seconds) -> None:
+          max_header_bytes, request_timeout, state_file, max_runs, run_idle_seconds,
+          state, workers) -> None:
     """Serve the mock API at http://HOST:PORT/api/v1."""
-    from pathlib import Path
-
     import uvicorn
 
     from mockserver.app import create_app
     from mockserver.edge.connection import PortInUse, bind_socket, uvicorn_config
     from mockserver.edge.runtime import of as runtime_of
+    from mockserver.redisworld import RedisWorldRefused
     from mockserver.scenarios import ScenarioError, watcher
     from mockserver.statefile import StateFileError
 
@@ -76,11 +83,15 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
             allowed_hosts=allowed_hosts, scenario_dir=scenario_dir,
             max_body_bytes=max_body_bytes, max_header_bytes=max_header_bytes,
             request_timeout=request_timeout, state_file=state_file,
-            max_runs=max_runs, run_idle_seconds=run_idle_seconds)
+            max_runs=max_runs, run_idle_seconds=run_idle_seconds, state=state,
+            workers=workers)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if watch and not settings.scenario:
         raise click.UsageError("--watch needs --scenario")
+    if watch and settings.workers > 1:
+        raise click.UsageError("--watch reloads the world of one process: use --workers 1 "
+                               "(the reload reaches every replica through Redis)")
     # The one bind (SO_REUSEADDR: a restart right after a stop starts at once); uvicorn
     # serves on this socket, so a port free now cannot be taken before it listens.
     try:
@@ -94,21 +105,23 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
         store = watcher.store_for(settings)
     except ScenarioError as exc:
         raise click.ClickException(f"scenario refused:\n{exc}") from None
-    saved = bool(settings.state_file) and Path(settings.state_file).exists()
+    if settings.workers > 1:
+        _serve_workers(settings, listening, access_log)
+        return
     try:
         app = create_app(settings, store)
-    except StateFileError as exc:
+    except (StateFileError, RedisWorldRefused) as exc:
         raise click.ClickException(str(exc)) from None
-    if settings.state_file:
-        click.echo(f"state file {settings.state_file}: "
-                   f"{'world loaded from it' if saved else 'new, written after changes'}")
+    runtime = runtime_of(app)
+    click.echo(_kept(settings, runtime.backend))
     if watch:
-        watcher.watch(settings, runtime_of(app).loaded, click.echo)
+        watcher.watch(settings, runtime.loaded, click.echo)
+    served = runtime.store
     click.echo(f"billing-mock serving {settings.base_url}/api/v1 "
                f"(docs {settings.base_url}/api/v1/ui/, seed {settings.seed}, "
-               f"world {store.scenario or 'default'})")
+               f"world {served.scenario or 'default'})")
     click.echo(f"console: {settings.base_url}/_mock/console")
-    tokens = ", ".join(sorted(store.tokens)[:12])
+    tokens = ", ".join(sorted(served.tokens)[:12])
     click.echo(f"tokens: {tokens}")
     # The world is built: move it out of the collector's way (no long GC pauses under load).
     gc.collect()
@@ -116,6 +129,49 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
     server = uvicorn.Server(uvicorn_config(app, settings, log_level="info",
                                            access_log=access_log))
     server.run(sockets=[listening])
+
+
+def _kept(settings: Settings, backend) -> str:
+    """Where the world is kept, as the start-up lines say it."""
+    kind, target = settings.state_backend
+    if kind == "file":
+        return (f"state file {target}: "
+                f"{'world loaded from it' if backend.loaded else 'new, written after changes'}")
+    if kind == "redis":
+        how = ("seeded with this server's world" if backend.seeded_here
+               else "the world kept there" if backend.valid else "not reachable yet (503s)")
+        return f"state in Redis {target}: {how}"
+    return "state in memory (this process)"
+
+
+def _serve_workers(settings: Settings, listening, access_log: bool) -> None:
+    """``--workers N``: uvicorn's supervisor starts N processes on the bound socket (and
+    replaces one that dies); each builds its app and joins the world in Redis."""
+    import functools
+
+    from uvicorn.supervisors import Multiprocess
+
+    from mockserver.edge.connection import uvicorn_config
+
+    config = uvicorn_config(functools.partial(worker_app, settings), settings,
+                            log_level="info", access_log=access_log, factory=True,
+                            workers=settings.workers, served=True)
+    click.echo(f"billing-mock serving {settings.base_url}/api/v1 with {settings.workers} "
+               f"workers, one world in Redis {settings.state_backend[1]}")
+    click.echo(f"console: {settings.base_url}/_mock/console")
+    Multiprocess(config, sockets=[listening]).run()
+
+
+def worker_app(settings: Settings):
+    """The app of one worker process of ``--workers N`` (uvicorn calls it there)."""
+    from mockserver.app import create_app
+    from mockserver.edge.connection import limit_served_protocol
+
+    limit_served_protocol(settings)
+    app = create_app(settings)
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 @main.command()

@@ -75,6 +75,11 @@ class Access:
 
     mode: str = "write"
     checked: bool = False
+    # A shared world's read answered from the local copy and checked at its end (the
+    # journal's ``_read_ahead``): the revision it read, and the tokens it trusted.
+    ahead: bool = False
+    read_head: str | None = None
+    grants: list = field(default_factory=list)
 
     @property
     def reading(self) -> bool:
@@ -135,6 +140,8 @@ class Store:
 
     # A read (``store.tenant``) counts as a use of the tenant (its place in the eviction order).
     touch_on_use = True
+    # A shared store answers reads from its copy and checks them at the end (``record_read``).
+    reads_ahead = False
 
     def about_to_change(self) -> None:
         """Called right before a change that a read may make (a tenant's first request, a
@@ -165,6 +172,16 @@ class Store:
         with self.journal_lock:
             if entry.get("_generation", self.generation) == self.generation:
                 self.journal.append(entry)
+
+    async def record_async(self, entry: dict) -> None:
+        """``record``, from the event loop (a shared store does not block it meanwhile)."""
+        self.record(entry)
+
+    async def record_read(self, entry: dict, access: Access) -> bool:
+        """Journal a read answered ahead (only a shared store does): True when its answer
+        stands, False when it must be made again."""
+        self.record(entry)
+        return True
 
     def journal_entries(self) -> list[dict]:
         with self.journal_lock:

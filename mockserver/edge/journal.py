@@ -12,6 +12,7 @@ from mockserver.compat import routed_operation_id
 from mockserver.edge.exit import status_of
 from mockserver.edge.request import request_id
 from mockserver.spec import API_BASE
+from mockserver.state import current_access
 
 MAX_BODY = 64 * 1024
 # The entry being recorded; the handler (in another thread, same context) adds the tenant.
@@ -46,6 +47,9 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         store = self.runtime.store
+        if store.reads_ahead and current_access().reading:
+            await self._read_ahead(scope, receive, send)
+            return
         entry = {"request_id": request_id(), "at": store.clock.now(),
                  "operation_id": routed_operation_id(scope), "method": scope["method"],
                  "path": scope["path"], "query": scope.get("query_string", b"").decode("latin-1"),
@@ -61,7 +65,7 @@ class JournalMiddleware:
                 chunks.append(message.get("body", b""))
             return message
 
-        def finish() -> None:
+        async def finish() -> None:
             if entry.get("_recorded"):
                 return
             entry["_recorded"] = True
@@ -69,13 +73,13 @@ class JournalMiddleware:
             entry["body"] = _json_or_none(b"".join(chunks))
             # Not the store's lock: this runs on the event loop for every request, and a reset
             # or a scenario load on a handler thread can hold the store for a while.
-            self.runtime.store.record(entry)
+            await self.runtime.store.record_async(entry)
 
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 entry["status"] = message["status"]
             elif message["type"] == "http.response.body" and not message.get("more_body"):
-                finish()  # in the journal before the client can read the answer
+                await finish()  # in the journal before the client can read the answer
             await send(message)
 
         try:
@@ -85,7 +89,52 @@ class JournalMiddleware:
             raise
         finally:
             CURRENT_ENTRY.reset(token)
-            finish()
+            await finish()
+
+
+    async def _read_ahead(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A read of a shared world, answered from this worker's copy without asking first;
+        the answer is held back until one round trip both finds that the world is still the
+        one it was read from and puts the entry in the journal (``Store.record_read``). When
+        the world had moved on, the request runs again, asking first this time."""
+        store = self.runtime.store
+        access = current_access()
+        access.ahead = True
+        body = await receive()  # a GET: one message, read once, given again on a second run
+        started = time.perf_counter()
+        for attempt in (1, 2):
+            entry = {"request_id": request_id(), "at": store.clock.now(),
+                     "operation_id": routed_operation_id(scope), "method": scope["method"],
+                     "path": scope["path"],
+                     "query": scope.get("query_string", b"").decode("latin-1"),
+                     "status": 500, "tenant_id": None, "duration_ms": 0.0, "body": None,
+                     "_generation": store.generation}
+            token = CURRENT_ENTRY.set(entry)
+            held: list[Message] = []
+
+            async def replay() -> Message:
+                return body
+
+            async def hold(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    entry["status"] = message["status"]
+                held.append(message)
+
+            failure = None
+            try:
+                await self.app(scope, replay, hold)
+            except Exception as error:  # answered by the exit, outside this layer
+                entry["status"], failure = status_of(error), error
+            finally:
+                CURRENT_ENTRY.reset(token)
+            entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
+            if await store.record_read(entry, access) or attempt == 2:
+                break
+            access.ahead, access.checked, access.read_head = False, False, None
+        if failure is not None:
+            raise failure
+        for message in held:
+            await send(message)
 
 
 def _json_or_none(raw: bytes):

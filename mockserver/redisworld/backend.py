@@ -26,6 +26,7 @@ import threading
 import time
 
 import redis
+import redis.asyncio
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -40,6 +41,7 @@ from mockserver.state import (
     Store,
     WorldMoved,
     WorldUnavailable,
+    current_access,
     new_generation,
 )
 
@@ -72,7 +74,10 @@ class RedisBackend:
             url, socket_timeout=5, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0),
             health_check_interval=0, redis_connect_func=self._connected)
         self._scripts = {name: self.redis.register_script(getattr(scripts, name))
-                         for name in ("SYNC", "BEGIN", "COMMIT", "RELEASE", "EXTEND", "RECORD")}
+                         for name in ("SYNC", "BEGIN", "COMMIT", "RELEASE", "EXTEND")}
+        # The journal's round trips are awaited on the event loop (it serves other requests
+        # meanwhile): a client of its own, made on the loop that uses it.
+        self._async: tuple | None = None
         self.known = parts.Known()
         self.valid = False  # False: the copy is loaded anew before it is used
         self.store: SharedStore | None = None
@@ -117,11 +122,41 @@ class RedisBackend:
     # -- reads ----------------------------------------------------------------------------
 
     def refresh(self, store: SharedStore, access: Access) -> None:
-        """Bring the copy up to date for a read (held), once per request."""
-        if access.checked and self.valid and not self._restarted:
-            return
+        """Bring the copy up to date for a read (held), once per request; a read answered
+        ahead only notes the revision it reads (it is checked at its end)."""
+        if self.valid and not self._restarted:
+            if access.ahead:
+                if access.read_head is None:
+                    access.read_head = self.known.head
+                return
+            if access.checked:
+                return
         self._sync(store)
         access.checked = True
+        if access.ahead and access.read_head is None:
+            access.read_head = self.known.head
+
+    async def read_done(self, head: str, entry: dict) -> bool:
+        """A read answered ahead at ``head``: whether the world is still there, and if so its
+        journal entry is added (one round trip, awaited)."""
+        _, done, _ = self._loop_client()
+        try:
+            return bool(await done(args=[self.prefix, head, self._entry(entry), JOURNAL_SIZE,
+                                         MAX_JOURNAL_BYTES]))
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from None
+
+    def _loop_client(self) -> tuple:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0] is not loop:
+            client = redis.asyncio.Redis.from_url(
+                self.url, socket_timeout=5, socket_connect_timeout=1,
+                retry=redis.asyncio.retry.Retry(NoBackoff(), 1))
+            self._async = (loop, client.register_script(scripts.READ_DONE),
+                           client.register_script(scripts.RECORD))
+        return self._async
 
     def make_current(self, store: SharedStore, access: Access) -> None:
         """Like :meth:`refresh`, without holding the store when the copy is current (one
@@ -278,7 +313,7 @@ class RedisBackend:
         answer of ``BEGIN``: the changes since ``known``."""
         token = secrets.token_hex(12)
         deadline = time.monotonic() + self.lock_wait
-        pause = 0.0002
+        pause = 0.00005
         while True:
             reply = self._script("BEGIN", token, int(self.lock_ttl * 1000), known,
                                  scripts.MAX_DELTA)
@@ -289,7 +324,7 @@ class RedisBackend:
                 raise WorldUnavailable(f"Another writer has held the shared world for over "
                                        f"{self.lock_wait:g} s")
             time.sleep(pause)
-            pause = min(pause * 2, 0.005)
+            pause = min(pause * 2, 0.0005)
 
     def _unlock(self, token: str | None) -> None:
         self._token = None
@@ -359,18 +394,22 @@ class RedisBackend:
 
     # -- the journal ----------------------------------------------------------------------
 
-    def record(self, store: SharedStore, entry: dict) -> None:
+    async def record_async(self, entry: dict) -> None:
         """Add a journal entry (after the answer is made, before the client has it)."""
         world = self.known.head.rsplit(" ", 1)[0]
-        data = pickle.dumps({k: v for k, v in entry.items() if not k.startswith("_")},
-                            protocol=parts.PROTOCOL)
+        _, _, record = self._loop_client()
         try:
-            self._scripts["RECORD"](args=[self.prefix, world, data, JOURNAL_SIZE,
-                                          MAX_JOURNAL_BYTES])
+            await record(args=[self.prefix, world, self._entry(entry), JOURNAL_SIZE,
+                               MAX_JOURNAL_BYTES])
         except redis.RedisError as exc:
             self.journal_dropped += 1
             log.warning("journal entry %s not kept: Redis at %s failed (%s)",
                         entry.get("request_id"), self.url, exc)
+
+    @staticmethod
+    def _entry(entry: dict) -> bytes:
+        return pickle.dumps({k: v for k, v in entry.items() if not k.startswith("_")},
+                            protocol=parts.PROTOCOL)
 
     def journal(self) -> list[dict]:
         return [pickle.loads(item) for item in

@@ -126,12 +126,8 @@ return 0
 """
 
 # ARGV: prefix, world id and generation the entry belongs to, entry, max entries, max bytes
-RECORD = """
-local p = ARGV[1]
-local head = redis.call('GET', p .. 'head')
-if not head then return 0 end
-local w, g = string.match(head, '^(%S+) (%d+) ')
-if (w .. ' ' .. g) ~= ARGV[2] then return 0 end
+#   (READ_DONE: the whole head the read was answered at; 0 when the world is another now)
+_APPEND = """
 redis.call('RPUSH', p .. 'journal', ARGV[3])
 local size = redis.call('INCRBY', p .. 'journal:bytes', string.len(ARGV[3]))
 local count = redis.call('LLEN', p .. 'journal')
@@ -143,5 +139,17 @@ while count > tonumber(ARGV[4]) or size > tonumber(ARGV[5]) do
 end
 return 1
 """
+RECORD = """
+local p = ARGV[1]
+local head = redis.call('GET', p .. 'head')
+if not head then return 0 end
+local w, g = string.match(head, '^(%S+) (%d+) ')
+if (w .. ' ' .. g) ~= ARGV[2] then return 0 end
+""" + _APPEND
+READ_DONE = """
+local p = ARGV[1]
+if redis.call('GET', p .. 'head') ~= ARGV[2] then return 0 end
+""" + _APPEND
 
-__all__ = ["BEGIN", "COMMIT", "EXTEND", "MAX_DELTA", "MAX_GONE", "RECORD", "RELEASE", "SYNC"]
+__all__ = ["BEGIN", "COMMIT", "EXTEND", "MAX_DELTA", "MAX_GONE", "READ_DONE", "RECORD",
+           "RELEASE", "SYNC"]

@@ -26,7 +26,7 @@ from collections import OrderedDict
 from mockserver.domain.clock import Clock
 from mockserver.domain.ids import IdSource
 from mockserver.redisworld.parts import Touched, TrackedTenants
-from mockserver.state import Store, TokenGrant, current_access
+from mockserver.state import Access, Store, TokenGrant, current_access
 
 
 class SharedLock:
@@ -107,6 +107,7 @@ class SharedStore(Store):
     """A store whose world is kept in Redis (see the module); build it with :meth:`of`."""
 
     touch_on_use = False  # a tenant's place in the eviction order moves when it changes
+    reads_ahead = True  # an API read is answered from the copy and checked at its end
 
     @classmethod
     def of(cls, keeper, max_tenants: int, outbox_size: int) -> "SharedStore":
@@ -157,18 +158,36 @@ class SharedStore(Store):
         return self.lock.locally_free()
 
     def grant(self, token: str) -> TokenGrant | None:
-        self.keeper.make_current(self, current_access())
-        return self.tokens.get(token)
+        """A read makes sure of the copy first (or, answered ahead, notes its revision); a
+        write trusts the copy and checks the token again once it holds the world."""
+        access = current_access()
+        keeper = self.keeper
+        if not keeper.valid or (access.reading and not access.ahead):
+            keeper.make_current(self, access)
+        if access.ahead and access.read_head is None:
+            access.read_head = keeper.known.head
+        grant = self.tokens.get(token)
+        if not access.reading:
+            access.grants.append((token, grant))
+        return grant
+
+    async def record_async(self, entry: dict) -> None:
+        if entry.get("_generation", self.generation) == self.generation:
+            await self.keeper.record_async(entry)
+
+    async def record_read(self, entry: dict, access: Access) -> bool:
+        if not (access.ahead and access.reading and access.read_head):
+            await self.record_async(entry)
+            return True
+        if entry.get("_generation") != self.generation:
+            return False  # answered from a world this copy no longer holds
+        return await self.keeper.read_done(access.read_head, entry)
 
     def probe(self) -> None:
         self.keeper.ping()
 
     def clear_journal(self) -> None:
         self.journal_cleared = True  # with the commit of the reset or load that asks for it
-
-    def record(self, entry: dict) -> None:
-        if entry.get("_generation", self.generation) == self.generation:
-            self.keeper.record(self, entry)
 
     def journal_entries(self) -> list[dict]:
         return [{k: v for k, v in e.items() if not k.startswith("_")}
