@@ -376,7 +376,8 @@ def apply(store: Store, known: Known, parts: list[tuple[str, bytes | None]],
             tenant.usage = old.usage
         OrderedDict.__setitem__(tenants, tenant_id, tenant)
         OrderedDict.move_to_end(tenants, tenant_id)
-        known.blobs[name] = value
+        # What this process would write for it (a set's order is not the writer's).
+        known.blobs[name] = dumps(_tenant_record(tenant))
         _know_tenant(tenant, known)
     for tenant_id, found in invoices.items():  # invoices of tenants whose record stayed
         tenant = dict.get(tenants, tenant_id)
@@ -388,6 +389,8 @@ def apply(store: Store, known: Known, parts: list[tuple[str, bytes | None]],
         if tenant is not None:
             tenant.usage = events
             _know_tenant(tenant, known)
+    if CORE in by_name:
+        known.blobs[CORE] = dumps(_core(store))  # as this process pickles it
     known.start = store.start
     known.snapshots = dict(store.snapshots)
     known.generation = store.generation
@@ -433,8 +436,10 @@ def _apply_world_part(store: Store, known: Known, name: str, value: bytes) -> No
         store.outbox = pickle.loads(value)
     else:
         store.start = pickle.loads(value)
-    if name != START:
-        known.blobs[name] = value
+    if name == PROVIDERS:  # as this process pickles it (a set's order is not the writer's)
+        known.blobs[name] = _dumps_with_ids(store.providers, store.ids)
+    elif name == OUTBOX:
+        known.blobs[name] = dumps(store.outbox)
 
 
 __all__ = ["Changes", "Known", "Touched", "TrackedTenants", "apply", "changes", "everything",

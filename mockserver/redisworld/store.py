@@ -26,7 +26,7 @@ from collections import OrderedDict
 from mockserver.domain.clock import Clock
 from mockserver.domain.ids import IdSource
 from mockserver.redisworld.parts import Touched, TrackedTenants
-from mockserver.state import Access, Store, TokenGrant, current_access
+from mockserver.state import ACCESS, Access, Store, TokenGrant, current_access
 
 
 class SharedLock:
@@ -101,6 +101,9 @@ class SharedLock:
         if not self.writing:
             self._keeper.upgrade(self._store)
             self.writing = True
+            access = ACCESS.get()
+            if access is not None:
+                access.mode = "write"  # journaled as a write, not checked as a read
 
 
 class SharedStore(Store):

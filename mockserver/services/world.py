@@ -17,7 +17,7 @@ from typing import Iterator, Protocol, TypeVar
 from mockserver.bounded import BoundedLRU
 from mockserver.documents import DocumentCache, RenderedDocument
 from mockserver.domain.invoices import Invoice
-from mockserver.state import ACCESS, Access, Store, WorldMoved, current_access
+from mockserver.state import ACCESS, Store, WorldMoved
 
 MAX_ENCODED = 50_000  # encoded representations kept (about 1.5 KiB each)
 MAX_ENCODED_BYTES = 64 * 1024 * 1024
@@ -98,8 +98,10 @@ class World:
                 with self.held() as store:
                     return work(store)
             except WorldMoved:
-                access = current_access()
-                ACCESS.set(Access("write", access.checked))
+                access = ACCESS.get()
+                if access is None:
+                    raise
+                access.mode = "write"  # the same object the edge holds: the request writes
         with self.held() as store:
             return work(store)
 
