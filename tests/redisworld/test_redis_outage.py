@@ -1,0 +1,152 @@
+"""Redis going away, coming back, coming back empty; a replica started later; what a server
+refuses to share."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+import redis
+from click.testing import CliRunner
+
+from mockserver.cli import main
+from mockserver.testing.server import free_port
+from tests.redisworld.conftest import Replica
+
+PROFILE = "/billing/billing-profile"
+
+
+def _wait_for(check, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            found = check()
+            if found:
+                return found
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError("not within the time")
+        time.sleep(0.1)
+
+
+def _unavailable(response: httpx.Response) -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == "1"
+    error = response.json()["error"]
+    assert error["code"] == "service_unavailable" and error["request_id"].startswith("req_")
+
+
+def test_redis_restarted_in_the_middle_of_a_load(fresh, redis_server):
+    a, b = fresh
+    with a.client() as c:
+        assert c.put(PROFILE, json={"company_name": "Kept across the restart"}).status_code == 200
+    statuses: list[int] = []
+
+    def load(i):
+        """Until Redis went away and came back (five answers in a row since), at most 400."""
+        replica = (a, b)[i % 2]
+        found = []
+        with replica.client() as c:
+            for round_ in range(400):
+                r = (c.put(PROFILE, json={"company_name": "Kept across the restart",
+                                          "city": ("Delft", "Utrecht")[round_ % 8 // 4]})
+                     if round_ % 4 == 0 else c.get(PROFILE))
+                found.append(r.status_code)
+                if r.status_code == 503:
+                    _unavailable(r)
+                elif r.status_code == 200 and r.request.method == "GET":
+                    assert r.json()["data"]["company_name"] == "Kept across the restart"
+                if 503 in found and found[-5:] == [200] * 5:
+                    break
+                time.sleep(0.02)
+        return found
+
+    with ThreadPoolExecutor(5) as pool:
+        loops = [pool.submit(load, i) for i in range(4)]
+        time.sleep(0.3)
+        redis_server.stop()
+        time.sleep(0.8)
+        redis_server.start()
+        found = [loop.result() for loop in loops]
+    statuses = {s for loop in found for s in loop}
+    assert statuses == {200, 503}, statuses  # never a 500, never a stale answer
+    assert all(loop[-5:] == [200] * 5 for loop in found)  # recovered by itself
+    for replica in fresh:  # the world is the one before
+        with replica.client() as c:
+            assert c.get(PROFILE).json()["data"]["company_name"] == "Kept across the restart"
+        assert httpx.get(replica.url + "/_mock/health").status_code == 200
+
+
+def test_while_redis_is_away_every_request_is_a_503_and_none_is_stale(fresh, redis_server):
+    a, b = fresh
+    with a.client() as c:
+        c.get(PROFILE)  # the workers hold a copy
+    redis_server.stop()
+    try:
+        for replica in fresh:
+            with replica.client() as c:
+                for path in (PROFILE, "/billing/invoices", "/billing/payment-methods"):
+                    _unavailable(c.get(path))
+                _unavailable(c.put(PROFILE, json={"company_name": "X", "city": "Nowhere"}))
+            _unavailable(httpx.get(replica.url + "/_mock/health"))
+            _unavailable(httpx.get(replica.url + "/_mock/tenants"))
+    finally:
+        redis_server.start()
+    with b.client() as c:
+        _wait_for(lambda: c.get(PROFILE).status_code == 200)
+        assert c.get(PROFILE).json()["data"]["city"] != "Nowhere"
+
+
+def test_redis_back_empty_starts_the_world_again_from_its_start(fresh, redis_server):
+    a, b = fresh
+    with a.client() as c:
+        original = c.get(PROFILE).json()["data"]["company_name"]
+        c.put(PROFILE, json={"company_name": "Lost with Redis"})
+    redis_server.stop()
+    redis_server.wipe()
+    redis_server.start()
+    for replica in (b, a):
+        with replica.client() as c:
+            found = _wait_for(lambda: c.get(PROFILE).status_code == 200 and c.get(PROFILE))
+            assert found.json()["data"]["company_name"] == original
+    with a.control() as control:
+        assert len(control.get("/tenants").json()["data"]) == 5
+
+
+def test_a_replica_started_later_serves_the_same_world(fresh, redis_server):
+    a, _ = fresh
+    with a.client() as c:
+        c.put(PROFILE, json={"company_name": "Seen by the newcomer"})
+        request_id = c.get("/billing/overview").headers["X-Request-ID"]
+    late = Replica(redis_server.url, 1, "--seed", "7").start()
+    try:
+        with late.client() as c:
+            assert c.get(PROFILE).json()["data"]["company_name"] == "Seen by the newcomer"
+        with late.control() as control, a.control() as on_a:
+            assert control.get("/tenants").json()["data"] == on_a.get("/tenants").json()["data"]
+            assert request_id in {e["request_id"] for e in control.get("/journal").json()["data"]}
+    finally:
+        late.stop()
+    assert b"state in Redis" in late.log and b"the world kept there" in late.log
+
+
+def test_a_world_written_by_another_version_is_refused(redis_server):
+    other = redis_server.url.rsplit("/", 1)[0] + "/3"  # another database of the same Redis
+    redis.Redis.from_url(other).hset("billing-mock:meta", mapping={
+        "format": "billing-mock-redis/1", "version": "0.0.1"})
+    result = CliRunner().invoke(main, ["serve", "--port", str(free_port()), "--state", other])
+    assert result.exit_code == 1
+    assert "holds a world of billing-mock-redis/1 0.0.1" in result.output
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--workers", "2"], "several workers serve one world only from Redis"),
+    (["--workers", "2", "--state", "world.json"], "only from Redis"),
+    (["--state", "a.json", "--state-file", "b.json"], "give the state file once"),
+])
+def test_workers_need_redis(argv, message):
+    result = CliRunner().invoke(main, ["serve", *argv])
+    assert result.exit_code == 2 and message in result.output
