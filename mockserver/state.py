@@ -140,8 +140,10 @@ class Store:
 
     # A read (``store.tenant``) counts as a use of the tenant (its place in the eviction order).
     touch_on_use = True
-    # A shared store answers reads from its copy and checks them at the end (``record_read``).
+    # A shared store answers reads from its copy and checks them at the end (``record_read``),
+    # and its writes wait for another process (they run on a thread, not the event loop).
     reads_ahead = False
+    writes_wait = False
 
     def about_to_change(self) -> None:
         """Called right before a change that a read may make (a tenant's first request, a

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from mockserver.compat import routed_operation_id
-from mockserver.edge.request import preference
+from mockserver.edge.request import READING_METHODS, preference
 from mockserver.services.world import World
 
 
@@ -29,6 +29,8 @@ def runs_inline(current_world: Callable[[], World], on_loop: frozenset[str],
         store = current_world().store
         if store.behaviours or preference() is not None:
             return False
+        if store.writes_wait and scope["method"] not in READING_METHODS:
+            return False  # a shared world's write waits for Redis twice: not on the loop
         # Someone holds the world (a reset, a scenario load, a clock run, a test's factory):
         # wait for it on a thread, never on the event loop, which stays free for the rest.
         return store.lock_is_free()

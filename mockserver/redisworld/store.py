@@ -111,6 +111,7 @@ class SharedStore(Store):
 
     touch_on_use = False  # a tenant's place in the eviction order moves when it changes
     reads_ahead = True  # an API read is answered from the copy and checked at its end
+    writes_wait = True  # a write waits for Redis: on the bridge's threads
 
     @classmethod
     def of(cls, keeper, max_tenants: int, outbox_size: int) -> "SharedStore":
