@@ -55,7 +55,12 @@ class Runtime:
 
     def __post_init__(self) -> None:
         s = self.settings
-        self.runs = Runs(self.loaded, s.max_runs, s.run_idle_seconds)
+        # A run lives in the process that forked it: with several workers a run's requests
+        # would reach different copies of it (README "Shared state on Redis").
+        refused = ("Isolated runs live in the worker process that forked them, and this server "
+                   f"has {s.workers} workers: run them on a server with one worker"
+                   if s.workers > 1 else None)
+        self.runs = Runs(self.loaded, s.max_runs, s.run_idle_seconds, refused=refused)
         if s.smtp_url and self.mailer is None:
             self.mailer = Mailer(s.smtp_url, s.smtp_deadline)
         self.own_hosts = own_host_names(s.host, s.public_url, s.allowed_hosts)

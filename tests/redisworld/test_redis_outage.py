@@ -150,3 +150,11 @@ def test_a_world_written_by_another_version_is_refused(redis_server):
 def test_workers_need_redis(argv, message):
     result = CliRunner().invoke(main, ["serve", *argv])
     assert result.exit_code == 2 and message in result.output
+
+
+def test_isolated_runs_are_refused_by_a_server_of_several_workers(fresh):
+    a, _ = fresh
+    with a.client() as c:
+        r = c.get(a.url + "/_runs/alice/api/v1/billing/invoices")
+    assert r.status_code == 409
+    assert "worker process that forked them" in r.json()["error"]["message"]
