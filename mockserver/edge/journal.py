@@ -100,7 +100,15 @@ class JournalMiddleware:
         store = self.runtime.store
         access = current_access()
         access.ahead = True
-        body = await receive()  # a GET: one message, read once, given again on a second run
+        parts: list[bytes] = []
+        while True:  # the request's body, read once and given again on a second run
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client left before its request was whole: nothing to answer
+            parts.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = {"type": "http.request", "body": b"".join(parts), "more_body": False}
         started = time.perf_counter()
         for attempt in (1, 2):
             entry = {"request_id": request_id(), "at": store.clock.now(),
@@ -128,6 +136,7 @@ class JournalMiddleware:
             finally:
                 CURRENT_ENTRY.reset(token)
             entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
+            entry["body"] = _json_or_none(body["body"])
             if await store.record_read(entry, access) or attempt == 2:
                 break
             access.ahead, access.checked, access.read_head = False, False, None
