@@ -138,7 +138,7 @@ def _kept(settings: Settings, backend) -> str:
         return (f"state file {target}: "
                 f"{'world loaded from it' if backend.loaded else 'new, written after changes'}")
     if kind == "redis":
-        how = ("seeded with this server's world" if backend.seeded_here
+        how = ("seeded with this server's world" if backend.seeded
                else "the world kept there" if backend.valid else "not reachable yet (503s)")
         return f"state in Redis {target}: {how}"
     return "state in memory (this process)"

@@ -82,6 +82,8 @@ class RedisBackend:
         self.valid = False  # False: the copy is loaded anew before it is used
         self.store: SharedStore | None = None
         self._seed: Store | None = None  # the world to seed an empty Redis with first
+        self.seeded = False  # this server wrote the world to Redis
+        self._meta_checked = False
         self._token: str | None = None  # the lock this process holds, renewed meanwhile
         self._server: str | None = None  # the Redis process (run_id) the copy came from
         self._restarted = False
@@ -114,10 +116,6 @@ class RedisBackend:
     def stop(self) -> None:
         self._stop.set()
         self.redis.close()
-
-    @property
-    def seeded_here(self) -> bool:
-        return self._seed is None and self.valid
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -242,6 +240,11 @@ class RedisBackend:
                                for (name, score), value in zip(names, values)]
 
     def _install(self, store: SharedStore, head: str, found: list) -> None:
+        if not self._meta_checked:  # Redis was not reachable when the server started
+            try:
+                self._check_meta()
+            except RedisWorldRefused as refused:
+                raise WorldUnavailable(str(refused)) from None
         gone = store.generation
         store.generation = new_generation()
         self.known = parts.Known()
@@ -251,6 +254,7 @@ class RedisBackend:
             self.valid = False
             raise WorldUnavailable(f"The world in Redis cannot be read: {exc}") from None
         self.valid = True
+        self._seed = None  # the world is Redis's: the settings' one is not needed any more
         self._forget(gone)
 
     # -- writes ---------------------------------------------------------------------------
@@ -366,6 +370,7 @@ class RedisBackend:
         world the first time, else the start of the loaded world (Redis lost the world)."""
         if self._seed is not None:
             fresh, self._seed = self._seed, None
+            self.seeded = True
             log.info("Redis at %s holds no world: it is seeded with this server's", self.url)
         else:
             fresh = Store(Clock(), IdSource(0), max_tenants=store.max_tenants,
@@ -384,9 +389,11 @@ class RedisBackend:
         key = self.prefix + "meta"
         meta = {k.decode(): v.decode() for k, v in self._call(self.redis.hgetall, key).items()}
         mine = {"format": FORMAT, "version": self.version}
+        self._meta_checked = True
         if write or not meta:
             self._call(self.redis.hset, key, mapping=mine)
         elif meta != mine:
+            self._meta_checked = False
             raise RedisWorldRefused(
                 f"Redis at {self.url} holds a world of {meta.get('format')} "
                 f"{meta.get('version')}; this server is {FORMAT} {self.version}. Use another "

@@ -115,7 +115,8 @@ def test_a_copy_brought_up_to_date_equals_the_writer(world):
     del writer.tenants["tnt_371ecd7b27cd8130"]
     found = parts.changes(writer, known, writer.touched)
     parts.remember(writer, known, found, "w 1 2")
-    parts.apply(reader, reader_known, list(found.written.items()), found.removed, "w 1 2")
+    # as Redis gives them: by the revision of their change, one commit's by name
+    parts.apply(reader, reader_known, sorted(found.written.items()), found.removed, "w 1 2")
     assert _plain(reader) == _plain(writer)
     # and the reader, changing nothing, has nothing to send
     reader.touched.clear()
