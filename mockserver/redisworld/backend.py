@@ -52,6 +52,7 @@ LOCK_TTL = 10.0  # seconds a writer's lock lives unless renewed (it is, while th
 LOCK_WAIT = 10.0  # seconds a writer waits for another before answering 503
 MAX_JOURNAL_BYTES = 16 * 1024 * 1024  # the journal in Redis, besides its 1,000 entries
 LOAD_ATTEMPTS = 3  # loading the whole world without the lock, before taking it
+ASK_FIRST_FOR = 0.05  # seconds after a read found the world moved: reads ask before answering
 
 
 class RedisWorldRefused(Exception):
@@ -91,6 +92,7 @@ class RedisBackend:
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
         self.journal_dropped = 0
+        self._moved_at = float("-inf")  # when a read answered ahead last found the world moved
 
     # -- the Backend interface ----------------------------------------------------------
 
@@ -139,10 +141,18 @@ class RedisBackend:
         journal entry is added (one round trip, awaited)."""
         _, done, _ = self._loop_client()
         try:
-            return bool(await done(args=[self.prefix, head, self._entry(entry), JOURNAL_SIZE,
-                                         MAX_JOURNAL_BYTES]))
+            stands = bool(await done(args=[self.prefix, head, self._entry(entry),
+                                           JOURNAL_SIZE, MAX_JOURNAL_BYTES]))
         except redis.RedisError as exc:
             raise self._unavailable(exc) from None
+        if not stands:
+            self._moved_at = time.monotonic()
+        return stands
+
+    def reads_ahead(self) -> bool:
+        """Whether API reads answer from the copy first: not right after one found the world
+        moved (while others write, asking first costs one round trip, not a second run)."""
+        return time.monotonic() - self._moved_at > ASK_FIRST_FOR
 
     def _loop_client(self) -> tuple:
         import asyncio

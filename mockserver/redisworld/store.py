@@ -110,7 +110,6 @@ class SharedStore(Store):
     """A store whose world is kept in Redis (see the module); build it with :meth:`of`."""
 
     touch_on_use = False  # a tenant's place in the eviction order moves when it changes
-    reads_ahead = True  # an API read is answered from the copy and checked at its end
     writes_wait = True  # a write waits for Redis: on the bridge's threads
 
     @classmethod
@@ -154,6 +153,12 @@ class SharedStore(Store):
     def outbox(self, value) -> None:
         self.touched.outbox = True
         self._outbox = value
+
+    @property
+    def reads_ahead(self) -> bool:
+        """An API read is answered from the copy and checked at its end, unless a read of
+        this worker just found the world moved on (others are writing: ask first, not twice)."""
+        return self.keeper.reads_ahead()
 
     def about_to_change(self) -> None:
         self.lock.upgrade()
