@@ -65,7 +65,7 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
     if watch:
         watcher.watch(settings, runtime_of(app).world, click.echo)
     click.echo(f"billing-mock serving {settings.base_url}/api/v1 "
-               f"(docs {settings.base_url}/api/v1/ui/, seed {settings.seed}, "
+               f"(docs {settings.base_url}/api/v1/ui/, seed {store.ids.seed}, "
                f"world {store.scenario or 'default'})")
     tokens = ", ".join(sorted(store.tokens)[:12])
     click.echo(f"tokens: {tokens}")

@@ -12,27 +12,49 @@ from mockserver.cli import main
 from mockserver.testing.server import free_port
 
 
-def test_serve_answers_on_api_v1_with_document_docs_and_health():
+def serve(*args: str):
+    """Start ``billing-mock serve`` on a free port; answers (base URL, process)."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "mockserver.cli", "serve", "--port",
-                             str(port), "--seed", "7"], stdout=subprocess.PIPE,
+                             str(port), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(400):
+        try:
+            if httpx.get(f"{base}/_mock/health").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    return base, proc
+
+
+def stop(proc: subprocess.Popen) -> str:
+    """Stop the server; answers what it printed."""
+    proc.terminate()
+    return proc.communicate(timeout=10)[0]
+
+
+def test_serve_answers_on_api_v1_with_document_docs_and_health():
+    base, proc = serve("--seed", "7")
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/_mock/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
         headers = {"Authorization": "Bearer demo-token"}
         assert httpx.get(f"{base}/api/v1/billing/invoices", headers=headers).status_code == 200
         assert httpx.get(f"{base}/openapi.json").json()["info"]["title"].startswith("ScaiControl")
         assert "swagger" in httpx.get(f"{base}/api/v1/ui/").text.lower()
     finally:
-        proc.terminate()
-        output = proc.communicate(timeout=10)[0]
+        output = stop(proc)
     assert f"{base}/api/v1" in output
+    assert "seed 7, world default" in output
+
+
+def test_the_banner_names_the_seed_of_the_loaded_scenario():
+    """The dunning scenario is built with its own seed (7), whatever ``--seed`` says."""
+    base, proc = serve("--scenario", "dunning")
+    try:
+        assert httpx.get(f"{base}/_mock/health").status_code == 200
+    finally:
+        output = stop(proc)
+    assert "seed 7, world dunning" in output, output
 
 
 def test_port_in_use_is_a_clear_error():
