@@ -8,9 +8,11 @@ single invalid answer refuses the whole export. ``index.json`` lists every file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -187,6 +189,7 @@ class Exporter:
         media_type = response.headers.get("content-type", "").split(";")[0]
         body = response.json() if media_type == "application/json" else None
         self._check(tenant, operation_id, path, query, response, media_type, body)
+        _stable_request_id(body, tenant, path, query)
         content = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
         self._add(tenant, operation_id, path, query, response, f"{tenant.key}/{name}",
                   content.encode())
@@ -229,6 +232,17 @@ class Exporter:
                                     **{k: v for k, v in extra.items() if v is not None}})
 
 
+def _stable_request_id(body, tenant: Tenant, path: str, query: dict | None) -> None:
+    """Put an id derived from the request in place of the random one the server gave, so a
+    second export of the same world writes the same bytes (the server's id names one request,
+    which a fixture file is not)."""
+    for envelope in ("meta", "error"):
+        part = body.get(envelope) if isinstance(body, dict) else None
+        if isinstance(part, dict) and "request_id" in part:
+            request = f"{tenant.id} GET {API_BASE}{path}{_query(query)}"
+            part["request_id"] = f"req_{hashlib.sha256(request.encode()).hexdigest()[:16]}"
+
+
 def write(directory: Path, export: Export, index: dict) -> None:
     """Replace a previous export in ``directory`` (only the files its index listed)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -251,22 +265,32 @@ def write(directory: Path, export: Export, index: dict) -> None:
                         encoding="utf-8")
 
 
-def export_world(directory: Path, scenario: str | None = None, seed: int | None = None) -> dict:
-    """Start the mock with the world, export it into ``directory``; answers the index."""
+def export_world(directory: Path, scenario: str | None = None, seed: int | None = None,
+                 now: datetime | None = None) -> dict:
+    """Start the mock with the world, export it into ``directory``; answers the index.
+
+    ``now``: build the default world at that moment, with its clock frozen there (a scenario
+    sets its own clock)."""
     import warnings
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*httpx2.*")
         from mockserver import __version__
+        from mockserver.domain.clock import Clock
         from mockserver.scenarios import ScenarioError
+        from mockserver.scenarios.watcher import default_store
         from mockserver.settings import Settings
         from mockserver.spec import load_spec
         from mockserver.testing.server import LiveServer
 
     settings = Settings.from_env(seed=seed, scenario=scenario).with_(host="127.0.0.1", port=0)
+    if now is not None and settings.scenario:
+        raise click.UsageError("--now freezes the default world's clock; a scenario sets its "
+                               "own clock")
     schemas = ResponseSchemas(load_spec())
     try:
-        server = LiveServer(settings).start()
+        store = default_store(settings, Clock(now, mode="frozen")) if now else None
+        server = LiveServer(settings, store).start()
     except ScenarioError as error:
         raise click.ClickException(f"scenario refused:\n{error}") from None
     try:
@@ -293,18 +317,34 @@ def export_world(directory: Path, scenario: str | None = None, seed: int | None 
               help="A library scenario (see `billing-mock scenarios`) or a scenario file "
                    "[default: the default world].")
 @click.option("--seed", type=int, default=None, help="Seed of the default world  [default: 42]")
-def export_fixtures(directory: Path, scenario: str | None, seed: int | None) -> None:
+@click.option("--now", "now_text", default=None, metavar="TIME",
+              help="Build the default world at this RFC 3339 time, its clock frozen there "
+                   "(e.g. 2026-03-10T09:00:00Z)  [default: now, running]")
+def export_fixtures(directory: Path, scenario: str | None, seed: int | None,
+                    now_text: str | None) -> None:
     """Write every GET answer of the API for every tenant into DIRECTORY as files.
 
     JSON answers (validated against openapi/billing.yaml first), invoice PDFs and every
     e-invoice format a tenant's data allows, and index.json listing each file with its tenant,
     operationId, path and status. A format the tenant's data does not allow (a 400) is listed
-    under "skipped".
+    under "skipped". With a frozen clock (a scenario's, or --now) and a seed, a second export
+    writes the same bytes.
     """
-    index = export_world(directory, scenario, seed)
+    index = export_world(directory, scenario, seed, _time(now_text))
     click.echo(f"wrote {len(index['files'])} files for {len(index['tenants'])} tenants of the "
                f"{index['world']} world to {directory} (see {directory / INDEX}); "
                f"{len(index['skipped'])} skipped")
+
+
+def _time(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an RFC 3339 time such as "
+                                 "2026-03-10T09:00:00Z", param_hint="--now") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _where(tenant: Tenant, operation_id: str, path: str, query: dict | None) -> dict:

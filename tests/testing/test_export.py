@@ -147,3 +147,33 @@ def test_an_unknown_scenario_is_a_clear_error(tmp_path):
 def test_the_command_is_registered():
     result = CliRunner().invoke(main, ["--help"])
     assert "export-fixtures" in result.output
+
+
+def exported_files(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes()
+            for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("args", [
+    ("--scenario", "dunning"),  # the scenario's own seed and frozen clock
+    ("--seed", "42", "--now", "2026-03-10T09:00:00Z"),  # the default world, frozen at --now
+], ids=["frozen-scenario", "default-world-now"])
+def test_a_seed_and_a_frozen_clock_export_the_same_bytes_twice(tmp_path, args):
+    """So a frontend repository can commit the files: a second run changes none of them."""
+    for run in ("first", "second"):
+        result = export(tmp_path / run, *args)
+        assert result.exit_code == 0, result.output
+    first, second = exported_files(tmp_path / "first"), exported_files(tmp_path / "second")
+    assert first.keys() == second.keys() and len(first) > 10
+    assert [name for name in first if first[name] != second[name]] == []
+    ids = [json.loads(content)["meta"]["request_id"] for name, content in first.items()
+           if name.endswith(".json") and name != "index.json"]
+    assert len(ids) == len(set(ids))  # still one id per answer
+
+
+def test_now_freezes_the_default_world_only(tmp_path):
+    result = export(tmp_path, "--scenario", "dunning", "--now", "2026-03-10T09:00:00Z")
+    assert result.exit_code == 2 and "a scenario sets its own clock" in result.output
+    result = export(tmp_path, "--now", "yesterday")
+    assert result.exit_code == 2 and "'yesterday' is not an RFC 3339 time" in result.output
+    assert not list(tmp_path.iterdir())
