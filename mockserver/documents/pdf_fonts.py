@@ -132,7 +132,11 @@ def _write_atomically(target: Path, data: bytes) -> Path:
 
 def _build(source: Path, weight: int) -> bytes:
     """A static, reduced copy of ``source`` at ``weight``."""
-    font = TTFont(source, recalcTimestamp=False)  # a fixed head.modified keeps PDFs stable
+    with TTFont(source, recalcTimestamp=False) as font:  # fixed head.modified: stable PDFs
+        return _reduced(font, weight)
+
+
+def _reduced(font: TTFont, weight: int) -> bytes:
     options = subset.Options()
     # No shaping happens in the renderer, so layout tables and hinting are dead weight.
     options.layout_features = []
@@ -177,4 +181,5 @@ def _serialise(font: TTFont) -> bytes:
 
 
 def _charset(path: Path) -> set[int]:
-    return set(TTFont(path, lazy=True).getBestCmap())
+    with TTFont(path, lazy=True) as font:  # closed: a lazy font keeps its file open
+        return set(font.getBestCmap())

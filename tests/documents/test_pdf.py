@@ -131,3 +131,18 @@ def test_many_lines_break_onto_a_second_page_with_headings(documents):
     assert len(reader.pages) >= 2
     second = _plain(reader.pages[1].extract_text())
     assert labels_for("nl")["description"] in second and "2 van" in second
+
+
+def test_preparing_the_fonts_leaves_no_file_open(tmp_path, monkeypatch):
+    """An open font file is a ResourceWarning in the server thread, which a user's suite run
+    with ``-W error`` reports against whichever test rendered the first PDF."""
+    import gc
+    import warnings
+
+    monkeypatch.setenv(pdf_fonts.CACHE_ENV, str(tmp_path))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pdf_fonts._prepare()  # builds the cached fonts
+        pdf_fonts._prepare()  # reads them back
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
