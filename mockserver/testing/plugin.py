@@ -17,6 +17,7 @@ import threading
 import time
 import warnings
 from collections import Counter
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -70,14 +71,13 @@ class BillingMock:
     ``set_clock``, ``outbox`` and, for in-process work under its lock, ``store``."""
 
     def __init__(self, settings: Settings) -> None:
-        with warnings.catch_warnings():  # Starlette's note on httpx, not the user's concern
-            warnings.filterwarnings("ignore", message=".*httpx2.*")
+        with quiet_dependencies():
             from mockserver.testing.server import LiveServer
 
-        self.settings = settings
-        self._errors = _ServerErrors()
-        self._errors.attach()
-        self._server = _start_own(LiveServer, settings)
+            self.settings = settings
+            self._errors = _ServerErrors()
+            self._errors.attach()
+            self._server = _start_own(LiveServer, settings)
         self._control = httpx.Client(base_url=f"{self._server.url}/_mock", timeout=30)
         self._clients: list[httpx.Client] = []
         self._answered: set[str] = set()  # request ids of this test's answers to our clients
@@ -187,10 +187,11 @@ class BillingMock:
         self._answered.clear()
         # A test may have loaded a scenario itself (POST /_mock/scenario): then the store's
         # start is another, and a reset would go back to that scenario's start, not ours.
-        if wanted == self._world and self.store.start is self._start:
-            self._server.world.reset()
-        else:
-            self._load(wanted)
+        with quiet_dependencies():
+            if wanted == self._world and self.store.start is self._start:
+                self._server.world.reset()
+            else:
+                self._load(wanted)
 
     def finish(self) -> None:
         """After a test: close its clients, then surface what the server raised."""
@@ -200,9 +201,10 @@ class BillingMock:
         self.raise_server_errors()
 
     def stop(self) -> None:
-        self._control.close()
-        self._server.stop()
-        self._errors.detach()
+        with quiet_dependencies():
+            self._control.close()
+            self._server.stop()
+            self._errors.detach()
 
     def _load(self, scenario: str | None) -> None:
         from mockserver.scenarios.watcher import store_for
@@ -242,6 +244,19 @@ class BillingMock:
                                  f"{response.request.url.path} answered "
                                  f"{response.status_code}: {response.text}")
         return response.json()["data"]
+
+
+@contextmanager
+def quiet_dependencies():
+    """Drop the warnings raised while the plugin imports, starts, resets or stops the mock.
+
+    They come from the mock's dependencies (Connexion importing names jsonschema deprecated,
+    Starlette's note on httpx, ...), are nothing a user's suite can act on, and would otherwise
+    land in every user's warnings summary. Warnings of the user's own tests are untouched: the
+    filter holds only while the plugin's code runs."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def _start_own(live_server_class, settings: Settings, attempts: int = 3):
@@ -369,7 +384,8 @@ def billing_client(billing_mock: BillingMock) -> httpx.Client:
 def billing_factory(billing_mock: BillingMock, request: pytest.FixtureRequest):
     """Builds tenants, invoices, credit notes and payment methods in the mock, through the
     domain; Faker defaults are seeded by the settings' seed and the test's id."""
-    from mockserver.testing.factories import BillingFactory
+    with quiet_dependencies():
+        from mockserver.testing.factories import BillingFactory
 
     return BillingFactory(billing_mock.store,
                           seed=f"{billing_mock.settings.seed}:{request.node.nodeid}")
