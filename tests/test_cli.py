@@ -72,3 +72,24 @@ def test_bad_options_are_usage_errors():
     assert result.exit_code == 2 and "Invalid value for '--port'" in result.output
     result = CliRunner().invoke(main, ["serve"], env={"BILLING_MOCK_SEED": "many"})
     assert result.exit_code == 2 and "BILLING_MOCK_SEED" in result.output
+
+
+def test_the_readme_lists_every_serve_option_with_its_variable():
+    """One table in the README holds every option of ``serve --help``, with the variable of
+    each option that is a setting."""
+    import re
+    from dataclasses import fields
+    from pathlib import Path
+
+    from mockserver.settings import Settings
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `(--[a-z-]+)` \| (`BILLING_MOCK_[A-Z_]+`|-) \|", readme,
+                           re.MULTILINE))
+    options = {opt: param.name for param in main.commands["serve"].params
+               for opt in param.opts}
+    assert sorted(rows) == sorted(options)
+    settings = {f.name for f in fields(Settings)}
+    for option, name in options.items():
+        variable = f"`BILLING_MOCK_{name.upper()}`" if name in settings else "-"
+        assert rows[option] == variable, option
