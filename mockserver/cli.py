@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import errno
+import functools
 import gc
+import importlib
 import socket
 import warnings
 
@@ -133,20 +135,48 @@ def replay(scenario, base_url, token, junit_file, keep_going) -> None:
         raise SystemExit(1)
 
 
-def _register_contract_commands() -> None:
-    from mockserver.contract.commands import contract, drift
-
-    main.add_command(contract)
-    main.add_command(drift)
-
-
-_register_contract_commands()
-
-
 class UnreachableTarget(click.ClickException):
     """The server to work against cannot be reached: exit 2, like a usage error."""
 
     exit_code = 2
+
+
+class MissingExtra(click.ClickException):
+    """The command needs an extra this install lacks: exit 2, like a usage error."""
+
+    exit_code = 2
+
+
+def needs_extra(command: click.Command, extra: str, module: str) -> click.Command:
+    """``command``, refusing to run (with what to install) when ``module`` of ``extra`` cannot
+    be imported; its ``--help`` names the extra either way."""
+    run = command.callback
+
+    @functools.wraps(run)
+    def checked(*args, **kwargs):
+        try:
+            importlib.import_module(module)
+        except ImportError as error:
+            raise MissingExtra(
+                f"billing-mock {command.name} needs the [{extra}] extra, which this install "
+                f"lacks ({error}): pip install 'billing-mock[{extra}]' (in a checkout: "
+                f"pip install -e '.[{extra}]')") from None
+        return run(*args, **kwargs)
+
+    command.callback = checked
+    command.help = (f"{command.help or ''}\n\nNeeds the [{extra}] extra: "
+                    f"pip install 'billing-mock[{extra}]'.")
+    return command
+
+
+def _register_contract_commands() -> None:
+    from mockserver.contract.commands import contract, drift
+
+    main.add_command(needs_extra(contract, "contract", "schemathesis"))
+    main.add_command(drift)
+
+
+_register_contract_commands()
 
 
 def _check_port_free(host: str, port: int) -> None:
