@@ -52,50 +52,34 @@ class Export:
 
 
 class ResponseSchemas:
-    """The response schema of each operation and status, validated as OpenAPI 3.0 (nullable)."""
+    """The response schema of each operation and status, validated as OpenAPI 3.0 answers
+    (``nullable``; date, date-time and email formats) with Connexion's response validator."""
 
     def __init__(self, spec: dict) -> None:
-        try:
-            from openapi_schema_validator import OAS30Validator
-        except ImportError:  # pragma: no cover - it comes with openapi-spec-validator
-            raise click.ClickException(
-                "export-fixtures validates answers with openapi-schema-validator; install it "
-                "(pip install openapi-schema-validator) or billing-mock[test]") from None
-        from referencing import Registry, Resource
-        from referencing.jsonschema import DRAFT4
+        from connexion.json_schema import resolve_refs
 
-        self.spec = spec
-        self._validator = OAS30Validator
-        self._registry = Registry().with_resource(
-            "urn:billing", Resource.from_contents(spec, default_specification=DRAFT4))
-        self.operations = {op["operationId"]: (path, op) for path, item in spec["paths"].items()
+        self.spec = resolve_refs(spec)  # a resolved copy: every schema stands alone
+        self.operations = {op["operationId"]: (path, op)
+                           for path, item in self.spec["paths"].items()
                            for method, op in item.items() if method == "get"}
 
-    def response(self, operation_id: str, status: int) -> tuple[str, dict] | None:
-        """(JSON pointer, response object) of the documented answer, or None."""
-        path, op = self.operations[operation_id]
-        response = op["responses"].get(str(status))
-        if response is None:
-            return None
-        if "$ref" in response:
-            pointer = response["$ref"][1:]
-            return pointer, _resolve(self.spec, pointer)
-        return f"/paths/{_escape(path)}/get/responses/{status}", response
+    def response(self, operation_id: str, status: int) -> dict | None:
+        """The documented answer (response object), or None."""
+        return self.operations[operation_id][1]["responses"].get(str(status))
 
     def problems(self, operation_id: str, status: int, media_type: str, body) -> list[str]:
-        found = self.response(operation_id, status)
-        if found is None:
+        from mockserver.schemas import response_validator
+
+        response = self.response(operation_id, status)
+        if response is None:
             return [f"status {status} is not documented"]
-        pointer, response = found
         if "content" not in response:  # e.g. a 307: no body is documented, any is accepted
             return []
         if media_type not in response["content"]:
             return [f"{media_type} is not a documented answer of status {status}"]
         if media_type != "application/json":
             return []
-        schema = {"$ref": f"urn:billing#{pointer}/content/application~1json/schema"}
-        validator = self._validator(schema, registry=self._registry,
-                                    format_checker=self._validator.FORMAT_CHECKER)
+        validator = response_validator(response["content"][media_type]["schema"])
         return [f"at {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
                 for e in sorted(validator.iter_errors(body), key=lambda e: list(e.path))][:10]
 
@@ -355,17 +339,6 @@ def _where(tenant: Tenant, operation_id: str, path: str, query: dict | None) -> 
 
 def _query(query: dict | None) -> str:
     return f"?{urlencode(query)}" if query else ""
-
-
-def _escape(path: str) -> str:
-    return path.replace("~", "~0").replace("/", "~1")
-
-
-def _resolve(document: dict, pointer: str):
-    node = document
-    for part in pointer.strip("/").split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
 
 
 def _safe(name: str) -> str:
