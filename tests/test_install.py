@@ -154,3 +154,14 @@ def test_contract_without_its_extra_says_what_to_install(base_only_server):
     helped = subprocess.run([sys.executable, "-c", BASE_ONLY, ",".join(sorted(blocked)),
                              "contract", "--help"], capture_output=True, text=True, timeout=60)
     assert helped.returncode == 0 and "billing-mock[contract]" in helped.stdout
+
+
+def test_the_license_is_an_spdx_expression_with_its_file():
+    """The form setuptools >= 77 reads without its deprecation warning (the TOML table is
+    refused after 2027-02-18)."""
+    project, root = PYPROJECT["project"], Path(__file__).resolve().parents[1]
+    assert project["license"] == "MIT"
+    assert all(list(root.glob(pattern)) for pattern in project["license-files"])
+    [setuptools] = [Requirement(r) for r in PYPROJECT["build-system"]["requires"]
+                    if Requirement(r).name == "setuptools"]
+    assert "77.0.3" in setuptools.specifier and "77.0.2" not in setuptools.specifier
