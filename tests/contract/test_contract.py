@@ -127,3 +127,19 @@ def test_a_read_only_run_changes_nothing():
         run.execute()
         journal = httpx.get(f"{server.url}/_mock/journal", params={"limit": 1000}).json()["data"]
     assert journal and {e["method"] for e in journal} == {"GET"}
+
+
+def test_the_profiles_are_put_back_after_ctrl_c(monkeypatch):
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ContractRun, "_probes", interrupted)
+    with LiveServer(Settings(seed=42)) as server:
+        before = _profile(server, "demo-token")
+        run = ContractRun(server.api_url, "demo-token", max_examples=5, out=lambda _: None,
+                          own_document=False)
+        with pytest.raises(KeyboardInterrupt):
+            run.execute()
+        after = _profile(server, "demo-token")
+    strip = lambda p: {k: v for k, v in p.items() if k != "updated_at"}  # noqa: E731
+    assert strip(after) == strip(before)
