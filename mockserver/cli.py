@@ -133,6 +133,14 @@ def replay(scenario, base_url, token, junit_file, keep_going) -> None:
         raise SystemExit(1)
 
 
+@main.command("schemathesis-config")
+def schemathesis_config() -> None:
+    """Print a schemathesis.toml for plain Schemathesis against /_mock/openapi/billing.json."""
+    from mockserver.contract.plain import schemathesis_toml
+
+    click.echo(schemathesis_toml(), nl=False)
+
+
 def _register_contract_commands() -> None:
     from mockserver.contract.commands import contract, drift
 

@@ -50,3 +50,12 @@ def test_bad_options_are_usage_errors():
     assert result.exit_code == 2 and "Invalid value for '--port'" in result.output
     result = CliRunner().invoke(main, ["serve"], env={"BILLING_MOCK_SEED": "many"})
     assert result.exit_code == 2 and "BILLING_MOCK_SEED" in result.output
+
+
+def test_schemathesis_config_prints_the_shipped_toml():
+    from pathlib import Path
+
+    result = CliRunner().invoke(main, ["schemathesis-config"])
+    shipped = Path(__file__).resolve().parents[1] / "schemathesis.toml"
+    assert result.exit_code == 0 and result.output == shipped.read_text(encoding="utf-8")
+    assert 'include-name = "POST /api/v1/billing/payment-providers/{slug}/confirm"' in result.output
