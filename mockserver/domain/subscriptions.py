@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from mockserver.domain.profile import BillingProfile, Seller
@@ -55,6 +55,10 @@ class Plan:
 
 @dataclass
 class Subscription:
+    """``current_period_end`` is the period's boundary: the day it closes, is invoiced and the
+    next period starts. The period's last day, what invoices and the API show, is the day
+    before (:attr:`last_day`), so two periods never share a day."""
+
     id: str
     plan: Plan
     current_period_start: date
@@ -65,6 +69,15 @@ class Subscription:
     @property
     def mrr_cents(self) -> int:
         return self.plan.mrr_cents * self.quantity if self.status in BILLABLE_STATES else 0
+
+    @property
+    def last_day(self) -> date:
+        return last_day_before(self.current_period_end)
+
+
+def last_day_before(boundary: date) -> date:
+    """The last day of a period that ends when the next one starts on ``boundary``."""
+    return boundary - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -184,13 +197,13 @@ def estimate_upcoming(
         next_end = min(s.current_period_end for s in billable)
         closing = [s for s in billable if s.current_period_end == next_end]
         estimate.period_start = min(s.current_period_start for s in closing)
-        estimate.period_end = estimate.issue_date = next_end
+        estimate.period_end, estimate.issue_date = last_day_before(next_end), next_end
         for sub in closing:
             estimate.lines.append(EstimateLine(
                 f"{sub.plan.name} ({sub.plan.billing_period})", "subscription",
                 Decimal(sub.quantity), sub.plan.base_price_cents,
                 sub.plan.base_price_cents * sub.quantity, sub.current_period_start,
-                sub.current_period_end, sub.plan.plan_key,
+                sub.last_day, sub.plan.plan_key,
             ))
             estimate.lines.extend(_usage_lines(sub, usage, now))
     for line in estimate.lines:

@@ -137,6 +137,10 @@ def _invoice_problems(where: str, tenant: dict) -> list[tuple[str, str]]:
         problems.append((f"{where}.invoices", "invoices need the tenant's profile (the buyer)"))
     for i, invoice in enumerate(tenant.get("invoices", [])):
         at = f"{where}.invoices[{i}]"
+        start, end = invoice.get("period_start"), invoice.get("period_end")
+        if start and end and end < start:
+            problems.append((f"{at}.period_end", f"{end} is before period_start {start} (a "
+                             "period ends on its last day, the day before the next starts)"))
         original = invoice.get("credit_note_for")
         if original is not None:
             if original not in seen:
