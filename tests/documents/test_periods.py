@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from io import BytesIO
+from itertools import pairwise
 
 from lxml import etree
 from pypdf import PdfReader
@@ -37,7 +38,7 @@ def test_monthly_periods_end_the_day_before_the_next_starts_in_the_json(api):
     client = api("demo-token")
     invoices = _period_invoices(client)
     assert len(invoices) == 8
-    for earlier, later in zip(invoices, invoices[1:]):
+    for earlier, later in pairwise(invoices):
         assert _day(earlier["period_end"]) + DAY == _day(later["period_start"]), earlier["number"]
     for invoice in invoices:
         start, end = _day(invoice["period_start"]), _day(invoice["period_end"])
@@ -97,7 +98,7 @@ def test_no_two_invoices_of_a_library_scenario_bill_the_same_day():
                             (start, end, invoice.number))
             for periods in billed.values():
                 periods.sort()
-                for (_, end, number), (start, _, _) in zip(periods, periods[1:]):
+                for (_, end, number), (start, _, _) in pairwise(periods):
                     assert end < start, f"{path.stem}: {number} overlaps the next period"
                     checked += 1
     assert checked >= 5
