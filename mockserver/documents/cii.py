@@ -7,6 +7,7 @@ plain EN 16931 one, which the Factur-X profile EN 16931 requires.
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 from pathlib import Path
 
 import drafthorse
@@ -59,6 +60,8 @@ def _line(line: DocumentLine) -> LineItem:
     item.document.line_id = line.number
     item.product.name = line.description
     item.agreement.net.amount = line.unit_price
+    if line.base_quantity != 1:  # a price per 1,000 calls: BT-149, in the quantity's unit
+        item.agreement.net.basis_quantity = (Decimal(line.base_quantity), UNIT_CODE)
     item.delivery.billed_quantity = (line.quantity, UNIT_CODE)
     item.settlement.trade_tax.type_code = "VAT"
     item.settlement.trade_tax.category_code = line.category

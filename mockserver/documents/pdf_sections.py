@@ -37,6 +37,14 @@ class Printer:
     def date(self, day) -> str:
         return format_date(day, self.language)
 
+    def unit_price(self, line, labels: dict) -> str:
+        """The price, and for a price of many units how many: ``€0.20 per 1,000``."""
+        price = self.money(line.unit_price)
+        if line.base_quantity == 1:
+            return price
+        count = format_quantity(Decimal(line.base_quantity), self.language)
+        return f"{price} {labels['per']} {count}"
+
     def period(self, start, end) -> str:
         return f"{self.date(start)} \u2013 {self.date(end)}" if start and end else ""
 
@@ -149,7 +157,7 @@ def _lines(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Printer) -> No
         cells = [
             line.description,
             format_quantity(line.quantity, printer.language),
-            printer.money(line.unit_price),
+            printer.unit_price(line, labels),
             "" if line.category == "O" else format_rate(line.rate, printer.language),
             printer.money(line.net_amount),
         ]

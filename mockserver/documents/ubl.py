@@ -186,4 +186,7 @@ def _line(root: etree._Element, facts: InvoiceFacts, line: DocumentLine) -> None
     if line.category != "O":  # an O line carries no rate (BR-O-5)
         cbc(tax, "Percent", line.rate)
     cbc(cac(tax, "TaxScheme"), "ID", "VAT")
-    amount(cac(element, "Price"), "PriceAmount", line.unit_price, currency)
+    price = cac(element, "Price")
+    amount(price, "PriceAmount", line.unit_price, currency)
+    if line.base_quantity != 1:  # a price per 1,000 calls: BT-149, in the quantity's unit
+        cbc(price, "BaseQuantity", line.base_quantity, unitCode=UNIT_CODE)

@@ -85,9 +85,10 @@ def period_lines(sub: Subscription, usage: list[UsageEvent]) -> list[Line]:
                    if e.metric_slug == metric and start <= e.occurred_at.date() < end)
         tiers = [t for t in sub.plan.usage_pricing if t.metric_slug == metric]
         for tier, billed in usage_by_tier(used, tiers):
-            if line_amount_cents(billed, tier.unit_price_cents):
+            if line_amount_cents(billed, tier.unit_price_cents, tier.unit_divisor):
                 lines.append(Line(f"{sub.plan.name}: {metric} ({tier.unit_label})", billed,
-                                  tier.unit_price_cents, period_start=start, period_end=last))
+                                  tier.unit_price_cents, period_start=start, period_end=last,
+                                  unit_divisor=tier.unit_divisor))
     return lines
 
 

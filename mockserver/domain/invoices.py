@@ -55,9 +55,13 @@ class LineItem:
     tax_cents: int = 0
     period_start: date | None = None
     period_end: date | None = None
+    unit_divisor: int = 1  # the price is that of this many units (EN 16931 BT-149)
 
     def __post_init__(self) -> None:
-        self.amount_cents = line_amount_cents(self.quantity, self.unit_price_cents)
+        if self.unit_divisor < 1:
+            raise InvalidRequest("unit_divisor must be at least 1")
+        self.amount_cents = line_amount_cents(self.quantity, self.unit_price_cents,
+                                              self.unit_divisor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +74,12 @@ class Line:
     tax_rate: Decimal | None = None  # None: inherit the invoice's rate at finalization
     period_start: date | None = None
     period_end: date | None = None
+    unit_divisor: int = 1
 
     def item(self, line_id: str) -> LineItem:
         return LineItem(line_id, self.description, self.quantity, self.unit_price_cents,
                         tax_rate=self.tax_rate, period_start=self.period_start,
-                        period_end=self.period_end)
+                        period_end=self.period_end, unit_divisor=self.unit_divisor)
 
 
 @dataclass(slots=True)
@@ -277,6 +282,7 @@ def credit_note_for(
             unit_price_cents=-line.unit_price_cents, order_index=i,
             tax_rate=line.tax_rate if line.tax_category in ("S", "Z") else None,
             period_start=line.period_start, period_end=line.period_end,
+            unit_divisor=line.unit_divisor,
         )
         for i, line in enumerate(chosen)
     ]

@@ -94,19 +94,21 @@ def add_months(day: date, months: int) -> date:
 
 
 def usage_by_tier(quantity: int, tiers: list[UsageTier]) -> list[tuple[UsageTier, Decimal]]:
-    """Split ``quantity`` units over graduated tiers: (tier, billed quantity in divisor units)."""
+    """Split ``quantity`` units over graduated tiers: (tier, units billed in it). A tier's
+    price is that of ``unit_divisor`` units, so the units stay units (5,441 calls at 20 cents
+    per 1,000), never a fraction of the divisor."""
     pieces = []
     for tier in sorted(tiers, key=lambda t: t.tier_start):
         upper = quantity if tier.tier_end is None else min(quantity, tier.tier_end)
         units = max(0, upper - tier.tier_start)
         if units:
-            pieces.append((tier, Decimal(units) / Decimal(tier.unit_divisor)))
+            pieces.append((tier, Decimal(units)))
     return pieces
 
 
 def price_usage(quantity: int, tiers: list[UsageTier]) -> int:
     """Graduated tiered price of ``quantity`` units in cents (each tier rounded half-up)."""
-    return sum(line_amount_cents(billed, tier.unit_price_cents)
+    return sum(line_amount_cents(billed, tier.unit_price_cents, tier.unit_divisor)
                for tier, billed in usage_by_tier(quantity, tiers))
 
 
@@ -122,6 +124,7 @@ class EstimateLine:
     plan_key: str
     metric_slug: str | None = None
     tax_cents: int = 0
+    unit_divisor: int = 1
 
 
 @dataclass
@@ -161,6 +164,7 @@ class UpcomingEstimate:
                     "plan_key": line.plan_key, "metric_slug": line.metric_slug,
                     "quantity": str(line.quantity),
                     "unit_price_cents": line.unit_price_cents,
+                    "unit_divisor": line.unit_divisor,
                     "amount_cents": line.amount_cents,
                     "tax_rate": format_rate(self.vat.tax_rate),
                     "tax_category": self.vat.tax_category,
@@ -232,7 +236,8 @@ def _usage_lines(sub: Subscription, usage: list[UsageEvent], now: datetime) -> l
             lines.append(EstimateLine(
                 f"{sub.plan.name}: {metric} ({band} {tier.unit_label}{per}), period to date",
                 "usage", billed, tier.unit_price_cents,
-                line_amount_cents(billed, tier.unit_price_cents), month_start, now.date(),
-                sub.plan.plan_key, metric_slug=metric,
+                line_amount_cents(billed, tier.unit_price_cents, tier.unit_divisor), month_start,
+                now.date(), sub.plan.plan_key, metric_slug=metric,
+                unit_divisor=tier.unit_divisor,
             ))
     return lines

@@ -114,7 +114,8 @@ def _line(spec: dict) -> Line:
     return Line(spec["description"], Decimal(spec.get("quantity", "1")),
                 spec["unit_price_cents"], tax_rate=Decimal(rate) if rate else None,
                 period_start=_date(spec.get("period_start")),
-                period_end=_date(spec.get("period_end")))
+                period_end=_date(spec.get("period_end")),
+                unit_divisor=spec.get("unit_divisor", 1))
 
 
 def _date(value: str | None) -> date | None:
