@@ -18,6 +18,7 @@ from drafthorse.models.payment import PaymentMeans, PaymentTerms
 from drafthorse.models.tradelines import LineItem
 from lxml import etree
 
+from mockserver.documents import identifiers as ids
 from mockserver.documents.cii_parties import fill_buyer, fill_seller
 from mockserver.documents.facts import UNIT_CODE, DocumentLine, InvoiceFacts, VatGroup
 
@@ -75,9 +76,12 @@ def _line(line: DocumentLine) -> LineItem:
 
 
 def _references(doc: Document, facts: InvoiceFacts) -> None:
-    reference = facts.buyer.get("buyer_reference")
+    reference = ids.buyer_reference(facts.buyer)  # the Leitweg-ID of a public buyer
     if reference:
         doc.trade.agreement.buyer_reference = reference
+    order = ids.order_reference(facts.buyer)  # its own order number then moves to BT-13
+    if order:
+        doc.trade.agreement.buyer_order.issuer_assigned_id = order
     invoice = facts.invoice
     if invoice.period_start and invoice.period_end:
         doc.trade.settlement.period.start = invoice.period_start

@@ -31,11 +31,11 @@ def fill_seller(party: TradeParty, facts: InvoiceFacts) -> None:
 
 
 def fill_buyer(party: TradeParty, facts: InvoiceFacts) -> None:
-    """The buyer as frozen on the invoice; its Peppol id, else e-mail, is the address."""
+    """The buyer as frozen on the invoice; its Leitweg-ID, Peppol id or e-mail is the address."""
     buyer = facts.buyer
     party.name = buyer["company_name"]
     _address(party.address, buyer)
-    endpoint = ids.peppol_endpoint(buyer) or ids.email_endpoint(buyer.get("contact_email"))
+    endpoint = ids.buyer_endpoint(buyer)
     if endpoint:
         party.electronic_address.uri_ID = (endpoint.scheme, endpoint.value)
     if not facts.not_subject_to_vat:

@@ -46,6 +46,31 @@ def peppol_endpoint(buyer: dict) -> Endpoint | None:
     return None
 
 
+def buyer_endpoint(buyer: dict) -> Endpoint | None:
+    """The buyer's electronic address (BT-49) outside Peppol: a German public buyer's
+    Leitweg-ID (EAS 0204, what its portal routes by), else its Peppol id, else its e-mail."""
+    leitweg = _text(buyer.get("leitweg_id"))
+    if leitweg:
+        return Endpoint(LEITWEG_SCHEME, leitweg)
+    return peppol_endpoint(buyer) or email_endpoint(buyer.get("contact_email"))
+
+
+def buyer_reference(buyer: dict) -> str | None:
+    """BT-10: the Leitweg-ID when the buyer has one (BR-DE-15, and what public portals match),
+    else the buyer's own reference."""
+    return _text(buyer.get("leitweg_id")) or _text(buyer.get("buyer_reference"))
+
+
+def order_reference(buyer: dict) -> str | None:
+    """BT-13: the buyer's own reference (its order number) when the Leitweg-ID takes BT-10."""
+    own = _text(buyer.get("buyer_reference"))
+    return own if own and own != buyer_reference(buyer) else None
+
+
+def _text(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None
+
+
 def missing_peppol_fields(buyer: dict) -> list[str]:
     """Which buyer fields Peppol routing still needs (none when the endpoint is complete)."""
     if not (buyer.get("peppol_id") or "").strip():

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from fpdf import FPDF
 
+from mockserver.documents import identifiers as ids
 from mockserver.documents.facts import InvoiceFacts
 from mockserver.documents.localize import format_date, format_money, format_quantity, format_rate
 from mockserver.documents.pdf_fonts import FAMILY
@@ -103,8 +104,9 @@ def _title_and_meta(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Print
         (labels["original_invoice"], facts.is_credit_note and invoice.referenced_invoice_number),
         (labels["due_date"], None if facts.is_credit_note else printer.date(invoice.due_date)),
         (labels["period"], printer.period(invoice.period_start, invoice.period_end)),
-        (labels["your_reference"], facts.buyer.get("buyer_reference")),
         (labels["leitweg_id"], facts.buyer.get("leitweg_id")),
+        (labels["your_reference"], ids.order_reference(facts.buyer)
+         or (None if facts.buyer.get("leitweg_id") else facts.buyer.get("buyer_reference"))),
     ]
     pdf.ln(2)
     for label, value in rows:

@@ -39,16 +39,11 @@ class UblProfile:
 def _peppol_buyer_reference(facts: InvoiceFacts) -> str:
     # Peppol needs BT-10 or BT-13 (PEPPOL-EN16931-R003); without the buyer's own reference the
     # tenant id is how the buyer's account is known to us.
-    return facts.buyer.get("buyer_reference") or facts.invoice.tenant_id
+    return ids.buyer_reference(facts.buyer) or facts.invoice.tenant_id
 
 
-def _xrechnung_buyer_endpoint(buyer: dict) -> ids.Endpoint | None:
-    # KoSIT accepts an e-mail address (EAS "EM"); the Leitweg-ID (EAS 0204) is the last resort.
-    return (
-        ids.peppol_endpoint(buyer)
-        or ids.email_endpoint(buyer.get("contact_email"))
-        or ids.Endpoint(ids.LEITWEG_SCHEME, buyer["leitweg_id"])
-    )
+def _order_reference(facts: InvoiceFacts) -> str | None:
+    return ids.order_reference(facts.buyer)
 
 
 def _xrechnung_missing(buyer: dict) -> list[str]:
@@ -61,17 +56,18 @@ PEPPOL = UblProfile(
     seller_endpoint=ids.seller_peppol_endpoint,
     buyer_endpoint=ids.peppol_endpoint,
     buyer_reference=_peppol_buyer_reference,
-    order_reference=lambda facts: None,
+    order_reference=_order_reference,
     missing_fields=ids.missing_peppol_fields,
 )
 XRECHNUNG = UblProfile(
     name="xrechnung",
     customization_id="urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0",
     seller_endpoint=lambda seller: ids.email_endpoint(seller.get("email")),
-    buyer_endpoint=_xrechnung_buyer_endpoint,
-    # BT-10 carries the Leitweg-ID (BR-DE-15); the buyer's own reference becomes BT-13.
-    buyer_reference=lambda facts: facts.buyer.get("leitweg_id"),
-    order_reference=lambda facts: facts.buyer.get("buyer_reference"),
+    # The Leitweg-ID routes the invoice (EAS 0204) and is BT-10 (BR-DE-15); the buyer's own
+    # reference becomes BT-13.
+    buyer_endpoint=ids.buyer_endpoint,
+    buyer_reference=lambda facts: ids.buyer_reference(facts.buyer),
+    order_reference=_order_reference,
     missing_fields=_xrechnung_missing,
 )
 
