@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from mockserver.providers import ProviderRegistry
 from mockserver.domain.ids import IdSource
+from mockserver.domain.profile import seller_problems
 from mockserver.spec import UnknownOperation, load_spec, operation_id
 from mockserver.schemas import request_validator
 
@@ -83,7 +84,9 @@ def parse(text_or_data, source: str = "<scenario>") -> dict:
 
 def _semantic_problems(data: dict) -> list[tuple[str, str]]:
     """What the schema cannot say: profiles against the API, references, operations."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = [
+        (f"seller.{name}" if name else "seller", problem)
+        for name, problem in seller_problems(data.get("seller") or {})]
     spec = load_spec()
     profile_schema = spec["components"]["schemas"]["BillingProfileCreateUpdate"]
     registry = ProviderRegistry(IdSource(0))
