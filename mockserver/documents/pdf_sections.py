@@ -70,7 +70,7 @@ def footer_lines(facts: InvoiceFacts, labels: dict) -> list[str]:
     place = f"{seller.get('postal_code', '')} {seller.get('city', '')}".strip()
     address = [seller["legal_name"], seller.get("address_line1"), place, seller.get("country_code")]
     details = [
-        f"{labels['vat_id']} {seller['vat_number']}" if seller.get("vat_number") else None,
+        _tax_id(labels, seller.get("vat_number"), " "),
         f"{labels['registration']} {seller['registration_number']}"
         if seller.get("registration_number") else None,
         seller.get("email"), seller.get("phone"), seller.get("website"),
@@ -136,11 +136,18 @@ def _buyer(pdf: FPDF, facts: InvoiceFacts, labels: dict) -> float:
     pdf.multi_cell(90, 5, buyer["company_name"], new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 9)
     lines = _address_lines(buyer)
-    if buyer.get("vat_number"):
-        lines.append(f"{labels['vat_id']}: {buyer['vat_number']}")
+    tax_id = _tax_id(labels, buyer.get("vat_number"), ": ")
+    if tax_id:
+        lines.append(tax_id)
     for line in lines:
         pdf.cell(90, 4.4, line, new_x="LMARGIN", new_y="NEXT")
     return pdf.get_y()
+
+
+def _tax_id(labels: dict, value: str | None, gap: str) -> str | None:
+    """A VAT number under the VAT label; any other tax id (a US EIN) under the tax id one."""
+    kind = ids.tax_id_kind(value)
+    return f"{labels['vat_id' if kind == 'vat' else 'tax_id']}{gap}{value.strip()}" if kind else None
 
 
 def _address_lines(party: dict) -> list[str]:
