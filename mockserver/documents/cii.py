@@ -24,6 +24,7 @@ from mockserver.documents.facts import UNIT_CODE, DocumentLine, InvoiceFacts, Va
 
 GUIDELINE_EN16931 = "urn:cen.eu:en16931:2017"
 SEPA_CREDIT_TRANSFER = "58"
+STANDING_AGREEMENT = "57"  # UNCL 4461, see mockserver.documents.ubl
 _SCHEMA = Path(drafthorse.__file__).parent / "schema" / "Factur-X_1.0.07_EN16931.xsd"
 _schema_lock = threading.Lock()
 _schema: etree.XMLSchema | None = None
@@ -87,16 +88,17 @@ def _references(doc: Document, facts: InvoiceFacts) -> None:
         doc.trade.settlement.period.start = invoice.period_start
         doc.trade.settlement.period.end = invoice.period_end
     if facts.is_credit_note and invoice.referenced_invoice_number:
-        doc.trade.settlement.invoice_referenced_document.issuer_assigned_id = (
-            invoice.referenced_invoice_number
-        )
+        reference = doc.trade.settlement.invoice_referenced_document
+        reference.issuer_assigned_id = invoice.referenced_invoice_number
+        if invoice.referenced_invoice_date:
+            reference.issue_date_time = invoice.referenced_invoice_date  # BT-26
 
 
 def _settlement(doc: Document, facts: InvoiceFacts) -> None:
     settlement = doc.trade.settlement
     settlement.currency_code = facts.invoice.currency
     settlement.payment_reference = facts.invoice.number
-    settlement.payment_means.add(_payment_means(facts.seller))
+    settlement.payment_means.add(_payment_means(facts.seller, facts.is_credit_note))
     for group in facts.vat_groups:
         settlement.trade_tax.add(_vat_breakdown(group))
     terms = PaymentTerms()
@@ -112,10 +114,12 @@ def _settlement(doc: Document, facts: InvoiceFacts) -> None:
     totals.due_amount = facts.grand_total
 
 
-def _payment_means(seller: dict) -> PaymentMeans:
+def _payment_means(seller: dict, credit_note: bool) -> PaymentMeans:
     means = PaymentMeans()
-    if not seller.get("iban"):
-        means.type_code = "1"  # instrument not defined: the seller gave no account
+    if credit_note or not seller.get("iban"):
+        # A standing agreement: the seller gave no account, or (a credit note) asks for no
+        # payment into one; the tenant's method on file settles it.
+        means.type_code = STANDING_AGREEMENT
         return means
     means.type_code = SEPA_CREDIT_TRANSFER
     means.payee_account.iban = seller["iban"].replace(" ", "")

@@ -22,6 +22,7 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "account_holder": "Account holder", "iban": "IBAN", "bic": "BIC", "bank": "Bank",
         "page": "Page {page} of {pages}", "email": "E-mail", "phone": "Phone",
+        "cat_S_reduced": "Reduced rate", "original_invoice_date": "Invoice date",
         "cat_S": "Standard rate", "cat_Z": "Zero rate", "cat_AE": "Reverse charge",
         "cat_G": "Export", "cat_E": "Exempt", "cat_O": "Not subject to VAT",
         "note_intra_eu_b2b": (
@@ -51,6 +52,8 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "account_holder": "Rekeninghouder", "iban": "IBAN", "bic": "BIC", "bank": "Bank",
         "page": "Pagina {page} van {pages}", "email": "E-mail", "phone": "Telefoon",
+        "cat_S_reduced": "Verlaagd tarief",
+        "original_invoice_date": "Datum factuur",
         "cat_S": "Standaardtarief", "cat_Z": "Nultarief", "cat_AE": "Btw verlegd",
         "cat_G": "Export", "cat_E": "Vrijgesteld", "cat_O": "Niet belast",
         "note_intra_eu_b2b": (
@@ -63,7 +66,8 @@ LABELS: dict[str, dict[str, str]] = {
         ),
     },
     "de": {
-        "invoice": "Rechnung", "credit_note": "Gutschrift", "number": "Nummer",
+        # Not "Gutschrift": in German VAT law that is a self-billed invoice (§ 14 (2) UStG).
+        "invoice": "Rechnung", "credit_note": "Rechnungskorrektur", "number": "Nummer",
         "issue_date": "Rechnungsdatum", "due_date": "Fällig am", "period": "Leistungszeitraum",
         "original_invoice": "Korrigiert Rechnung", "your_reference": "Ihre Referenz",
         "leitweg_id": "Leitweg-ID", "bill_to": "Rechnungsempfänger", "vat_id": "USt-IdNr.",
@@ -75,11 +79,13 @@ LABELS: dict[str, dict[str, str]] = {
         "taxable": "Bemessungsgrundlage", "tax": "Steuerbetrag", "payment": "Zahlung",
         "pay_by": "Bitte überweisen Sie {amount} bis zum {date} unter Angabe von {number}.",
         "refund": (
-            "Der gutgeschriebene Betrag von {amount} wird erstattet oder mit offenen Rechnungen "
+            "Der Korrekturbetrag von {amount} wird erstattet oder mit offenen Rechnungen "
             "verrechnet."
         ),
         "account_holder": "Kontoinhaber", "iban": "IBAN", "bic": "BIC", "bank": "Bank",
         "page": "Seite {page} von {pages}", "email": "E-Mail", "phone": "Telefon",
+        "cat_S_reduced": "Ermäßigter Satz",
+        "original_invoice_date": "Datum der Rechnung",
         "cat_S": "Normalsatz", "cat_Z": "Nullsatz",
         "cat_AE": "Steuerschuldnerschaft des Leistungsempfängers", "cat_G": "Ausfuhr",
         "cat_E": "Steuerbefreit", "cat_O": "Nicht steuerbar",
@@ -112,6 +118,8 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "account_holder": "Titulaire du compte", "iban": "IBAN", "bic": "BIC", "bank": "Banque",
         "page": "Page {page} sur {pages}", "email": "E-mail", "phone": "Téléphone",
+        "cat_S_reduced": "Taux réduit",
+        "original_invoice_date": "Date de la facture",
         "cat_S": "Taux normal", "cat_Z": "Taux zéro", "cat_AE": "Autoliquidation",
         "cat_G": "Exportation", "cat_E": "Exonéré", "cat_O": "Hors champ de la TVA",
         "note_intra_eu_b2b": (
@@ -141,6 +149,8 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "account_holder": "Titular de la cuenta", "iban": "IBAN", "bic": "BIC", "bank": "Banco",
         "page": "Página {page} de {pages}", "email": "Correo electrónico", "phone": "Teléfono",
+        "cat_S_reduced": "Tipo reducido",
+        "original_invoice_date": "Fecha de la factura",
         "cat_S": "Tipo general", "cat_Z": "Tipo cero", "cat_AE": "Inversión del sujeto pasivo",
         "cat_G": "Exportación", "cat_E": "Exento", "cat_O": "No sujeto a IVA",
         "note_intra_eu_b2b": (
@@ -171,6 +181,8 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "account_holder": "Intestatario del conto", "iban": "IBAN", "bic": "BIC", "bank": "Banca",
         "page": "Pagina {page} di {pages}", "email": "E-mail", "phone": "Telefono",
+        "cat_S_reduced": "Aliquota ridotta",
+        "original_invoice_date": "Data della fattura",
         "cat_S": "Aliquota ordinaria", "cat_Z": "Aliquota zero", "cat_AE": "Inversione contabile",
         "cat_G": "Esportazione", "cat_E": "Esente", "cat_O": "Fuori campo IVA",
         "note_intra_eu_b2b": (
@@ -182,9 +194,25 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-def labels_for(language: str | None) -> dict[str, str]:
-    """The label table of ``language``, English for anything not supported."""
-    return LABELS.get((language or "").lower(), LABELS[DEFAULT_LANGUAGE])
+# What a credit note says where an invoice's words would speak of an invoice or ask for money.
+CREDIT_NOTE_LABELS: dict[str, dict[str, str]] = {
+    "en": {"bill_to": "Credit to", "payment": "Settlement"},
+    "nl": {"issue_date": "Datum creditnota", "bill_to": "Klant", "payment": "Verrekening"},
+    "de": {"issue_date": "Ausstellungsdatum", "bill_to": "Empfänger", "payment": "Ausgleich"},
+    "fr": {"issue_date": "Date de l'avoir", "bill_to": "Client", "payment": "Règlement"},
+    "es": {"bill_to": "Cliente", "payment": "Liquidación"},
+    "it": {"payment": "Regolamento"},
+}
+_CREDIT_NOTE_TABLES = {language: {**LABELS[language], **CREDIT_NOTE_LABELS[language]}
+                       for language in LANGUAGES}
+
+
+def labels_for(language: str | None, credit_note: bool = False) -> dict[str, str]:
+    """The label table of ``language`` (English for anything not supported), with a credit
+    note's own words when ``credit_note``."""
+    key = (language or "").lower()
+    key = key if key in LABELS else DEFAULT_LANGUAGE
+    return _CREDIT_NOTE_TABLES[key] if credit_note else LABELS[key]
 
 
 def language_of(buyer: dict) -> str:

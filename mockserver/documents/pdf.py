@@ -76,7 +76,7 @@ class _StableOutput(OutputProducer):
 def render_pdf(facts: InvoiceFacts) -> bytes:
     """The invoice or credit note as PDF/A-3b bytes."""
     language = language_of(facts.buyer)
-    labels = labels_for(language)
+    labels = labels_for(language, credit_note=facts.is_credit_note)
     pdf = InvoicePdf(font_files(), pdf_sections.footer_lines(facts, labels), labels["page"])
     _describe(pdf, facts, labels, language)
     pdf.add_page()

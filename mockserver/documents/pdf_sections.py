@@ -102,6 +102,8 @@ def _title_and_meta(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Print
         (labels["number"], invoice.number),
         (labels["issue_date"], printer.date(invoice.issue_date)),
         (labels["original_invoice"], facts.is_credit_note and invoice.referenced_invoice_number),
+        (labels["original_invoice_date"], facts.is_credit_note and invoice.referenced_invoice_date
+         and printer.date(invoice.referenced_invoice_date)),
         (labels["due_date"], None if facts.is_credit_note else printer.date(invoice.due_date)),
         (labels["period"], printer.period(invoice.period_start, invoice.period_end)),
         (labels["leitweg_id"], facts.buyer.get("leitweg_id")),
@@ -147,7 +149,9 @@ def _buyer(pdf: FPDF, facts: InvoiceFacts, labels: dict) -> float:
 def _tax_id(labels: dict, value: str | None, gap: str) -> str | None:
     """A VAT number under the VAT label; any other tax id (a US EIN) under the tax id one."""
     kind = ids.tax_id_kind(value)
-    return f"{labels['vat_id' if kind == 'vat' else 'tax_id']}{gap}{value.strip()}" if kind else None
+    if kind is None:
+        return None
+    return f"{labels['vat_id' if kind == 'vat' else 'tax_id']}{gap}{value.strip()}"
 
 
 def _address_lines(party: dict) -> list[str]:
@@ -200,12 +204,20 @@ def _vat_breakdown(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Printe
     for group in facts.vat_groups:
         code = f" ({group.exemption_code})" if group.exemption_code else ""
         cells = [
-            f"{labels['cat_' + group.category]} [{group.category}]{code}",
+            f"{_category_name(facts, group, labels)} [{group.category}]{code}",
             format_rate(group.rate, printer.language),
             printer.money(group.taxable),
             printer.money(group.tax),
         ]
         VAT_GRID.row(pdf, cells, headings=headings)
+
+
+def _category_name(facts: InvoiceFacts, group, labels: dict) -> str:
+    """A VAT category's name; a standard-rated group below the invoice's standard rate (a 9 %
+    next to 21 %) is a reduced rate, though EN 16931 codes both S."""
+    if group.category == "S" and group.rate < facts.invoice.vat.tax_rate:
+        return labels["cat_S_reduced"]
+    return labels[f"cat_{group.category}"]
 
 
 def _notes(pdf: FPDF, facts: InvoiceFacts, labels: dict) -> None:

@@ -20,6 +20,10 @@ INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 PEPPOL_BILLING = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 SEPA_CREDIT_TRANSFER = "58"
+# UNCL 4461 "standing agreement": paid the way seller and buyer agreed before (the tenant's
+# payment method on file; a credit note refunded that way or set off). Also what Peppol's
+# Dutch rule NL-R-008 allows where "not defined" (1) is refused.
+STANDING_AGREEMENT = "57"
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,8 @@ def _header(root: etree._Element, facts: InvoiceFacts, profile: UblProfile) -> N
     if facts.is_credit_note and invoice.referenced_invoice_number:
         reference = cac(cac(root, "BillingReference"), "InvoiceDocumentReference")
         cbc(reference, "ID", invoice.referenced_invoice_number)
+        date = invoice.referenced_invoice_date
+        cbc(reference, "IssueDate", date.isoformat() if date else None)  # BT-26
 
 
 def _period(parent: etree._Element, start, end) -> None:
@@ -126,7 +132,9 @@ def _period(parent: etree._Element, start, end) -> None:
 def _payment(root: etree._Element, facts: InvoiceFacts) -> None:
     seller = facts.seller
     means = cac(root, "PaymentMeans")
-    if seller.get("iban"):
+    # A credit note asks for no payment: no account to pay into, only how it is settled (the
+    # terms). XRechnung still wants the group (BR-DE-1), so it names the standing agreement.
+    if seller.get("iban") and not facts.is_credit_note:
         cbc(means, "PaymentMeansCode", SEPA_CREDIT_TRANSFER, name="SEPA credit transfer")
         cbc(means, "PaymentID", facts.invoice.number)
         account = cac(means, "PayeeFinancialAccount")
@@ -135,7 +143,7 @@ def _payment(root: etree._Element, facts: InvoiceFacts) -> None:
         if seller.get("bic"):
             cbc(cac(account, "FinancialInstitutionBranch"), "ID", seller["bic"])
     else:
-        cbc(means, "PaymentMeansCode", "1", name="Instrument not defined")
+        cbc(means, "PaymentMeansCode", STANDING_AGREEMENT, name="Standing agreement")
         cbc(means, "PaymentID", facts.invoice.number)
     cbc(cac(root, "PaymentTerms"), "Note", facts.payment_terms_text)
 

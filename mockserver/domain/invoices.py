@@ -92,6 +92,7 @@ class Invoice:
     document_type: str = "invoice"  # invoice | credit_note
     referenced_invoice_id: str | None = None
     referenced_invoice_number: str | None = None
+    referenced_invoice_date: date | None = None  # the corrected invoice's issue date (BT-26)
     status: InvoiceStatus = S.DRAFT
     number: str | None = None
     issue_date: date | None = None
@@ -290,7 +291,7 @@ def credit_note_for(
         id=new_id("inv"), tenant_id=original.tenant_id, created_at=now, updated_at=now,
         currency=original.currency, document_type="credit_note",
         referenced_invoice_id=original.id, referenced_invoice_number=original.number,
-        period_start=original.period_start,
+        referenced_invoice_date=original.issue_date, period_start=original.period_start,
         period_end=original.period_end, line_items=lines,
         notes=f"Credit note for invoice {original.number}",
     )
