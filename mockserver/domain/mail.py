@@ -25,12 +25,25 @@ BODIES = {
 }
 # A credit note asks for nothing: it names the invoice it corrects and how it is settled.
 CREDIT_NOTE_BODIES = {
-    "en": "Dear {buyer},\n\nPlease find attached credit note {number} of {amount} for invoice {original}. It will be refunded or set off against open invoices; there is nothing to pay.\n\nKind regards,\n{seller}",
-    "nl": "Beste {buyer},\n\nIn de bijlage vindt u creditnota {number} van {amount} bij factuur {original}. Het bedrag wordt terugbetaald of verrekend met openstaande facturen; u hoeft niets te betalen.\n\nMet vriendelijke groet,\n{seller}",
-    "de": "Sehr geehrte Damen und Herren von {buyer},\n\nanbei erhalten Sie die Rechnungskorrektur {number} über {amount} zur Rechnung {original}. Der Betrag wird erstattet oder mit offenen Rechnungen verrechnet; Sie müssen nichts zahlen.\n\nMit freundlichen Grüßen\n{seller}",
-    "fr": "Bonjour {buyer},\n\nVeuillez trouver ci-joint l'avoir {number} d'un montant de {amount} sur la facture {original}. Il sera remboursé ou imputé sur les factures ouvertes ; vous n'avez rien à payer.\n\nCordialement,\n{seller}",
-    "es": "Estimado/a {buyer}:\n\nAdjuntamos la factura rectificativa {number} por {amount} de la factura {original}. El importe se reembolsará o compensará con facturas pendientes; no tiene que pagar nada.\n\nAtentamente,\n{seller}",
-    "it": "Gentile {buyer},\n\nin allegato trova la nota di credito {number} di {amount} relativa alla fattura {original}. L'importo sarà rimborsato o compensato con fatture aperte; non deve pagare nulla.\n\nCordiali saluti,\n{seller}",
+    "en": ("Dear {buyer},\n\nPlease find attached credit note {number} of {amount} for invoice "
+           "{original}. It will be refunded or set off against open invoices; there is nothing "
+           "to pay.\n\nKind regards,\n{seller}"),
+    "nl": ("Beste {buyer},\n\nIn de bijlage vindt u creditnota {number} van {amount} bij factuur "
+           "{original}. Het bedrag wordt terugbetaald of verrekend met openstaande facturen; u "
+           "hoeft niets te betalen.\n\nMet vriendelijke groet,\n{seller}"),
+    "de": ("Sehr geehrte Damen und Herren von {buyer},\n\nanbei erhalten Sie die "
+           "Rechnungskorrektur {number} über {amount} zur Rechnung {original}. Der Betrag wird "
+           "erstattet oder mit offenen Rechnungen verrechnet; Sie müssen nichts zahlen.\n\n"
+           "Mit freundlichen Grüßen\n{seller}"),
+    "fr": ("Bonjour {buyer},\n\nVeuillez trouver ci-joint l'avoir {number} d'un montant de "
+           "{amount} sur la facture {original}. Il sera remboursé ou imputé sur les factures "
+           "ouvertes ; vous n'avez rien à payer.\n\nCordialement,\n{seller}"),
+    "es": ("Estimado/a {buyer}:\n\nAdjuntamos la factura rectificativa {number} por {amount} de "
+           "la factura {original}. El importe se reembolsará o compensará con facturas "
+           "pendientes; no tiene que pagar nada.\n\nAtentamente,\n{seller}"),
+    "it": ("Gentile {buyer},\n\nin allegato trova la nota di credito {number} di {amount} "
+           "relativa alla fattura {original}. L'importo sarà rimborsato o compensato con fatture "
+           "aperte; non deve pagare nulla.\n\nCordiali saluti,\n{seller}"),
 }
 DOCUMENT_WORDS = {
     "en": ("invoice", "credit note"), "nl": ("factuur", "creditnota"),

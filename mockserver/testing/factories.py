@@ -266,7 +266,8 @@ def _date(value: date | str | None) -> date | None:
 def _built_invoice(invoice: Invoice) -> BuiltInvoice:
     lines = tuple({"id": line.id, "description": line.description,
                    "quantity": str(line.quantity), "unit_price_cents": line.unit_price_cents,
-                   "unit_divisor": line.unit_divisor, "amount_cents": line.amount_cents, "tax_category": line.tax_category,
+                   "unit_divisor": line.unit_divisor, "amount_cents": line.amount_cents,
+                   "tax_category": line.tax_category,
                    "tax_rate": None if line.tax_rate is None else str(line.tax_rate),
                    "tax_cents": line.tax_cents}
                   for line in invoice.line_items)
