@@ -173,13 +173,15 @@ def _line_problems(number, line: dict, invoice: dict) -> list[str]:
     try:
         quantity, rate = Decimal(str(line["quantity"])), Decimal(str(line["tax_rate"]))
         amount, line_tax = line["amount_cents"], line["tax_cents"]
-        expected_amount = half_up(quantity * line["unit_price_cents"])
-    except (KeyError, InvalidOperation, TypeError):
+        divisor = Decimal(str(line.get("unit_divisor") or 1))  # absent: a price per unit
+        expected_amount = half_up(quantity * line["unit_price_cents"] / divisor)
+    except (KeyError, InvalidOperation, TypeError, ZeroDivisionError):
         return [f"{number}: line {line.get('id')} lacks quantity, price, rate or amounts"]
     problems = []
     if amount != expected_amount:
-        problems.append(f"{number}: line {line.get('id')} amount {amount} != quantity x price "
-                        f"{expected_amount}")
+        per = f" per {divisor}" if divisor != 1 else ""
+        problems.append(f"{number}: line {line.get('id')} amount {amount} != quantity x price"
+                        f"{per} {expected_amount}")
     if line_tax != half_up(Decimal(amount) * rate / 100):
         problems.append(f"{number}: line {line.get('id')} tax {line_tax} != amount x "
                         f"{rate}% = {half_up(Decimal(amount) * rate / 100)}")
