@@ -127,13 +127,28 @@ def _column(pdf: FPDF, y: float, texts: list[str], style: TextStyle) -> float:
     return y
 
 
+def _title_style(pdf: FPDF, title: str) -> TextStyle:
+    """The title's style, smaller (down to 12 pt) until its longest word fits the column: a
+    title such as "Rechnungskorrektur" wraps between words, never inside one."""
+    style = TITLE
+    longest = max(title.split() or [title], key=len)
+    while style.size > 12:
+        style.apply(pdf)
+        if pdf.get_string_width(longest) <= RIGHT_WIDTH - 2 * pdf.c_margin:
+            break
+        style = TextStyle(style.size - 1, style.line_height * (style.size - 1) / style.size,
+                          bold=True)
+    return style
+
+
 def _title_and_meta(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Printer) -> float:
     """The document title and its key facts in the top right corner; returns where it ends."""
     invoice = facts.invoice
     left = pdf.l_margin + RIGHT_X
     title = labels["credit_note" if facts.is_credit_note else "invoice"]
+    style = _title_style(pdf, title)
     y = draw_lines(pdf, left, pdf.t_margin, RIGHT_WIDTH,
-                   wrapped(pdf, title, RIGHT_WIDTH, TITLE), TITLE, align="R")
+                   wrapped(pdf, title, RIGHT_WIDTH, style), style, align="R")
     rows = [
         (labels["number"], invoice.number),
         (labels["issue_date"], printer.date(invoice.issue_date)),

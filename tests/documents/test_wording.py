@@ -53,7 +53,7 @@ def test_a_credit_note_speaks_of_itself_and_of_the_invoice_it_corrects(language)
     credit = in_language(GERMAN_CREDIT, language)
     labels = labels_for(language, credit_note=True)
     text = text_of(credit)
-    assert labels["credit_note"] in text
+    assert labels["credit_note"] in " ".join(text.split())  # a title may wrap between words
     for word in INVOICE_ONLY[language]:
         assert word not in text, word
     original_date = format_date(GERMAN.issue_date, language).replace("\u00a0", " ")
