@@ -205,14 +205,17 @@ def _line_problems(number, line: dict, invoice: dict) -> list[str]:
     try:
         amount, line_tax = line["amount_cents"], line.get("tax_cents")
         rate = Decimal(str(line["tax_rate"])) if line.get("tax_rate") is not None else None
-        expected_amount = (half_up(Decimal(str(line["quantity"])) * line["unit_price_cents"])
+        divisor = Decimal(str(line.get("unit_divisor") or 1))  # absent: a price per unit
+        expected_amount = (half_up(Decimal(str(line["quantity"])) * line["unit_price_cents"]
+                                   / divisor)
                            if "quantity" in line and "unit_price_cents" in line else amount)
-    except (KeyError, InvalidOperation, TypeError, ValueError):
+    except (KeyError, InvalidOperation, TypeError, ValueError, ZeroDivisionError):
         return [f"{number}: line {line.get('id')} has unreadable quantity, price or rate"]
     problems = []
     if amount != expected_amount:
-        problems.append(f"{number}: line {line.get('id')} amount {amount} != quantity x price "
-                        f"{expected_amount}")
+        per = f" per {divisor}" if divisor != 1 else ""
+        problems.append(f"{number}: line {line.get('id')} amount {amount} != quantity x price"
+                        f"{per} {expected_amount}")
     if rate is None:
         return problems
     if isinstance(line_tax, int) and line_tax != half_up(Decimal(amount) * rate / 100):

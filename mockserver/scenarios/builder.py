@@ -10,7 +10,7 @@ from mockserver.domain.errors import DomainError
 from mockserver.domain.ids import IdSource
 from mockserver.domain.invoices import Invoice, InvoiceStatus, Line
 from mockserver.domain.issuing import issue_credit_note, issue_invoice
-from mockserver.domain.profile import Seller, new_profile
+from mockserver.domain.profile import new_profile, seller_from
 from mockserver.domain.subscriptions import (
     PERIOD_MONTHS,
     Plan,
@@ -34,7 +34,7 @@ def build_store(scenario: dict, *, max_tenants: int = 10_000, outbox_size: int =
     start = clock_spec.get("start")
     clock = Clock(utc(datetime.fromisoformat(start)) if start else None,
                   clock_spec.get("mode", "frozen" if start else "running"))
-    store = Store(clock, IdSource(seed), Seller(**scenario.get("seller", {})),
+    store = Store(clock, IdSource(seed), seller_from(scenario.get("seller")),
                   max_tenants=max_tenants, outbox_size=outbox_size)
     if scenario.get("include_default_world"):
         build_default_world(store, seed)
@@ -115,7 +115,8 @@ def _line(spec: dict) -> Line:
     return Line(spec["description"], Decimal(spec.get("quantity", "1")),
                 spec["unit_price_cents"], tax_rate=Decimal(rate) if rate else None,
                 period_start=_date(spec.get("period_start")),
-                period_end=_date(spec.get("period_end")))
+                period_end=_date(spec.get("period_end")),
+                unit_divisor=spec.get("unit_divisor", 1))
 
 
 def _date(value: str | None) -> date | None:

@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from mockserver.providers import ProviderRegistry
 from mockserver.domain.ids import IdSource
+from mockserver.domain.profile import seller_problems
 from mockserver.spec import UnknownOperation, load_spec, operation_id
 from mockserver.schemas import request_validator
 
@@ -111,7 +112,9 @@ def parse(text_or_data, source: str = "<scenario>") -> dict:
 
 def _semantic_problems(data: dict) -> list[tuple[str, str]]:
     """What the schema cannot say: profiles against the API, references, operations."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = [
+        (f"seller.{name}" if name else "seller", problem)
+        for name, problem in seller_problems(data.get("seller") or {})]
     spec = load_spec()
     profile_schema = spec["components"]["schemas"]["BillingProfileCreateUpdate"]
     registry = ProviderRegistry(IdSource(0))
@@ -165,6 +168,10 @@ def _invoice_problems(where: str, tenant: dict) -> list[tuple[str, str]]:
         problems.append((f"{where}.invoices", "invoices need the tenant's profile (the buyer)"))
     for i, invoice in enumerate(tenant.get("invoices", [])):
         at = f"{where}.invoices[{i}]"
+        start, end = invoice.get("period_start"), invoice.get("period_end")
+        if start and end and end < start:
+            problems.append((f"{at}.period_end", f"{end} is before period_start {start} (a "
+                             "period ends on its last day, the day before the next starts)"))
         original = invoice.get("credit_note_for")
         if original is not None:
             if original not in seen:

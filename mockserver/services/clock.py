@@ -140,7 +140,7 @@ def _run(store: Store, tenant: Tenant, kind: str, ref: str, now: datetime) -> di
 def _close_periods(store: Store, tenant: Tenant, closing: list, now: datetime) -> dict:
     """One invoice for every subscription whose period ends now, then the next periods."""
     start = min(s.current_period_start for s in closing)
-    end = max(s.current_period_end for s in closing)
+    end = max(s.last_day for s in closing)
     lines = [line for sub in closing for line in cycle.period_lines(sub, list(tenant.usage))]
     event = {"type": "invoice.generated", "tenant_id": tenant.id,
              "subscription_ids": [s.id for s in closing], "period_start": start,

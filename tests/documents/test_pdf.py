@@ -44,7 +44,7 @@ def test_pdf_is_pdfa_3b_with_embedded_fonts(documents, invoice):
 @pytest.mark.parametrize("invoice", INVOICES, ids=[i.number for i in INVOICES])
 def test_page_shows_number_totals_and_buyer_in_the_buyer_language(documents, invoice):
     language = invoice.buyer["preferred_language"]
-    labels = labels_for(language)
+    labels = labels_for(language, credit_note=invoice.is_credit_note)
     text = page_text(documents.get_or_render(invoice, "pdf").content)
     sign = -1 if invoice.is_credit_note else 1
     assert invoice.number in text

@@ -164,6 +164,7 @@ class InvoiceLineItem(BaseModel):
     description: str
     quantity: str
     unit_price_cents: int
+    unit_divisor: int = Field(1, ge=1)
     amount_cents: int
     tax_category: TaxCategory
     tax_rate: str

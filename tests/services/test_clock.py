@@ -115,9 +115,10 @@ def test_period_lines_bill_the_plan_times_quantity_and_the_periods_tiered_usage(
     lines = period_lines(sub, [*usage, UsageEvent("gpu_hours", 9, usage[0].occurred_at)])
     assert [(li.description, li.quantity, li.unit_price_cents) for li in lines] == [
         ("ScaiGrid Pro (monthly)", Decimal(2), 4900),
-        ("ScaiGrid Pro: api_calls (calls)", Decimal("5.505"), 20)]  # the free 10,000 no line
-    assert {(li.period_start, li.period_end) for li in lines} == {(sub.current_period_start,
-                                                                   sub.current_period_end)}
+        ("ScaiGrid Pro: api_calls (calls)", Decimal("5505"), 20)]  # the free 10,000 no line
+    assert [li.unit_divisor for li in lines] == [1, 1000]  # 20 cents per 1,000 calls
+    assert {(li.period_start, li.period_end) for li in lines} == {(date(2026, 3, 1),
+                                                                   date(2026, 3, 31))}
 
 
 def test_scripted_events_run_in_time_order_with_the_clocks_own():
