@@ -35,4 +35,4 @@ def test_a_body_too_deep_to_parse_is_still_journaled(own_server):
                   headers={"Authorization": "Bearer demo-token",
                            "Content-Type": "application/json"})
     [entry] = _journal(own_server)
-    assert entry["status"] == r.status_code == 422 and entry["body"] is None
+    assert entry["status"] == r.status_code == 400 and entry["body"] is None
