@@ -163,14 +163,7 @@ def _check(param: dict, where: str, values, raws, validator) -> list[dict]:
     return translate(failures, [where, name], raw=raw if isinstance(raw, str) else None)
 
 
-class _AnyCase(MediaTypeDict):
-    """Connexion's media-type table, looked up as media types compare: in any case."""
-
-    def __getitem__(self, item):
-        return super().__getitem__(item.lower())
-
-
 VALIDATOR_MAP = {
     "parameter": FastAPIParameterValidator,
-    "body": _AnyCase({"*/*json": FastAPIBodyValidator}),
+    "body": MediaTypeDict({"*/*json": FastAPIBodyValidator}),
 }

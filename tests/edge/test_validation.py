@@ -189,3 +189,12 @@ def test_a_refused_profile_leaves_documents_and_mail_working(live, fresh_tenant)
         r = fresh_tenant.get(f"/billing/invoices/{invoice.id}/download", params={"format": fmt})
         assert r.status_code == 200, (fmt, r.text[:200])
     assert fresh_tenant.post(f"/billing/invoices/{invoice.id}/send").status_code == 200
+
+
+def test_a_media_type_in_capitals_is_json_all_the_same(live, fresh_tenant):
+    r = fresh_tenant.put(PROFILE_PATH, content=b'{"company_name": "Acme"}',
+                         headers={"Content-Type": "Application/JSON; charset=UTF-8"})
+    assert r.status_code == 200, r.text
+    r = fresh_tenant.put(PROFILE_PATH, content=b'{"company_name": 5}',
+                         headers={"Content-Type": "APPLICATION/JSON"})
+    assert r.status_code == 422 and r.json()["detail"][0]["type"] == "string_type"
