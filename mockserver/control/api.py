@@ -8,6 +8,7 @@ from mockserver import spec
 from mockserver.control.access import control_operation
 from mockserver.domain.clock import utc
 from mockserver.domain.errors import InvalidRequest
+from mockserver.edge import journal
 from mockserver.edge.envelope import ok
 from mockserver.edge.errors import RequestValidationFailed
 from mockserver.edge.operation import encoded
@@ -133,7 +134,7 @@ def list_journal(rt, operation_id=None, tenant_id=None, status=None, limit=100):
                if (operation_id is None or e["operation_id"] == operation_id)
                and (tenant_id is None or e["tenant_id"] == tenant_id)
                and (status is None or e["status"] == status)]
-    return ok(entries[:limit], rt.store.clock.now())
+    return ok([journal.shown(e) for e in entries[:limit]], rt.store.clock.now())
 
 
 @control_operation

@@ -36,15 +36,13 @@ class FastAPIBodyValidator(BodyValidator):
             return _ABSENT
         if not is_json(content_type):
             return raw.decode("utf-8", "replace")  # validated as text, as FastAPI does
-        if nested_deeper_than(raw, MAX_DEPTH):
-            raise InvalidRequest(PARSE_ERROR)
         try:
-            return json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+            return loads(raw)
         except json.JSONDecodeError as exc:
             raise _json_invalid(exc.pos, exc.msg) from None
         except _NotJSON as exc:
             raise _json_invalid(exc.position(raw), exc.reason) from None
-        except (RecursionError, ValueError):  # not UTF-8, too many digits for int()
+        except (RecursionError, ValueError):  # too deep, too many digits for int(), not UTF-8
             raise InvalidRequest(PARSE_ERROR) from None
 
     def check(self, body: t.Any) -> None:
@@ -64,6 +62,14 @@ PARSE_ERROR = "There was an error parsing the body"  # FastAPI's words for a bod
 # Deeper than this is refused before parsing (FastAPI's parser gives up near Python's
 # recursion limit, about 1,000, where it depends on the stack; here it does not).
 MAX_DEPTH = 256
+
+
+def loads(raw: bytes) -> t.Any:
+    """JSON as the API reads it: strictly (no NaN, Infinity or 1e999) and at most
+    ``MAX_DEPTH`` deep. Raises ``ValueError`` (``json.JSONDecodeError`` for bad JSON)."""
+    if nested_deeper_than(raw, MAX_DEPTH):
+        raise ValueError(f"JSON nested deeper than {MAX_DEPTH}")
+    return json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
 
 
 def is_json(content_type: str | None) -> bool:
