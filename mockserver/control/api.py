@@ -26,9 +26,12 @@ def get_health():
                      "scenario": store.scenario}, 200))
 
 
-def _clock(rt, events: list[dict]):
-    return ok({"now": rt.store.clock.now(), "mode": rt.store.clock.mode, "events": events},
-              rt.store.clock.now())
+def _clock(rt, move: clock_service.Move | None = None):
+    now = rt.store.clock.now()
+    data = {"now": now, "mode": rt.store.clock.mode, "events": []}
+    if move is not None:
+        data.update(events=move.events, requested=move.requested, complete=move.complete)
+    return ok(data, now)
 
 
 def _world(rt):
@@ -39,7 +42,7 @@ def _world(rt):
 
 @control_operation
 def get_clock(rt):
-    return _clock(rt, [])
+    return _clock(rt)
 
 
 @control_operation
@@ -52,7 +55,8 @@ def advance_clock(rt, body):
 @control_operation
 def set_clock(rt, body):
     instant = _instant(body["now"], ["body", "now"])
-    return _clock(rt, clock_service.set_time(rt.store, instant, body.get("mode")))
+    return _clock(rt, clock_service.set_time(rt.store, instant, body.get("mode"),
+                                             allow_backwards=body.get("allow_backwards", False)))
 
 
 def _instant(text: str, loc: list) -> datetime:
@@ -61,7 +65,7 @@ def _instant(text: str, loc: list) -> datetime:
         if "T" not in text.upper() and " " not in text:
             raise ValueError("a date-time needs a time of day")
         return utc(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # OverflowError: no UTC time (year 1 at +01:00)
         raise RequestValidationFailed([{
             "type": "datetime_parsing", "loc": loc, "input": text,
             "msg": f"Input should be a valid datetime, {exc}", "ctx": {"error": str(exc)}}]
