@@ -226,3 +226,38 @@ def test_building_a_world_past_the_event_bound_is_refused(monkeypatch):
     monkeypatch.setattr(clock_service, "MAX_EVENTS", 5)
     with pytest.raises(LimitReached, match="more than 5 billing events"):
         default_store(Settings(seed=42))
+
+
+def test_an_invoice_refused_at_the_tenant_bound_takes_no_number(monkeypatch):
+    """Two tenants' periods end on the same day; one tenant keeps no more invoices. Its
+    period is not invoiced (the event says why) and the other's invoice takes the next
+    number: numbers stay gap-free across the refusal, through the live server."""
+    import httpx
+
+    from mockserver.domain import tenant as tenant_module
+    from mockserver.settings import Settings
+    from mockserver.testing import LiveServer
+
+    profile = {"company_name": "Acme", "address_line1": "A 1", "postal_code": "1000",
+               "city": "Amsterdam", "country_code": "NL", "contact_email": "a@b.nl"}
+    tenants = [{"key": key, "tokens": [f"{key}-token"], "profile": profile,
+                "subscriptions": [{"plan": "pro", "period_start": "2026-03-01"}],
+                "invoices": [{"issued_at": "2026-03-0%dT06:00:00Z" % day, "status": "paid",
+                              "lines": [{"description": "Setup", "unit_price_cents": 100}]}
+                             for day in range(1, count + 1)]}
+               for key, count in (("full", 2), ("room", 1))]
+    scenario = {"name": "bound", "description": "d", "tenants": tenants,
+                "clock": {"start": START, "mode": "frozen"}}
+    with LiveServer(Settings(seed=1)) as live:
+        monkeypatch.setattr(tenant_module, "MAX_INVOICES", 2)
+        assert httpx.post(f"{live.url}/_mock/scenario",
+                          json={"scenario": scenario}).status_code == 200
+        r = httpx.post(f"{live.url}/_mock/clock/set", json={"now": "2026-04-01T09:00:00Z"})
+        events = [e for e in r.json()["data"]["events"] if e["type"].startswith("invoice.")]
+        [refused] = [e for e in events if e["type"] == "invoice.not_generated"]
+        assert "at most 2 invoices" in refused["reason"]
+        numbers = sorted(
+            i["number"] for token in ("full-token", "room-token")
+            for i in httpx.get(f"{live.api_url}/billing/invoices",
+                               headers={"Authorization": f"Bearer {token}"}).json()["data"])
+    assert numbers == [f"SCAI-2026-{n:06d}" for n in range(1, 5)]  # 3 issued + 1 at period end
