@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from jsonschema import ValidationError
 
-from mockserver.schemas import CONTROL_CHARACTER, UNICODE, body_validator
+from mockserver.schemas import UNICODE, body_validator
 
 
 def _plural(n: int, word: str) -> str:
@@ -104,11 +104,6 @@ def translate_one(error: ValidationError, loc: list, raw: Any = None) -> list[di
     if keyword == UNICODE:  # pydantic's answer to a string it cannot read as text
         return [_item("string_unicode", loc, "Input should be a valid string, unable to parse "
                       "raw data as a unicode string", value)]
-    if keyword == CONTROL_CHARACTER:
-        # As an ``AfterValidator`` raising ValueError answers in FastAPI, whose encoder turns
-        # the exception in ``ctx`` into ``{}``.
-        return [_item("value_error", loc, f"Value error, control character {limit} is not "
-                      "allowed", value, {"error": {}})]
     if keyword in ("oneOf", "anyOf") and "discriminator" in error.schema:
         return _discriminated(error, loc)
     return [_item("value_error", loc, f"Value error, {error.message}", value, {"error": error.message})]

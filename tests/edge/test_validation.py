@@ -159,20 +159,26 @@ def test_a_lone_surrogate_is_a_422_and_nothing_is_stored(live, fresh_tenant, met
     assert _journaled(live, r)["status"] == 422
 
 
-@pytest.mark.parametrize("text", ["\x00", "\x01", "\t", "\r\n", "\x1b[31m", "\x7f", "\x85"],
-                         ids=["NUL", "SOH", "tab", "CRLF", "ESC", "DEL", "NEL"])
+@pytest.mark.parametrize("text", ["\x00", "\x01", "\t", "\r\n", "\x1b[31m", "\x7f", "\x85", "\n"],
+                         ids=["NUL", "SOH", "tab", "CRLF", "ESC", "DEL", "NEL", "final LF"])
 @pytest.mark.parametrize("method, path, template, loc", TEXT_FIELDS,
                          ids=[".".join(loc) for *_, loc in TEXT_FIELDS])
-def test_control_characters_are_a_422_and_nothing_is_stored(live, fresh_tenant, method, path,
-                                                            template, loc, text):
+def test_control_characters_are_fastapis_422_and_nothing_is_stored(live, fastapi, fresh_tenant,
+                                                                    method, path, template, loc,
+                                                                    text):
+    """The document holds text fields to one line without control characters (a pattern);
+    the answer is the one FastAPI gives for that declaration, also for a final newline,
+    which Python's ``$`` would let through (pydantic's does not)."""
     before = _profile_tenant(fresh_tenant)
-    r = fresh_tenant.request(method, path, json=_with(template, f"a{text}b"))
-    assert r.status_code == 422, r.text
+    body = _with(template, f"a{text}" if text == "\n" else f"a{text}b")
+    expected = fastapi.request(method, f"/api/v1{path}", json=body)
+    r = fresh_tenant.request(method, path, json=body)
+    assert r.status_code == expected.status_code == 422, r.text
     [error] = r.json()["detail"]
-    assert error["loc"] == ["body", *loc]
-    assert error["type"] == "value_error", error
-    assert error["msg"].startswith("Value error, control character U+")
-    assert error["ctx"] == {"error": {}}  # as FastAPI encodes a validator's ValueError
+    assert error["loc"] == ["body", *loc] and error["type"] == "string_pattern_mismatch"
+    if loc[0] == "stripe":  # the mock's union names its branch; the stand-in's is one model
+        error = {**error, "loc": ["body", *loc[1:]]}
+    assert [error] == expected.json()["detail"]
     assert fresh_tenant.get(PROFILE_PATH).json()["data"] == before
 
 
