@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import errno
 import gc
-import socket
 import warnings
 
 import click
@@ -39,41 +37,85 @@ def main() -> None:
 @click.option("--public-url", default=None,
               help="How browsers reach this server (for hosted provider pages); "
                    "default http://HOST:PORT.")
+@click.option("--max-runs", type=click.IntRange(0, 10_000), default=None,
+              help="Isolated runs (/_runs/{run_id}/...) kept at a time  [default: 100]")
+@click.option("--run-idle-seconds", type=click.IntRange(1), default=None,
+              help="Let a run go after this long unused  [default: 1800]")
+@click.option("--allowed-hosts", default=None,
+              help="More host names /_mock answers to, comma-separated (besides localhost, "
+                   "127.0.0.1, ::1, HOST and the public URL's).")
+@click.option("--scenario-dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="POST /_mock/scenario may load the scenario files in this directory.")
+@click.option("--max-body-bytes", type=click.IntRange(1), default=None,
+              help="Largest request body; a larger one is a 413  [default: 1048576]")
+@click.option("--max-header-bytes", type=click.IntRange(1024), default=None,
+              help="Largest request line and headers; more is a 431  [default: 65536]")
+@click.option("--state-file", type=click.Path(dir_okay=False), default=None,
+              help="Load the world from this file at start (if it exists) and write it back "
+                   "after changes and on shutdown.")
+@click.option("--request-timeout", type=click.FloatRange(0.1), default=None,
+              help="Seconds a client may take to send a whole request  [default: 10]")
 def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
-          access_log, public_url) -> None:
+          access_log, public_url, allowed_hosts, scenario_dir, max_body_bytes,
+          max_header_bytes, request_timeout, state_file, max_runs, run_idle_seconds) -> None:
     """Serve the mock API at http://HOST:PORT/api/v1."""
+    from pathlib import Path
+
     import uvicorn
 
     from mockserver.app import create_app
+    from mockserver.edge.connection import PortInUse, bind_socket, uvicorn_config
     from mockserver.edge.runtime import of as runtime_of
     from mockserver.scenarios import ScenarioError, watcher
+    from mockserver.statefile import StateFileError
 
     try:
-        settings = Settings.from_env(host=host, port=port, seed=seed, jwt_secret=jwt_secret,
-                                     scenario=scenario, admin_token=admin_token,
-                                     smtp_url=smtp_url, public_url=public_url)
+        settings = Settings.from_env(
+            host=host, port=port, seed=seed, jwt_secret=jwt_secret, scenario=scenario,
+            admin_token=admin_token, smtp_url=smtp_url, public_url=public_url,
+            allowed_hosts=allowed_hosts, scenario_dir=scenario_dir,
+            max_body_bytes=max_body_bytes, max_header_bytes=max_header_bytes,
+            request_timeout=request_timeout, state_file=state_file,
+            max_runs=max_runs, run_idle_seconds=run_idle_seconds)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if watch and not settings.scenario:
         raise click.UsageError("--watch needs --scenario")
-    _check_port_free(settings.host, settings.port)
+    # The one bind (SO_REUSEADDR: a restart right after a stop starts at once); uvicorn
+    # serves on this socket, so a port free now cannot be taken before it listens.
+    try:
+        listening = bind_socket(settings.host, settings.port)
+    except PortInUse as exc:
+        raise click.ClickException(f"{exc.strerror}; choose another with --port") from None
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}") from None
     try:
         store = watcher.store_for(settings)
     except ScenarioError as exc:
         raise click.ClickException(f"scenario refused:\n{exc}") from None
-    app = create_app(settings, store)
+    saved = bool(settings.state_file) and Path(settings.state_file).exists()
+    try:
+        app = create_app(settings, store)
+    except StateFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    if settings.state_file:
+        click.echo(f"state file {settings.state_file}: "
+                   f"{'world loaded from it' if saved else 'new, written after changes'}")
     if watch:
-        watcher.watch(settings, runtime_of(app).world, click.echo)
+        watcher.watch(settings, runtime_of(app).loaded, click.echo)
     click.echo(f"billing-mock serving {settings.base_url}/api/v1 "
                f"(docs {settings.base_url}/api/v1/ui/, seed {settings.seed}, "
                f"world {store.scenario or 'default'})")
+    click.echo(f"console: {settings.base_url}/_mock/console")
     tokens = ", ".join(sorted(store.tokens)[:12])
     click.echo(f"tokens: {tokens}")
     # The world is built: move it out of the collector's way (no long GC pauses under load).
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
-                lifespan="on", access_log=access_log)
+    server = uvicorn.Server(uvicorn_config(app, settings, log_level="info",
+                                           access_log=access_log))
+    server.run(sockets=[listening])
 
 
 @main.command()
@@ -133,6 +175,14 @@ def replay(scenario, base_url, token, junit_file, keep_going) -> None:
         raise SystemExit(1)
 
 
+@main.command("schemathesis-config")
+def schemathesis_config() -> None:
+    """Print a schemathesis.toml for plain Schemathesis against /_mock/openapi/billing.json."""
+    from mockserver.contract.plain import schemathesis_toml
+
+    click.echo(schemathesis_toml(), nl=False)
+
+
 def _register_contract_commands() -> None:
     from mockserver.contract.commands import contract, drift
 
@@ -147,19 +197,6 @@ class UnreachableTarget(click.ClickException):
     """The server to work against cannot be reached: exit 2, like a usage error."""
 
     exit_code = 2
-
-
-def _check_port_free(host: str, port: int) -> None:
-    """Fail with a clear message before the server starts, not with a traceback after."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise click.ClickException(
-                    f"port {port} on {host} is already in use; choose another with --port"
-                ) from None
-            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
 from mockserver.testing.export import export_fixtures  # noqa: E402

@@ -1,4 +1,5 @@
-"""Every place the mock relies on Connexion, a2wsgi or Werkzeug beyond their documented API.
+"""Every place the mock relies on Connexion, a2wsgi, Werkzeug or uvicorn beyond their
+documented API.
 
 Each touch is one small name here, and ``tests/test_compat.py`` has a test per touch that fails
 if the library changes under it (``connexion~=3.3`` and ``a2wsgi~=1.10`` bound the versions).
@@ -17,6 +18,7 @@ from connexion import context
 from connexion.security import BearerSecurityHandler
 from connexion.validators import JSONRequestBodyValidator
 from starlette.datastructures import Headers
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 # -- the FlaskApp's bridge to Flask ----------------------------------------------------------
 
@@ -34,6 +36,15 @@ def replace_flask_bridge(app, make: Callable[[Callable, Any], Any]) -> Any:
 def build_environ(scope: dict, body) -> dict:
     """The WSGI environ of an ASGI scope, exactly as Connexion's own a2wsgi bridge builds it."""
     return _build_environ(scope, body)  # type: ignore[arg-type]
+
+
+# -- uvicorn's HTTP protocol -----------------------------------------------------------------
+
+# ``uvicorn.Config(http=...)`` takes a protocol class; ``edge.connection`` extends uvicorn's
+# httptools one through the parser callbacks it implements (``on_message_begin``, ``on_url``,
+# ``on_header``, ``on_headers_complete``, ``on_body``, ``on_message_complete``) and its
+# ``loop``, ``transport`` and ``headers`` attributes.
+HttpToolsProtocol = HttpToolsProtocol
 
 
 # -- routing ---------------------------------------------------------------------------------
@@ -152,6 +163,6 @@ class IdentityMemo:
         return len(self._found)
 
 
-__all__ = ["BodyValidator", "IdentityMemo", "ROUTING_KEY", "bearer_handler", "build_environ",
+__all__ = ["BodyValidator", "HttpToolsProtocol", "IdentityMemo", "ROUTING_KEY", "bearer_handler", "build_environ",
            "current_operation_id", "replace_flask_bridge", "keep_merged_slashes_apart",
            "known_signature", "routed_operation_id"]

@@ -169,3 +169,16 @@ def test_the_parameter_validator_attributes_we_read():
     params = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}]
     validator = FastAPIParameterValidator(params, uri_parser=OpenAPIURIParser(params, {}))
     assert validator.parameters == {"query": params} and validator.uri_parser is not None
+
+
+def test_uvicorns_httptools_protocol_has_the_parser_callbacks_the_connection_extends():
+    """``edge.connection.GuardedHttpProtocol`` overrides these; uvicorn must still define and
+    use them (its parser is built with the protocol itself as the callback object)."""
+    source = inspect.getsource(compat.HttpToolsProtocol)
+    for name in ("connection_made", "connection_lost", "data_received", "on_message_begin",
+                 "on_url", "on_header", "on_headers_complete", "on_body",
+                 "on_message_complete"):
+        assert callable(getattr(compat.HttpToolsProtocol, name)), name
+    assert "httptools.HttpRequestParser(self)" in source
+    for attribute in ("self.loop", "self.transport", "self.headers"):
+        assert attribute in source, attribute

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from mockserver import spec
+from mockserver.control import runs, steering, tenants
 from mockserver.control.access import control_operation
 from mockserver.domain.clock import utc
 from mockserver.domain.errors import InvalidRequest
@@ -15,15 +16,17 @@ from mockserver.edge.operation import encoded
 from mockserver.edge.runtime import current
 from mockserver.published import mock_document
 from mockserver.scenarios import ScenarioError, build_store, describe_all, load_file, parse
-from mockserver.scenarios import resolve
+from mockserver.scenarios import resolve_served
 from mockserver.services import clock as clock_service
 
 
 def get_health():
     """Readiness: open to anyone, and it never waits for the world (a lock-free read)."""
     store = current().store
+    evictions = {"tenants": store.evicted_tenants,
+                 "setup_sessions": store.providers.evicted_sessions()}
     return encoded(({"status": "ok", "tenants": len(store.tenants), "now": store.clock.now(),
-                     "scenario": store.scenario}, 200))
+                     "scenario": store.scenario, "evictions": evictions}, 200))
 
 
 def _clock(rt, move: clock_service.Move | None = None):
@@ -49,7 +52,7 @@ def get_clock(rt):
 def advance_clock(rt, body):
     delta = timedelta(days=body.get("days", 0), hours=body.get("hours", 0),
                       minutes=body.get("minutes", 0))
-    return _clock(rt, clock_service.advance(rt.store, delta))
+    return _clock(rt, clock_service.advance(rt.store, delta, body.get("months", 0)))
 
 
 @control_operation
@@ -84,7 +87,7 @@ def load_scenario(rt, body):
         if "scenario" in body:
             scenario, source = parse(body["scenario"], "<request body>"), "<request body>"
         elif "name" in body:
-            path = resolve(body["name"])
+            path = resolve_served(body["name"], rt.settings.scenario_dir)
             scenario, source = load_file(path), str(path)
         else:
             raise InvalidRequest("Give a library scenario's name or a whole scenario")
@@ -106,6 +109,12 @@ def list_scenarios(rt):
 @control_operation
 def create_snapshot(rt):
     return ok({"id": rt.world.save_snapshot()}, rt.store.clock.now())
+
+
+@control_operation
+def list_snapshots(rt):
+    return ok([{"id": snapshot_id, "taken_at": snapshot.taken_at, "bytes": snapshot.bytes}
+               for snapshot_id, snapshot in rt.store.snapshots.items()], rt.store.clock.now())
 
 
 @control_operation
@@ -151,11 +160,16 @@ def get_mock_billing_document(rt):
     return mock_document(), 200
 
 
+# Operations that read no more than a few counters, without the lock: run on the event
+# loop, so readiness answers even while every worker thread waits (see edge.scheduling).
+LOCK_FREE = frozenset({"getHealth"})
+
 HANDLERS = {
     "getHealth": get_health, "getClock": get_clock, "advanceClock": advance_clock,
     "setClock": set_clock, "resetWorld": reset_world, "loadScenario": load_scenario,
     "listScenarios": list_scenarios, "createSnapshot": create_snapshot,
     "restoreSnapshot": restore_snapshot, "listTenants": list_tenants,
     "listJournal": list_journal, "listOutbox": list_outbox,
-    "getMockBillingDocument": get_mock_billing_document,
+    "getMockBillingDocument": get_mock_billing_document, "listSnapshots": list_snapshots,
+    **runs.HANDLERS, **steering.HANDLERS, **tenants.HANDLERS,
 }

@@ -47,7 +47,8 @@ def build_store(scenario: dict, *, max_tenants: int = 10_000, outbox_size: int =
     for slug, outcomes in scenario.get("providers", {}).items():
         for outcome in outcomes.get("next_outcomes", []):
             store.providers.get(slug).force_next_outcome(outcome)
-    store.behaviours = [Behaviour.from_spec(b, keys) for b in scenario.get("behaviours", [])]
+    store.behaviours = [Behaviour.from_spec(b, keys, f"bhv_{n}")
+                        for n, b in enumerate(scenario.get("behaviours", []), 1)]
     store.scenario = scenario["name"]
     store.mark_start()
     return store

@@ -38,6 +38,34 @@ def _schema_validator() -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
+@lru_cache(maxsize=1)
+def _behaviour_validator() -> Draft202012Validator:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return Draft202012Validator({"$ref": "#/$defs/behaviour", "$defs": schema["$defs"]},
+                                format_checker=FormatChecker())
+
+
+def parse_behaviour(data, tenants: set[str], source: str = "<request body>") -> dict:
+    """One checked behaviour, shaped as an item of a scenario's ``behaviours``, for a world
+    that is running: ``match.tenant`` names one of ``tenants`` (ids or scenario keys)."""
+    errors = sorted(_behaviour_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    problems = [(_path(e.absolute_path), "give at least one of respond, latency_ms and "
+                 "failure_rate" if e.validator == "anyOf" and not e.absolute_path else e.message)
+                for e in errors]
+    if not problems:
+        try:
+            operation_id(data["operation"])
+        except UnknownOperation as error:
+            problems.append(("operation", f"{error} (give an operationId of the API, or its "
+                             "FastAPI function name or operationId)"))
+        tenant = data.get("match", {}).get("tenant")
+        if tenant and tenant not in tenants:
+            problems.append(("match.tenant", f"no tenant {tenant!r} in this world"))
+    if problems:
+        raise ScenarioError(source, problems[0][0], problems[0][1], problems[1:])
+    return data
+
+
 def _path(parts) -> str:
     text = ""
     for part in parts:

@@ -16,6 +16,7 @@ from mockserver.domain import billing_cycle as cycle
 from mockserver.domain.errors import Conflict, DomainError, InvalidRequest, LimitReached
 from mockserver.domain.invoices import InvoiceStatus
 from mockserver.domain.issuing import issue_invoice
+from mockserver.domain.subscriptions import add_months
 from mockserver.domain.tenant import Tenant
 from mockserver.state import Store
 
@@ -37,11 +38,20 @@ class Move:
     complete: bool = True
 
 
-def advance(store: Store, delta: timedelta) -> Move:
-    if delta < timedelta(0):
+def advance(store: Store, delta: timedelta, months: int = 0) -> Move:
+    """Move forward by ``months`` calendar months (the 31st lands on a shorter month's last
+    day), then by ``delta``."""
+    if delta < timedelta(0) or months < 0:
         raise InvalidRequest("The clock only moves forward; use set to jump")
     with store.lock:
-        return _moved(store, store.clock.now() + delta)
+        now = store.clock.now()
+        return _moved(store, months_later(now, months) + delta)
+
+
+def months_later(instant: datetime, months: int) -> datetime:
+    """The same time of day ``months`` calendar months later."""
+    day = add_months(instant.date(), months)
+    return instant + timedelta(days=(day - instant.date()).days)
 
 
 def set_time(store: Store, instant: datetime, mode: str | None = None, *,

@@ -14,6 +14,7 @@ from mockserver.cli import main
 from mockserver.scenarios import ScenarioError, build_store, load_file, parse, resolve
 from mockserver.scenarios import watcher
 from mockserver.settings import Settings
+from mockserver.testing import LiveServer
 from mockserver.testing.server import free_port
 from tests.conftest import PROFILE
 
@@ -159,10 +160,11 @@ def test_a_file_that_is_no_text_or_no_file_is_refused_with_its_reason(tmp_path):
         load_file(tmp_path / "folder.yaml")
 
 
-def test_the_control_api_refuses_an_unreadable_scenario_file_with_a_400(tmp_path, own_server):
+def test_the_control_api_refuses_an_unreadable_scenario_file_with_a_400(tmp_path):
     binary = tmp_path / "binary.yaml"
     binary.write_bytes(b"name: x\ndescription: caf\xe9\n")
-    r = httpx.post(f"{own_server.url}/_mock/scenario", json={"name": str(binary)})
+    with LiveServer(Settings(seed=1, scenario_dir=str(tmp_path))) as server:
+        r = httpx.post(f"{server.url}/_mock/scenario", json={"name": "binary.yaml"})
     assert r.status_code == 400 and "not UTF-8 text" in r.json()["error"]["message"]
 
 
