@@ -118,8 +118,8 @@ def test_the_body_validator_hooks_are_the_ones_connexion_calls():
         "self", "body"]
 
     class Echo(compat.BodyValidator):
-        def parse(self, raw):
-            return raw.decode(self.encoding)
+        def parse(self, raw, content_type):
+            return raw.decode(self.encoding), content_type
 
         def check(self, body):
             self.checked = body
@@ -131,7 +131,9 @@ def test_the_body_validator_hooks_are_the_ones_connexion_calls():
         yield b"ab"
         yield b"c"
 
-    assert run(validator._parse(stream(), {})) == "abc"
+    scope = {"type": "http", "headers": [(b"content-type", b"application/json")]}
+    assert run(validator._parse(stream(), scope)) == ("abc", "application/json")
+    assert run(validator._parse(stream(), {"type": "http", "headers": []})) == ("abc", None)
     validator._validate("abc")
     assert validator.checked == "abc"
 

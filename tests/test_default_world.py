@@ -155,7 +155,7 @@ def test_advancing_runs_exactly_the_events_the_dates_imply(now, delta):
     retries = [i for t, i in documents(store) if i.status is S.PAST_DUE
                and t.methods.default() and t.methods.default().id != i.last_charge_method_id]
     assert not retries  # a past-due charge is retried only with a new default method
-    events = clock_service.advance(store, delta)
+    events = clock_service.advance(store, delta).events
     assert sorted((e["at"], e["invoice_id"]) for e in events) == charges
     assert [e["at"] for e in events] == sorted(e["at"] for e in events)
     assert all(e["type"] == "invoice.charged" for e in events)

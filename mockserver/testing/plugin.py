@@ -193,12 +193,17 @@ class BillingMock:
 
     def advance_clock(self, days: float = 0, hours: float = 0, minutes: float = 0) -> dict:
         """Move the mock's clock forward; due charges and period ends on the way happen.
-        Answers ``{"now", "mode", "events"}``."""
+        Answers ``{"now", "mode", "events", "requested", "complete"}`` (``complete`` is false
+        when the move stopped at the 100,000-event bound: ``set_clock(requested)`` carries on)."""
         return self._post("/clock/advance", {"days": days, "hours": hours, "minutes": minutes})
 
-    def set_clock(self, now: str, mode: str | None = None) -> dict:
-        """Jump to ``now`` (RFC 3339), optionally ``frozen`` or ``running``."""
-        return self._post("/clock/set", {"now": now, **({"mode": mode} if mode else {})})
+    def set_clock(self, now: str, mode: str | None = None, *,
+                  allow_backwards: bool = False) -> dict:
+        """Jump to ``now`` (RFC 3339), optionally ``frozen`` or ``running``; an instant before
+        the mock's now needs ``allow_backwards=True``."""
+        body = {"now": now, **({"mode": mode} if mode else {}),
+                **({"allow_backwards": True} if allow_backwards else {})}
+        return self._post("/clock/set", body)
 
     def outbox(self) -> list[dict]:
         """The invoice e-mails the mock sent in this test, newest first."""
