@@ -27,7 +27,7 @@ def summary(run) -> str:
         for check, count in sorted(Counter(g.check for g in guesses).items()):
             first = next(g for g in guesses if g.check == check)
             rows.append(f"  {check} x{count}: {first.operation}: "
-                        f"{first.message.splitlines()[0][:160]}")
+                        f"{_one_line(first.message)[:160]}")
     rows.append(f"{len(run.findings)} findings at level {getattr(run, 'level', 'mock')}, "
                 f"{len(guesses)} guesses differed, {run.cases} generated cases, "
                 f"{run.seconds:.1f} s")
@@ -56,7 +56,7 @@ def markdown(run, target: str) -> str:
                   "Where the server does differently what the mock only guessed (the published "
                   "reference does not fix it). Not a defect of the server: a note for the "
                   "mock's maintainers (`--level mock` counts these as findings).", ""]
-        lines += [f"- `{g.check}` on {g.operation}: {g.message.splitlines()[0][:300]}"
+        lines += [f"- `{g.check}` on {g.operation}: {_one_line(g.message)[:300]}"
                   for g in guesses]
     for number, finding in enumerate(run.findings, 1):
         against = f" (against {finding.source})" if finding.source else ""
@@ -94,7 +94,12 @@ def junit(run) -> bytes:
         case = ElementTree.SubElement(suite, "testcase", classname="billing-contract",
                                       name="mock_guessed_differently")
         out = ElementTree.SubElement(case, "system-out")
-        out.text = "\n".join(f"{g.check} on {g.operation}: {g.message.splitlines()[0]}"
+        out.text = "\n".join(f"{g.check} on {g.operation}: {_one_line(g.message)[:500]}"
                              for g in guesses)
         suite.set("tests", str(len(names) + 1))
     return ElementTree.tostring(suite, encoding="utf-8", xml_declaration=True)
+
+
+def _one_line(message: str) -> str:
+    """A message on one line (Schemathesis puts the detail on the lines after the title)."""
+    return " ".join(part.strip(" -") for part in message.splitlines() if part.strip(" -"))

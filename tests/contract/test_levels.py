@@ -91,14 +91,16 @@ def test_own_document_reads_fastapis_header_as_the_bearer_scheme_and_allows_the_
 
 
 def test_a_check_with_nothing_to_look_at_is_skipped_not_ok():
-    """A tenant without invoices gives the money check nothing: it says so."""
+    """A tenant without invoices or payment methods gives the transitions and default-method
+    checks nothing to look at (no invoice state, no method list with a method): they say so."""
     empty = jwt.encode({"tenant_id": "tnt_nothing_yet", "permissions": ["billing:read"]},
                        "any-key-the-mock-does-not-check-1234", algorithm="HS256")
     with LiveServer(Settings(seed=42)) as server:
         run = ContractRun(server.api_url, empty, max_examples=3, out=lambda _: None,
-                          read_only=True, own_document=False)
+                          own_document=False, allow_send=True)
         run.execute()
-    assert run.skipped["billing_invoice_money"].startswith("nothing to check"), run.skipped
-    row = next(r for r in report.summary(run).splitlines()
-               if r.startswith("billing_invoice_money"))
-    assert "skipped: nothing to check" in row
+    for check in ("billing_transitions", "billing_default_method"):
+        assert run.skipped[check].startswith("nothing to check"), run.skipped
+        row = next(r for r in report.summary(run).splitlines() if r.startswith(check))
+        assert "skipped: nothing to check" in row
+    assert "billing_invoice_money" not in run.skipped  # the upcoming estimate has money
