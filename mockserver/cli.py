@@ -93,7 +93,7 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
     try:
         store = watcher.store_for(settings)
     except ScenarioError as exc:
-        raise click.ClickException(f"scenario refused:\n{exc}") from None
+        raise ScenarioRefused(exc) from None
     saved = bool(settings.state_file) and Path(settings.state_file).exists()
     try:
         app = create_app(settings, store)
@@ -134,45 +134,103 @@ def scenarios() -> None:
               help="API root of the server to replay against, e.g. https://staging/api/v1 "
                    "(default: a mock started with the scenario).")
 @click.option("--token", default=None, help="Use this token for every step (a real server's).")
+@click.option("--compare-with", default=None,
+              help="API root of a second server: run every step against both and report "
+                   "every difference; exit 1 when they differ.")
+@click.option("--compare-token", default=None,
+              help="With --compare-with: the token for every step against that server.")
+@click.option("--ignore", "ignored", multiple=True, metavar="PATH",
+              help="With --compare-with: leave this field out (data.*.wallet, **.bank_name; "
+                   "* is one segment, ** any number). Repeatable.")
+@click.option("--admin-token", default=None,
+              help="The admin token of a mock started with --admin-token (its control API "
+                   "loads the world, moves the clock).")
+@click.option("--keep-world", is_flag=True,
+              help="Against a mock: replay on the world it has loaded instead of the "
+                   "scenario's.")
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False), default=None,
               help="Write the results as JUnit XML.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None,
+              help="With --compare-with: write the differences and both answers as Markdown.")
 @click.option("--keep-going", is_flag=True, help="Run every step even after a failure.")
-def replay(scenario, base_url, token, junit_file, keep_going) -> None:
-    """Run SCENARIO's steps (a library name or a file); exit 1 if an expectation fails."""
-    from pathlib import Path
+def replay(scenario, base_url, token, compare_with, compare_token, ignored, admin_token,
+           keep_world, junit_file, report_file, keep_going) -> None:
+    """Run SCENARIO's steps (a library name or a file); exit 1 if an expectation fails, or,
+    with --compare-with, if the two servers answer differently."""
+    from mockserver.scenarios.targets import TargetRefused
 
-    import httpx
-
-    from mockserver.scenarios import ScenarioError, load_file, resolve
-    from mockserver.scenarios.replay import Replay, junit_xml
-    from mockserver.testing import LiveServer
-
-    try:
-        path = resolve(scenario)
-        data = load_file(path)
-    except ScenarioError as exc:
-        raise click.UsageError(str(exc)) from None
+    data, path = _scenario_or_refusal(scenario)
     if not data.get("steps"):
         raise click.UsageError(f"scenario {data['name']!r} has no steps to replay")
+    if compare_with is None and (ignored or report_file or compare_token):
+        raise click.UsageError("--ignore, --report and --compare-token need --compare-with")
     server = None
     if base_url is None:
+        from mockserver.testing import LiveServer
+
         server = LiveServer(Settings(scenario=str(path))).start()
         base_url = server.api_url
-    click.echo(f"replaying {data['name']} ({len(data['steps'])} steps) against {base_url}")
     try:
-        runner = Replay(data, base_url, token=token, keep_going=keep_going, out=click.echo)
-        try:
-            runner.client.get(base_url, timeout=10)
-        except httpx.HTTPError as exc:
-            raise UnreachableTarget(f"cannot reach {base_url}: {exc}") from None
-        results = runner.run()
+        if compare_with is None:
+            failed = _replay_one(data, base_url, token, admin_token,
+                                 keep_world or server is not None, junit_file, keep_going)
+        else:
+            failed = _compare(data, (base_url, token), (compare_with, compare_token),
+                              admin_token, keep_world, ignored, junit_file, report_file)
+    except TargetRefused as exc:
+        raise UnreachableTarget(str(exc)) from None
     finally:
         if server is not None:
             server.stop()
+    if failed:
+        raise SystemExit(1)
+
+
+def _replay_one(data, base_url, token, admin_token, keep_world, junit_file, keep_going):
+    from pathlib import Path
+
+    from mockserver.scenarios.replay import Replay, junit_xml
+
+    click.echo(f"replaying {data['name']} ({len(data['steps'])} steps) against {base_url}")
+    runner = Replay(data, base_url, token=token, keep_going=keep_going, out=click.echo,
+                    admin_token=admin_token, load_world=not keep_world)
+    runner.target.check_reachable()
+    results = runner.run()
     if junit_file:
         Path(junit_file).write_bytes(junit_xml(data["name"], results))
-    if any(r.outcome == "failed" for r in results):
-        raise SystemExit(1)
+    return any(r.outcome == "failed" for r in results)
+
+
+def _compare(data, a, b, admin_token, keep_world, ignored, junit_file, report_file):
+    from pathlib import Path
+
+    from mockserver.scenarios.compare import Comparison
+    from mockserver.scenarios.compare_report import junit_xml, markdown
+    from mockserver.scenarios.targets import Target
+
+    targets = [Target(url, token, admin_token) for url, token in (a, b)]
+    click.echo(f"comparing {data['name']} ({len(data['steps'])} steps): A {a[0]}, B {b[0]}")
+    for target in targets:
+        target.check_reachable()
+    results = Comparison(data, *targets, ignore=tuple(ignored), out=click.echo,
+                         load_world=not keep_world).run()
+    if junit_file:
+        Path(junit_file).write_bytes(junit_xml(data["name"], results))
+    if report_file:
+        Path(report_file).write_text(markdown(data["name"], a[0], b[0], results),
+                                     encoding="utf-8")
+    return any(r.outcome == "different" for r in results)
+
+
+def _scenario_or_refusal(name_or_path: str):
+    """The checked scenario and its file, or the refusal ``serve`` gives too (exit 2)."""
+    from mockserver.scenarios import ScenarioError, load_file, resolve
+
+    try:
+        path = resolve(name_or_path)
+        return load_file(path), path
+    except ScenarioError as exc:
+        raise ScenarioRefused(exc) from None
 
 
 @main.command("schemathesis-config")
@@ -197,6 +255,15 @@ class UnreachableTarget(click.ClickException):
     """The server to work against cannot be reached: exit 2, like a usage error."""
 
     exit_code = 2
+
+
+class ScenarioRefused(click.ClickException):
+    """A scenario file that does not load: exit 2 from every command, like a usage error."""
+
+    exit_code = 2
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(f"scenario refused:\n{error}")
 
 
 from mockserver.testing.export import export_fixtures  # noqa: E402
