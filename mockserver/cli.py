@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import warnings
 
 import click
@@ -233,6 +234,98 @@ def _scenario_or_refusal(name_or_path: str):
         raise ScenarioRefused(exc) from None
 
 
+@main.command()
+@click.option("--har", "har_file", type=click.Path(dir_okay=False), default=None,
+              help="A browser's HAR export of a session (DevTools: Save all as HAR).")
+@click.option("--upstream", default=None,
+              help="Record as a proxy in front of this server (e.g. https://staging.example.com)"
+                   "; stop with Ctrl-C to write the scenario.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="With --upstream: the interface the proxy listens on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True,
+              help="With --upstream: the port the proxy listens on.")
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False),
+              help="The scenario file to write.")
+@click.option("--name", default=None,
+              help="The scenario's name  [default: from --out's file name]")
+def record(har_file, upstream, host, port, out_file, name) -> None:
+    """Turn a recorded session into a scenario: one step per Billing API call, with the
+    expectations its answers justify, and no token, card number, IBAN or cookie."""
+    from pathlib import Path
+
+    from mockserver.recording import RecordingError, record_har
+
+    if (har_file is None) == (upstream is None):
+        raise click.UsageError("give exactly one of --har FILE and --upstream URL")
+    name = name or _scenario_name(Path(out_file).stem)
+    if not SCENARIO_NAME.fullmatch(name):
+        raise click.UsageError(f"--name {name!r}: lower-case letters, digits and dashes, "
+                               "up to 63, starting with a letter or digit")
+    try:
+        if har_file is not None:
+            recording = record_har(har_file, name)
+        else:
+            recording = _record_through_proxy(upstream, host, port, name)
+    except RecordingError as exc:
+        raise RecordingRefused(str(exc)) from None
+    _write_atomically(Path(out_file), recording.text)
+    for line in recording.summary():
+        click.echo(line)
+    click.echo(f"wrote {out_file}; replay it: billing-mock replay {out_file}")
+
+
+def _record_through_proxy(upstream: str, host: str, port: int, name: str):
+    from mockserver.recording import Recorder, finish
+    from mockserver.recording.proxy import RecordingProxy, serve
+
+    recorder = Recorder(name, upstream)
+
+    def on_exchange(exchange) -> None:
+        click.echo(f"{exchange.method} {exchange.path} -> {exchange.status}: "
+                   f"{recorder.add(exchange)}")
+
+    from mockserver.edge.connection import PortInUse, bind_socket
+
+    try:
+        proxy = RecordingProxy(upstream, on_exchange)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        listening = bind_socket(host, port)
+    except PortInUse as exc:
+        raise click.ClickException(f"{exc.strerror}; choose another with --port") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    click.echo(f"recording: point the client at http://{host}:{port} instead of {upstream}; "
+               "Ctrl-C writes the scenario")
+    serve(proxy, listening)
+    return finish(recorder)
+
+
+SCENARIO_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
+def _scenario_name(stem: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-")[:63].rstrip("-")
+    return cleaned or "recorded"
+
+
+def _write_atomically(path, text: str) -> None:
+    """The whole file or none of it (a half-written scenario would not load)."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
 @main.command("schemathesis-config")
 def schemathesis_config() -> None:
     """Print a schemathesis.toml for plain Schemathesis against /_mock/openapi/billing.json."""
@@ -253,6 +346,12 @@ _register_contract_commands()
 
 class UnreachableTarget(click.ClickException):
     """The server to work against cannot be reached: exit 2, like a usage error."""
+
+    exit_code = 2
+
+
+class RecordingRefused(click.ClickException):
+    """A recording that cannot become a scenario (not a HAR file, ...): exit 2."""
 
     exit_code = 2
 
