@@ -2,22 +2,22 @@
 
 Expected: every field that is not volatile (``scenarios/volatile.py``) and not a secret, the
 top of the answer first, at most ``MAX_EXPECTATIONS`` per step and the first ``MAX_ITEMS``
-items of a list (an empty list is expected empty). A volatile field whose value an earlier
+objects of a list and ``MAX_SCALAR_ITEMS`` of its strings or numbers (an empty list is
+expected empty). A volatile field whose value an earlier
 step's answer gave is expected as that value (``data.0.id: ${payment_method_id}``): a relation
 the answers show, whatever the ids are on another server.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from mockserver.scenarios.volatile import SUBTREES, dotted, is_volatile, key_of
+from mockserver.scenarios.volatile import ID_SHAPE, SUBTREES, dotted, is_volatile, key_of
 
-ID_SHAPE = re.compile(r"[a-z]{2,6}_[A-Za-z0-9]{6,}")
 MAX_EXPECTATIONS = 60
-MAX_ITEMS = 3
+MAX_ITEMS = 3  # objects of a list
+MAX_SCALAR_ITEMS = 20  # strings or numbers of a list (method_types)
 MAX_CANDIDATES = 2000  # values remembered per answer for later steps
 
 
@@ -33,7 +33,9 @@ def _leaves(body: Any, path: tuple = (), items: int | None = MAX_ITEMS) -> Itera
     elif isinstance(body, list):
         if not body:
             yield path, body
-        for index, value in enumerate(body[:items] if items is not None else body):
+        scalars = all(not isinstance(value, (dict, list)) for value in body)
+        limit = None if items is None else (MAX_SCALAR_ITEMS if scalars else items)
+        for index, value in enumerate(body[:limit] if limit is not None else body):
             yield from _leaves(value, (*path, index), items)
     else:
         yield path, body

@@ -57,13 +57,15 @@ class Recording:
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> list[str]:
-        lines = [f"{self.api_calls} Billing API calls -> {len(self.scenario['steps'])} steps "
-                 f"({self.hosted_steps} hosted-page steps), "
-                 f"{len(self.scenario.get('tenants', []))} tenants"]
+        lines = [f"{_count(self.api_calls, 'Billing API calls')} -> "
+                 f"{_count(len(self.scenario['steps']), 'steps')} "
+                 f"({_count(self.hosted_steps, 'hosted-page steps')}), "
+                 f"{_count(len(self.scenario.get('tenants', [])), 'tenants')}"]
         if self.dropped:
-            lines.append(f"dropped {sum(self.dropped.values())} requests: " + ", ".join(
-                f"{count} {why}" for why, count in self.dropped.most_common()))
-        redacted = ", ".join(f"{count} {kind}" for kind, count in sorted(self.redacted.items()))
+            lines.append(f"dropped {_count(sum(self.dropped.values()), 'requests')}: "
+                         + ", ".join(f"{count} {why}" for why, count in
+                                     self.dropped.most_common()))
+        redacted = ", ".join(_count(count, kind) for kind, count in sorted(self.redacted.items()))
         lines.append(f"redacted: {redacted or 'nothing'}")
         return lines + [f"warning: {w}" for w in self.warnings]
 
@@ -244,7 +246,8 @@ class Recorder:
             if isinstance(recorded.get(key), str):
                 data[key], secret = replace(recorded[key], status, body)
                 if secret:
-                    self.redactor.remember(recorded[key], kind)
+                    self.redactor.remember(recorded[key], "tokens" if recorded[key].startswith(
+                        "pm_") else kind)
         return {**walked, "confirmation_data": data}
 
     # -- provider sessions and hosted pages ---------------------------------------------------
@@ -322,6 +325,11 @@ class Recorder:
         if details.get("next_action_url"):
             session.urls.add(details["next_action_url"])
         session.last, session.chose = current, False
+
+
+def _count(count: int, plural: str) -> str:
+    """``1 token``, ``2 tokens``, ``1 hosted-page step`` (every plural here ends in s)."""
+    return f"{count} {plural if count != 1 else plural.removesuffix('s')}"
 
 
 def _resource(path: str) -> str:

@@ -3,13 +3,15 @@
 A read counts when it came before any write that changes what it shows: the billing profile
 (before the first successful PUT), the payment methods (before the first add, default, delete
 or successful confirm), the invoices and credit notes of the lists and details (their state
-before a send), the subscriptions of the overview, and the seller of the first invoice. Usage
-is not rebuilt (no read shows it whole), and neither are values that are secrets (IBANs).
+before a send), the subscriptions of the overview, the period's usage of the upcoming
+estimate (for the built-in plans, whose tiers say what a line's quantity counts), and the
+seller of the first invoice. Values that are secrets (IBANs) are left out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from mockserver.default_world import PLANS
@@ -20,6 +22,7 @@ METHOD_WRITES = {"addPaymentMethod", "deletePaymentMethod", "setDefaultPaymentMe
 SELLER_FIELDS = ("legal_name", "address_line1", "postal_code", "city", "country_code",
                  "vat_number", "registration_number", "email", "phone", "iban", "bic",
                  "bank_name", "payment_terms_days", "website")
+DISPLAY = ("brand", "last4", "iban_last4", "bank_name")  # a method's display data
 INVOICE_STATES = {"finalized", "sent", "past_due", "paid", "void"}
 
 
@@ -43,6 +46,7 @@ class StartingState:
         self.sent: set[str] = set()  # invoices sent before they were read
         self.seller: dict | None = None
         self.buyer: dict | None = None
+        self.usage_lines: list[dict] | None = None
 
     def add(self, operation_id: str, path: str, status: int, body: Any) -> None:
         data = body.get("data") if isinstance(body, dict) else None
@@ -59,6 +63,10 @@ class StartingState:
                             == "active"]
         elif operation_id == "getBillingOverview" and ok and isinstance(data, dict):
             self._overview(data)
+        elif operation_id == "getUpcomingInvoice" and ok and isinstance(data, dict):
+            if self.usage_lines is None:
+                self.usage_lines = [line for line in data.get("line_items") or []
+                                    if isinstance(line, dict) and line.get("kind") == "usage"]
         elif operation_id == "listInvoices" and ok:
             for invoice in data or []:
                 self._invoice(invoice)
@@ -102,12 +110,33 @@ class StartingState:
             found["profile"] = profile
         if self.subscriptions:
             found["subscriptions"] = self.subscriptions
+            usage = self._usage()
+            if usage:
+                found["usage"] = usage
         if self.methods:
             found["payment_methods"] = self.methods
         invoices = self._invoice_specs()
         if invoices and profile:
             found["invoices"] = invoices
         return found
+
+    def _usage(self) -> list[dict]:
+        """One event per metric at the period's start, the sum of the estimate's lines in the
+        units the built-in plan's tiers count (a line's quantity is per ``unit_divisor``)."""
+        plans = {PLANS[s["plan"]].plan_key: PLANS[s["plan"]] for s in self.subscriptions
+                 if isinstance(s["plan"], str)}
+        totals: dict[tuple[str, str], Decimal] = {}
+        for line in self.usage_lines or []:
+            plan = plans.get(line.get("plan_key"))
+            tiers = [t for t in plan.usage_pricing if t.metric_slug == line.get("metric_slug")
+                     ] if plan else []
+            if not tiers or not line.get("period_start"):
+                continue
+            key = (line["metric_slug"], line["period_start"])
+            totals[key] = totals.get(key, Decimal(0)) + Decimal(str(line.get("quantity", "0"))
+                                                                 ) * tiers[0].unit_divisor
+        return [{"metric": metric, "quantity": int(total), "at": f"{start}T00:00:00Z"}
+                for (metric, start), total in totals.items() if total > 0]
 
     def _invoice_specs(self) -> list[dict]:
         keys: dict[str, str] = {}
@@ -124,6 +153,9 @@ class StartingState:
                 if original not in keys:
                     continue  # its invoice was not read: the note cannot be rebuilt
                 spec["credit_note_for"] = keys[original]
+                credited = self._credited_lines(invoice["id"], original)
+                if credited is not None:
+                    spec["credit_lines"] = credited
             else:
                 spec["lines"] = self._lines(invoice)
             for name in ("period_start", "period_end", "notes"):
@@ -134,6 +166,23 @@ class StartingState:
             keys[invoice["id"]] = spec["key"]
             specs.append(spec)
         return specs
+
+    def _credited_lines(self, note_id: str, original_id: str) -> list[int] | None:
+        """Indexes of the original's lines the note credits, matched by description and
+        price (None, all of them, when either's lines were not read)."""
+        note, original = self.lines.get(note_id), self.lines.get(original_id)
+        if not note or not original:
+            return None
+        free = list(enumerate(original))
+        credited = []
+        for line in note:
+            match = next((i for i, o in free if o.get("description") == line.get("description")
+                          and abs(o.get("unit_price_cents") or 0)
+                          == abs(line.get("unit_price_cents") or 0)), None)
+            if match is not None:
+                credited.append(match)
+                free = [(i, o) for i, o in free if i != match]
+        return sorted(credited) if len(credited) < len(original) else None
 
     def _lines(self, invoice: dict) -> list[dict]:
         recorded = self.lines.get(invoice["id"])
@@ -161,6 +210,9 @@ def _method(method: dict) -> dict:
     found = {"provider": method.get("provider_slug"), "type": method.get("method_type")}
     if method.get("is_default"):
         found["default"] = True
+    display = {k: method[k] for k in DISPLAY if method.get(k)}
+    if display:
+        found["display"] = display
     return found
 
 

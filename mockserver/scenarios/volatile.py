@@ -13,15 +13,17 @@ from typing import Any
 # Whole subtrees: the envelope's meta is request id and time, nothing else.
 SUBTREES = frozenset({"meta"})
 KEYS = frozenset({
-    "id", "number", "timestamp", "provider_ref", "wallet", "client_secret", "message",
+    "id", "number", "filename", "size", "timestamp", "provider_ref", "wallet", "client_secret", "message",
     "exp_month", "exp_year", "publishable_key", "api_version",
     "period_start", "period_end", "current_period_start", "current_period_end",
 })
 SUFFIXES = ("_id", "_at", "_url", "_date", "_number", "_secret", "_token")
+# Prefixed ids (inv_..., pm_..., ps_..., mdt_...): a digit somewhere, unlike setup_failed.
+ID_SHAPE = re.compile(r"[a-z]{2,6}_(?=[A-Za-z]*[0-9])[A-Za-z0-9]{6,}")
 SHAPES = (
     re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"),
     re.compile(r"https?://\S+"),
-    re.compile(r"[a-z]{2,6}_[A-Za-z0-9]{6,}"),  # prefixed ids: inv_..., pm_..., ps_..., mdt_...
+    ID_SHAPE,
     re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
     re.compile(r"0x[0-9a-fA-F]{40}"),
 )
