@@ -57,13 +57,14 @@ class Redactor:
             value = cookie.split(";", 1)[0].split("=", 1)[-1].strip()
             self.remember(value, "cookies")
 
-    def scrub(self, value: str, name: str = "") -> str:
+    def scrub(self, value: str, name: str = "", *, remember: bool = True) -> str:
         """``value`` with every secret in it replaced (the whole value when ``name`` says it
-        is a secret)."""
+        is a secret); what was replaced is remembered and counted."""
         if not value:
             return value
         if secret_name(name):
-            self.remember(value, "tokens")
+            if remember:
+                self.remember(value, "tokens")
             return REDACTED
         for known in sorted(self.secrets, key=len, reverse=True):
             if known in value:
@@ -71,12 +72,14 @@ class Redactor:
         for kind, found in (("tokens", JWT.findall(value)), ("tokens", API_KEY.findall(value)),
                             ("card numbers", card_numbers(value)), ("IBANs", ibans(value))):
             for secret in found:
-                self.remember(secret, kind)
+                if remember:
+                    self.remember(secret, kind)
                 value = value.replace(secret, REDACTED)
         return value
 
     def is_secret(self, value: str) -> bool:
-        return self.scrub(value) != value
+        """Whether ``value`` holds a secret (an answer's value, left out, not counted)."""
+        return self.scrub(value, remember=False) != value
 
     def leaks(self, text: str) -> list[str]:
         """The remembered secrets ``text`` still holds (each shown by its first characters)."""
