@@ -358,9 +358,10 @@ def finish(recorder: Recorder) -> Recording:
     dropped = sum(recorder.dropped.values())
     scenario: dict[str, Any] = {
         "name": recorder.name,
-        "description": f"Recorded from {recorder.source}: {len(recorder.calls)} Billing API "
-                       f"calls as steps, {recorder.hosted_steps} hosted-page steps; {dropped} "
-                       "other requests dropped.",
+        "description": f"Recorded from {recorder.source}: "
+                       f"{_count(len(recorder.calls), 'Billing API calls')} as steps, "
+                       f"{_count(recorder.hosted_steps, 'hosted-page steps')}; "
+                       f"{_count(dropped, 'other requests')} dropped.",
     }
     if recorder.first_started is not None:
         start = recorder.first_started.astimezone(timezone.utc).replace(microsecond=0)
