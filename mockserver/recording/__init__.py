@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mockserver.recording.exchanges import Exchange, RecordingError, read_har
-from mockserver.recording.recorder import Recorder, Recording, finish
+from mockserver.recording.finished import Recording, finish
+from mockserver.recording.recorder import Recorder
 
 __all__ = ["Exchange", "Recorder", "Recording", "RecordingError", "read_har", "record_har",
            "record_exchanges"]

@@ -13,8 +13,8 @@ from typing import Any
 # Whole subtrees: the envelope's meta is request id and time, nothing else.
 SUBTREES = frozenset({"meta"})
 KEYS = frozenset({
-    "id", "number", "filename", "size", "timestamp", "provider_ref", "wallet", "client_secret", "message",
-    "exp_month", "exp_year", "publishable_key", "api_version",
+    "id", "number", "filename", "size", "timestamp", "provider_ref", "wallet", "client_secret",
+    "message", "exp_month", "exp_year", "publishable_key", "api_version",
     "period_start", "period_end", "current_period_start", "current_period_end",
 })
 SUFFIXES = ("_id", "_at", "_url", "_date", "_number", "_secret", "_token")

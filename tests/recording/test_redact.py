@@ -66,7 +66,7 @@ def _staging_session() -> list[Exchange]:
                   {"confirmation_data": {"setup_intent_id": "seti_9ZyXwV8uTsR",
                                          "iban": REAL_IBAN}}),
         _exchange("PUT", "/billing/billing-profile", 422, {"detail": []},
-                  {"company_name": "Acme", "buyer_reference": f"card 4000 0566 5566 5556"}),
+                  {"company_name": "Acme", "buyer_reference": "card 4000 0566 5566 5556"}),
     ]
 
 
@@ -137,7 +137,7 @@ def test_a_secret_left_in_the_file_is_refused_not_written():
     recording = record_exchanges(exchanges, "one", "x.har")
     assert BEARER not in recording.text
     with pytest.raises(RecordingError, match="would hold recorded secrets"):
-        from mockserver.recording.recorder import Recorder, finish
+        from mockserver.recording import Recorder, finish
 
         recorder = Recorder("leaky", "x.har")
         recorder.add(exchanges[0])
