@@ -16,7 +16,7 @@ from mockserver.recording import instruments
 from mockserver.recording.answers import candidates, expectations, variable_name
 from mockserver.recording.exchanges import Exchange
 from mockserver.recording.redact import Redactor
-from mockserver.recording.schema import data_fields
+from mockserver.recording.schema import data_fields, needs_token
 from mockserver.recording.sessions import Outcome, Session, inferred_choice, page_of
 from mockserver.recording.tenants import Tenants
 from mockserver.scenarios.paths import operation_of, template_of
@@ -27,6 +27,7 @@ MAX_STEPS = 500  # what scenario.schema.json allows
 MAX_KEPT_BYTES = 50_000_000  # answers kept until the end, for the starting state
 KEPT_HEADERS = ("prefer",)  # request headers that change an answer; every other one is dropped
 INSTRUMENT_KEYS = ("payment_method", "iban")  # replaced by test values (instruments.py)
+SANITIZED = "(no Authorization header)"  # stands for the token a sanitized HAR left out
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Recorder:
         self._names: set[str] = set()
         self.first_started = None
         self._kept_bytes, self._over_budget = 0, False
+        self._sanitized_seen = False
 
     # -- classifying -----------------------------------------------------------------------
 
@@ -89,6 +91,8 @@ class Recorder:
 
     def _api_call(self, exchange: Exchange, operation: Operation, path: str) -> None:
         token = self.redactor.note_request(exchange.request_headers)
+        if token is None and exchange.status != 401 and needs_token(operation):
+            token = self._sanitized()
         tenant = self.tenants.key_for(token)
         body = exchange.response_json()
         request: dict[str, Any] = {"method": exchange.method,
@@ -129,6 +133,15 @@ class Recorder:
             self._candidates.setdefault(value, (index, where, _resource(path)))
         if operation.operation_id == "setupProviderPaymentMethod" and exchange.status == 200:
             self._open_session(path, index, body, exchange)
+
+    def _sanitized(self) -> str:
+        """The tenant of calls a server took without the Authorization header the HAR lacks
+        (Chrome exports HAR "sanitized" by default: no Authorization, no cookies)."""
+        if not self._sanitized_seen:
+            self._sanitized_seen = True
+            self.warnings.append("calls that needed a token have no Authorization header (a "
+                                 "sanitized HAR export): they run as one tenant")
+        return SANITIZED
 
     def _keep_within_budget(self, exchange: Exchange) -> None:
         """Answers are kept for the starting state up to ``MAX_KEPT_BYTES`` in all."""

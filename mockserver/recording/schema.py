@@ -1,6 +1,7 @@
-"""What the API document says an operation's successful answer holds under ``data``: used when a
-recording lacks an answer's body (a browser drops it when the page navigates away) and a later
-request sends back a value that answer must have given."""
+"""What the API document says of an operation that a recording does not show: what its
+successful answer holds under ``data`` (a browser drops an answer's body when the page
+navigates away, and a later request sends back a value that answer must have given), and
+whether it needs a token (a sanitized HAR export leaves the Authorization header out)."""
 
 from __future__ import annotations
 
@@ -48,3 +49,10 @@ def _fields(method: str, path: str) -> frozenset[str]:
 def data_fields(operation: Operation) -> frozenset[str]:
     """The field names of ``data`` in the operation's successful JSON answer."""
     return _fields(operation.method, operation.path.removeprefix("/api/v1"))
+
+
+def needs_token(operation: Operation) -> bool:
+    """Whether the operation is a tenant's (the document's security applies to it)."""
+    document = load_spec()
+    declared = document["paths"][operation.path.removeprefix("/api/v1")][operation.method]
+    return bool(declared.get("security", document.get("security")))

@@ -155,9 +155,11 @@ class Comparison:
         if "A" in answers and "B" in answers:
             found += differences(answers["A"], answers["B"], self.ignore)
         note = "; ".join(f"{side}: {message}" for side, message in errors.items())
-        return StepComparison(step["name"], "different" if found else "same",
-                              found[:MAX_DIFFERENCES], max(0, len(found) - MAX_DIFFERENCES),
-                              answers.get("A"), answers.get("B"), note)
+        if not found:  # only the answers of steps that differ are shown, so only those kept
+            return StepComparison(step["name"], "same", note=note)
+        return StepComparison(step["name"], "different", found[:MAX_DIFFERENCES],
+                              max(0, len(found) - MAX_DIFFERENCES), answers.get("A"),
+                              answers.get("B"), note)
 
     def _control(self, step: dict, mocks: dict[str, bool]) -> StepComparison:
         if not any(mocks.values()):

@@ -183,3 +183,18 @@ def test_record_needs_exactly_one_source_and_a_valid_name(tmp_path):
     named = CliRunner().invoke(main, ["record", "--har", str(MOLLIE_HAR), "--out", out,
                                       "--name", "Not A Name"])
     assert named.exit_code == 2 and "--name" in named.output
+
+
+def test_a_sanitized_har_without_authorization_headers_runs_as_one_tenant(tmp_path):
+    """Chrome's default HAR export leaves Authorization and cookies out."""
+    data = json.loads(MOLLIE_HAR.read_text())
+    for entry in data["log"]["entries"]:
+        entry["request"]["headers"] = [h for h in entry["request"]["headers"]
+                                       if h["name"].lower() != "authorization"]
+    sanitized = tmp_path / "sanitized.har"
+    sanitized.write_text(json.dumps(data))
+    recording = record_har(sanitized, "sanitized")
+    assert [t["tokens"] for t in recording.scenario["tenants"]] == [["sanitized-tenant-1"]]
+    assert any("sanitized HAR" in w for w in recording.warnings)
+    results, report = replay_on_a_fresh_mock(recording.scenario)
+    assert [r.outcome for r in results] == ["passed"] * len(results), report
