@@ -95,6 +95,30 @@ class Recorder:
             token = self._sanitized()
         tenant = self.tenants.key_for(token)
         body = exchange.response_json()
+        request = self._request(exchange, operation, path, tenant, body)
+        expect: dict[str, Any] = {"status": exchange.status}
+        found = expectations(body, self._relation, self.redactor.is_secret) if (
+            body is not None) else {}
+        if found:
+            expect["body"] = found
+        step = {"name": self._name(operation, path, exchange.status),
+                "request": request, "expect": expect}
+        recorded = exchange.response_body is not None
+        if not recorded and "json" in exchange.response_headers.get("content-type", ""):
+            step["name"] += " (answer not in the recording)"
+        self.steps.append(step)
+        index = len(self.steps) - 1
+        self.calls.append(ApiCall(exchange, operation, path, tenant, index, recorded))
+        self._keep_within_budget(exchange)
+        for value, where in candidates(body):
+            self._candidates.setdefault(value, (index, where, _resource(path)))
+        if operation.operation_id == "setupProviderPaymentMethod" and exchange.status == 200:
+            self._open_session(path, index, body, recorded)
+
+    def _request(self, exchange: Exchange, operation: Operation, path: str,
+                 tenant: str | None, body) -> dict[str, Any]:
+        """The step's request: values earlier answers gave as ``${var}``, secrets out; for a
+        confirm, the hosted-page step its answer shows comes first."""
         request: dict[str, Any] = {"method": exchange.method,
                                    "path": "/".join(self._value(s, "") for s in path.split("/"))}
         if tenant is not None:
@@ -114,25 +138,7 @@ class Recorder:
             request["headers"] = headers
         if confirm:
             self._before_confirm(path, sent, exchange, body)
-        expect: dict[str, Any] = {"status": exchange.status}
-        if body is not None:
-            found = expectations(body, self._relation, self.redactor.is_secret)
-            if found:
-                expect["body"] = found
-        step = {"name": self._name(operation, path, exchange.status),
-                "request": request, "expect": expect}
-        if exchange.response_body is None and exchange.response_headers.get(
-                "content-type", "").startswith("application/json"):
-            step["name"] += " (answer not in the recording)"
-        self.steps.append(step)
-        index = len(self.steps) - 1
-        self.calls.append(ApiCall(exchange, operation, path, tenant, index,
-                                  exchange.response_body is not None))
-        self._keep_within_budget(exchange)
-        for value, where in candidates(body):
-            self._candidates.setdefault(value, (index, where, _resource(path)))
-        if operation.operation_id == "setupProviderPaymentMethod" and exchange.status == 200:
-            self._open_session(path, index, body, exchange)
+        return request
 
     def _sanitized(self) -> str:
         """The tenant of calls a server took without the Authorization header the HAR lacks
@@ -234,12 +240,12 @@ class Recorder:
 
     # -- provider sessions and hosted pages ---------------------------------------------------
 
-    def _open_session(self, path: str, index: int, body, exchange: Exchange) -> None:
+    def _open_session(self, path: str, index: int, body, recorded: bool) -> None:
         data = (body or {}).get("data") or {}
-        session = Session(path.split("/")[3], index, exchange.response_body is not None)
+        session = Session(path.split("/")[3], index, recorded)
         session.ids |= {v for k in ("session_id", "setup_intent_id") if (v := data.get(k))}
         if data.get("redirect_url"):
-            session.urls.add(data["redirect_url"])
+            session.show(data["redirect_url"])
         self.sessions.append(session)
 
     def _page_urls(self) -> set[str]:
@@ -283,8 +289,8 @@ class Recorder:
         session.chose = True
 
     def _page_variable(self, session: Session) -> str | None:
-        if session.urls:
-            return self._variable_for(next(iter(session.urls)))
+        if session.page is not None:
+            return self._variable_for(session.page)
         if not session.body_recorded:
             fake = f"page of step {session.setup_step}"
             self._candidates[fake] = (session.setup_step, ("data", "redirect_url"), "page")
@@ -305,7 +311,7 @@ class Recorder:
                 self._hosted_step(session, None, choice, inferred=True)
         details = ((body or {}).get("error") or {}).get("details") or {}
         if details.get("next_action_url"):
-            session.urls.add(details["next_action_url"])
+            session.show(details["next_action_url"])
         session.last, session.chose = current, False
 
 

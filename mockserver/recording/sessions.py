@@ -52,8 +52,13 @@ class Session:
     body_recorded: bool
     ids: set[str] = field(default_factory=set)
     urls: set[str] = field(default_factory=set)
+    page: str | None = None  # the latest page URL an answer gave
     last: Outcome | None = None
     chose: bool = False  # a choice was made since the last confirm
+
+    def show(self, url: str) -> None:
+        self.urls.add(url)
+        self.page = url
 
 
 def inferred_choice(provider: str, previous: Outcome | None, current: Outcome) -> str | None:
