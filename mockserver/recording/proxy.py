@@ -125,4 +125,7 @@ def serve(proxy: RecordingProxy, listening: socket.socket) -> None:
     import uvicorn
 
     config = uvicorn.Config(proxy, log_level="warning", lifespan="on")
-    uvicorn.Server(config).run(sockets=[listening])
+    try:
+        uvicorn.Server(config).run(sockets=[listening])
+    except KeyboardInterrupt:  # uvicorn shut down cleanly, then raised the Ctrl-C again
+        pass

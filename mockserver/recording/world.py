@@ -91,9 +91,15 @@ class StartingState:
             return
         first = self.invoices.setdefault(invoice["id"], invoice)
         if self.seller is None and isinstance(first.get("seller"), dict):
-            self.seller = self._kept(first["seller"], SELLER_FIELDS)
+            self.seller = self._seller(first["seller"])
         if self.buyer is None and isinstance(first.get("buyer"), dict):
             self.buyer = self._kept(first["buyer"], profile_fields())
+
+    def _seller(self, data: dict) -> dict:
+        """Every field of the seller, as a scenario's seller must name them: a secret (the
+        seller's IBAN) as null, like a field the seller has not got."""
+        return {k: None if isinstance(data[k], str) and self.is_secret(data[k]) else data[k]
+                for k in SELLER_FIELDS if k in data}
 
     def _kept(self, data, names: tuple[str, ...]) -> dict | None:
         if not isinstance(data, dict):
@@ -121,8 +127,9 @@ class StartingState:
         return found
 
     def _usage(self) -> list[dict]:
-        """One event per metric at the period's start, the sum of the estimate's lines in the
-        units the built-in plan's tiers count (a line's quantity is per ``unit_divisor``)."""
+        """One event per metric at the period's start: the sum of the estimate's lines, in
+        the units the built-in plan's tiers count (a line with ``unit_divisor`` counts units;
+        one without counts per the tier's divisor, as the mock did before it had one)."""
         plans = {PLANS[s["plan"]].plan_key: PLANS[s["plan"]] for s in self.subscriptions
                  if isinstance(s["plan"], str)}
         totals: dict[tuple[str, str], Decimal] = {}
@@ -133,8 +140,9 @@ class StartingState:
             if not tiers or not line.get("period_start"):
                 continue
             key = (line["metric_slug"], line["period_start"])
+            per = 1 if "unit_divisor" in line else tiers[0].unit_divisor
             totals[key] = totals.get(key, Decimal(0)) + Decimal(str(line.get("quantity", "0"))
-                                                                 ) * tiers[0].unit_divisor
+                                                                 ) * per
         return [{"metric": metric, "quantity": int(total), "at": f"{start}T00:00:00Z"}
                 for (metric, start), total in totals.items() if total > 0]
 
@@ -197,6 +205,8 @@ class StartingState:
             line = {"description": item.get("description") or "Line",
                     "quantity": str(item.get("quantity", "1")),
                     "unit_price_cents": item.get("unit_price_cents", 0)}
+            if (item.get("unit_divisor") or 1) > 1:  # the price is per so many units
+                line["unit_divisor"] = item["unit_divisor"]
             if item.get("tax_category") == "S" and item.get("tax_rate"):
                 line["tax_rate"] = item["tax_rate"]
             for name in ("period_start", "period_end"):

@@ -83,6 +83,11 @@ class Target:
             raise TargetRefused(f"{self.origin} refused to load the scenario's world "
                                 f"({r.status_code}): {ADMIN_HINT}, or --keep-world to replay "
                                 "on the world it has")
+        if r.status_code == 413:
+            raise TargetRefused(f"{self.origin} refused to load the scenario's world: it is "
+                                "larger than the mock takes; start the mock with a larger "
+                                "--max-body-bytes, or with --scenario FILE and replay with "
+                                "--keep-world")
         if r.status_code != 200:
             raise TargetRefused(f"{self.origin} refused to load the scenario's world "
                                 f"({r.status_code}): {r.text[:500]}")

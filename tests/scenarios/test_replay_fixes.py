@@ -117,3 +117,10 @@ def test_the_same_bad_file_exits_with_the_same_code_from_serve_and_replay(tmp_pa
     for output in (served.stdout + served.stderr, replayed.output):
         assert "scenario refused" in output
         assert "steps[0].request.path" in output
+
+
+def test_a_world_larger_than_the_mock_takes_says_how_to_replay_anyway():
+    with LiveServer(Settings(max_body_bytes=1024)) as server:
+        done = _replay("healthy-nl-business", "--base-url", server.api_url)
+    assert done.exit_code == 2, done.output
+    assert "--max-body-bytes" in done.output and "--keep-world" in done.output
