@@ -28,7 +28,7 @@ from mockserver.edge.routes import require_routed_operations
 from mockserver.edge.runs import RunMiddleware
 from mockserver.edge.runtime import EXTENSION, Runtime
 from mockserver.edge.scheduling import runs_inline
-from mockserver.edge.validation import VALIDATOR_MAP
+from mockserver.edge.validation import VALIDATOR_MAP, accepting_any_media_type
 from mockserver.scenarios.watcher import default_store, store_for
 from mockserver.services.world import World
 from mockserver.settings import Settings
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             runtime.mailer.close()
 
     app = connexion.FlaskApp(__name__, specification_dir=str(SPEC_DIR), lifespan=lifespan)
+    compat.quiet_multiple_content_types_note()  # the */* bodies declared below, on purpose
     runtime.bridge = compat.replace_flask_bridge(app, lambda wsgi, fallback: FlaskBridge(
         wsgi, fallback, runs_inline(lambda: runtime.world, api.RUNS_ON_EVENT_LOOP,
                                     control_api.LOCK_FREE)))
@@ -124,7 +125,7 @@ def _add_apis(app: connexion.FlaskApp, runtime: Runtime) -> None:
         jsonifier=JSONIFIER,
     )
     app.add_api(
-        copy.deepcopy(load_spec()),
+        accepting_any_media_type(copy.deepcopy(load_spec())),
         resolver=Resolver(function_resolver=api.HANDLERS.__getitem__),
         validator_map=VALIDATOR_MAP, security_map={"bearer": _tenant_bearer(runtime)},
         validate_responses=runtime.settings.validate_responses, jsonifier=JSONIFIER,

@@ -166,3 +166,26 @@ class IdentityMemo:
 __all__ = ["BodyValidator", "HttpToolsProtocol", "IdentityMemo", "ROUTING_KEY", "bearer_handler", "build_environ",
            "current_operation_id", "replace_flask_bridge", "keep_merged_slashes_apart",
            "known_signature", "routed_operation_id"]
+
+
+# -- Connexion's note on operations that declare more than one request media type ----------
+
+MULTIPLE_CONTENT_TYPES_LOGGER = "connexion.operations.openapi3"
+MULTIPLE_CONTENT_TYPES_NOTE = "this operation accepts multiple content types"
+
+
+class _WithoutMultipleContentTypesNote:
+    """Drops the warning Connexion logs on every request to an operation whose body is
+    declared for more than one media type (the mock declares ``*/*`` beside JSON on purpose,
+    to answer non-JSON bodies as FastAPI does)."""
+
+    def filter(self, record) -> bool:
+        return not str(record.msg).startswith(MULTIPLE_CONTENT_TYPES_NOTE)
+
+
+def quiet_multiple_content_types_note() -> None:
+    import logging
+
+    logger = logging.getLogger(MULTIPLE_CONTENT_TYPES_LOGGER)
+    if not any(isinstance(f, _WithoutMultipleContentTypesNote) for f in logger.filters):
+        logger.addFilter(_WithoutMultipleContentTypesNote())

@@ -182,3 +182,22 @@ def test_uvicorns_httptools_protocol_has_the_parser_callbacks_the_connection_ext
     assert "httptools.HttpRequestParser(self)" in source
     for attribute in ("self.loop", "self.transport", "self.headers"):
         assert attribute in source, attribute
+
+
+def test_connexion_still_notes_multiple_content_types_where_the_mock_quiets_it(caplog):
+    """The note the mock filters is logged by that logger with that text."""
+    import logging
+
+    from connexion.operations import OpenAPIOperation
+    from connexion.resolver import Resolver
+
+    from mockserver import compat
+
+    op = OpenAPIOperation("post", "/x", {"operationId": "x", "requestBody": {"content": {
+        "application/json": {"schema": {"type": "object"}}, "*/*": {"schema": {}}}},
+        "responses": {}}, Resolver(function_resolver=lambda _: print), components={})
+    with caplog.at_level(logging.WARNING, logger=compat.MULTIPLE_CONTENT_TYPES_LOGGER):
+        op.body_definition("text/plain")
+    assert any(r.name == compat.MULTIPLE_CONTENT_TYPES_LOGGER
+               and str(r.msg).startswith(compat.MULTIPLE_CONTENT_TYPES_NOTE)
+               for r in caplog.records)

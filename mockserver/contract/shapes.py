@@ -216,12 +216,14 @@ def _bounds(node: dict) -> dict:
 def _with_union(own: Shape, kind: str, parts: list[Shape]) -> Shape:
     """``own`` (the union node's other keywords) with its alternatives: null alternatives as
     nullability, nested unions flattened, duplicates dropped, one alternative as itself."""
-    nullable, variants, seen = False, [], set()
+    nullable, variants, seen, defaults = False, [], set(), []
     for part in parts:
         for variant in part.variants or (part,):
             if variant.is_null:
                 nullable = True
                 continue
+            if variant.default != MISSING:
+                defaults.append(variant.default)
             if variant.core().key == ANY.core().key:
                 return replace(own, types=None, nullable=True)  # anything at all
             nullable = nullable or variant.nullable or part.nullable
@@ -231,7 +233,10 @@ def _with_union(own: Shape, kind: str, parts: list[Shape]) -> Shape:
     if not variants:
         return merge(own, NULL)
     if len(variants) == 1:
-        merged = merge(own, variants[0])
+        # One alternative is that schema itself, its default included (``anyOf: [{..,
+        # default: 1}]`` means ``{.., default: 1}``).
+        merged = merge(own, replace(variants[0], default=defaults[0] if len(defaults) == 1
+                                    else MISSING))
         return replace(merged, nullable=merged.nullable or nullable)
     types = frozenset().union(*(v.types for v in variants if v.types is not None))
     return replace(own, variants=tuple(variants), union=kind, types=types, nullable=nullable)

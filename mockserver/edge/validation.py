@@ -171,5 +171,21 @@ def _check(param: dict, where: str, values, raws, validator) -> list[dict]:
 
 VALIDATOR_MAP = {
     "parameter": FastAPIParameterValidator,
-    "body": MediaTypeDict({"*/*json": FastAPIBodyValidator}),
+    # Any other media type reaches the same validator, which answers as FastAPI does: a body
+    # that is not JSON is a 422 model_attributes_type (never Connexion's 415).
+    "body": MediaTypeDict({"*/*json": FastAPIBodyValidator, "*/*": FastAPIBodyValidator}),
 }
+ANY_MEDIA_TYPE = "*/*"
+
+
+def accepting_any_media_type(document: dict) -> dict:
+    """``document`` (a copy for Connexion) with every JSON request body also declared for any
+    media type, so a ``text/plain`` body reaches the body validator instead of a 415. FastAPI
+    reads a JSON model from any request and refuses what is not JSON with a 422. JSON stays
+    first: a request without a Content-Type is validated as JSON would be (and refused)."""
+    for item in document.get("paths", {}).values():
+        for op in item.values():
+            content = (op.get("requestBody") or {}).get("content") if isinstance(op, dict) else None
+            if content and "application/json" in content and ANY_MEDIA_TYPE not in content:
+                content[ANY_MEDIA_TYPE] = content["application/json"]
+    return document
