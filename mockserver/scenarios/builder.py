@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -69,7 +70,9 @@ def _tenant(store: Store, spec: dict) -> Tenant:
                                        utc(datetime.fromisoformat(event["at"]))))
     for method in spec.get("payment_methods", []):
         vaulted = store.providers.direct_method(method["provider"], method["type"], now)
-        added = tenant.methods.add(vaulted.payment_method(store.ids.new("pm"), now))
+        shown = replace(vaulted.payment_method(store.ids.new("pm"), now),
+                        **method.get("display", {}))
+        added = tenant.methods.add(shown)
         added.fails_charges = method.get("fails_charges", vaulted.fails_charges)
         if method.get("default"):
             tenant.methods.set_default(added.id)

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from mockserver.providers import ProviderRegistry
 from mockserver.domain.ids import IdSource
 from mockserver.domain.profile import seller_problems
+from mockserver.scenarios.paths import path_problem
 from mockserver.spec import UnknownOperation, load_spec, operation_id
 from mockserver.schemas import CONTROL, SURROGATE, body_validator
 
@@ -160,6 +161,11 @@ def _semantic_problems(data: dict) -> list[tuple[str, str]]:
         tenant_key = behaviour.get("match", {}).get("tenant")
         if tenant_key and tenant_key not in keys:
             problems.append((f"behaviours[{b}].match.tenant", f"no tenant {tenant_key!r}"))
+    for s, step in enumerate(data.get("steps", [])):
+        request = step.get("request")
+        problem = request and path_problem(request["method"], request["path"])
+        if problem:
+            problems.append((f"steps[{s}].request.path", problem))
     return problems
 
 

@@ -94,7 +94,7 @@ def test_serve_refuses_a_bad_scenario_with_its_problems(tmp_path):
     bad = write(tmp_path, {**GOOD, "tenants": [{"key": "t", "profile": {"company_name": ""}}]})
     result = CliRunner().invoke(main, ["serve", "--port", str(free_port()), "--scenario",
                                        str(bad)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # as from replay: a bad file is a usage error
     assert "tenants[0].profile.company_name" in result.output
 
 
