@@ -11,27 +11,31 @@ from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
-from starlette.middleware.cors import CORSMiddleware
 
 from mockserver import api, compat
 from mockserver.api import published
 from mockserver.bridge import FlaskBridge
 from mockserver.control import api as control_api
-from mockserver.control import hosted_pages
+from mockserver.control import console, hosted_pages
 from mockserver.edge import exit
 from mockserver.edge.auth import authenticate
 from mockserver.edge.envelope import JSONEncoder
 from mockserver.edge.journal import JournalMiddleware
+from mockserver.edge.limits import BodyLimitMiddleware
+from mockserver.edge.origins import CORSOutsideControl
 from mockserver.edge.request import EdgeMiddleware
 from mockserver.edge.routes import require_routed_operations
+from mockserver.edge.runs import RunMiddleware
 from mockserver.edge.runtime import EXTENSION, Runtime
 from mockserver.edge.scheduling import runs_inline
-from mockserver.edge.validation import VALIDATOR_MAP
+from mockserver.edge.validation import VALIDATOR_MAP, accepting_any_media_type
 from mockserver.scenarios.watcher import default_store, store_for
 from mockserver.services.world import World
 from mockserver.settings import Settings
 from mockserver.spec import CONTROL_SPEC, SPEC_DIR, load_spec
 from mockserver.state import Store
+from mockserver.statefile import StateKeeper, load_state
+from mockserver.statefile.keeper import ChangeNotifier
 
 # Swagger UI (/api/v1/ui/) offers both documents: the published layer first.
 SWAGGER_UI_CONFIG = {"urls": [
@@ -50,38 +54,68 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     """The Connexion app serving the billing API from ``store`` (default: the settings'
     scenario, else the default world), the control API and the hosted provider pages."""
     settings = settings or Settings()
-    runtime = Runtime(settings, World(store or store_for(settings)))
+    runtime = Runtime(settings, World(_with_saved_world(settings, store or store_for(settings))))
+    keeper = StateKeeper(runtime.loaded, settings.state_file) if settings.state_file else None
 
     @asynccontextmanager
     async def lifespan(_app):
+        if keeper is not None:
+            keeper.start()
         yield
+        if keeper is not None:
+            keeper.stop()  # the last changes, before the workers go
         runtime.bridge.close()  # the worker threads go with the app
+        if runtime.mailer is not None:
+            runtime.mailer.close()
 
     app = connexion.FlaskApp(__name__, specification_dir=str(SPEC_DIR), lifespan=lifespan)
+    compat.quiet_multiple_content_types_note()  # the */* bodies declared below, on purpose
     runtime.bridge = compat.replace_flask_bridge(app, lambda wsgi, fallback: FlaskBridge(
-        wsgi, fallback, runs_inline(runtime.world, api.RUNS_ON_EVENT_LOOP)))
+        wsgi, fallback, runs_inline(lambda: runtime.world, api.RUNS_ON_EVENT_LOOP,
+                                    control_api.LOCK_FREE)))
     flask_app = app.app
     flask_app.extensions[EXTENSION] = runtime
     # What a view raises reaches the one error exit in Connexion's exception middleware.
     flask_app.config["PROPAGATE_EXCEPTIONS"] = True
     _add_edge(app, runtime)
+    if keeper is not None:
+        app.add_middleware(ChangeNotifier, position=MiddlewarePosition.BEFORE_EXCEPTION,
+                           keeper=keeper)
     _add_apis(app, runtime)
     require_routed_operations(flask_app)
     published.register(flask_app)
     hosted_pages.register(flask_app, runtime)
+    console.register(flask_app, runtime)
     return app
 
 
+def _with_saved_world(settings: Settings, store: Store) -> Store:
+    """``store``, holding the state file's world if there is one (its start stays the one
+    ``settings`` build, unless the file has its own); a bad file raises ``StateFileError``."""
+    if settings.state_file:
+        saved = load_state(settings.state_file, settings.max_tenants, settings.outbox_size,
+                           store.start)
+        if saved is not None:
+            store.replace_world(saved)
+    return store
+
+
 def _add_edge(app: connexion.FlaskApp, runtime: Runtime) -> None:
-    """Request ids and Prefer outermost, CORS, the journal once routed, and the one exit."""
+    """Request ids and Prefer outermost, then the request's world (a run's prefix comes off
+    here), CORS (not for /_mock), the journal once routed, the body limit inside it (a 413 is
+    journaled and answered by the one exit), and the exit."""
     app.add_middleware(EdgeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    app.add_middleware(RunMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
+                       runtime=runtime)
     app.add_middleware(
-        CORSMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
+        CORSOutsideControl, position=MiddlewarePosition.BEFORE_EXCEPTION,
         allow_origins=[o.strip() for o in runtime.settings.cors_origins.split(",")],
         allow_methods=["*"], allow_headers=["*"], expose_headers=EXPOSED_HEADERS,
     )
     app.add_middleware(JournalMiddleware, position=MiddlewarePosition.BEFORE_SECURITY,
                        runtime=runtime)
+    app.add_middleware(BodyLimitMiddleware, position=MiddlewarePosition.BEFORE_SECURITY,
+                       max_bytes=runtime.settings.max_body_bytes)
     for exception in exit.HANDLED:
         app.add_error_handler(exception, exit.connexion_handler)
 
@@ -95,7 +129,7 @@ def _add_apis(app: connexion.FlaskApp, runtime: Runtime) -> None:
         jsonifier=JSONIFIER,
     )
     app.add_api(
-        copy.deepcopy(load_spec()),
+        accepting_any_media_type(copy.deepcopy(load_spec())),
         resolver=Resolver(function_resolver=api.HANDLERS.__getitem__),
         validator_map=VALIDATOR_MAP, security_map={"bearer": _tenant_bearer(runtime)},
         validate_responses=runtime.settings.validate_responses, jsonifier=JSONIFIER,

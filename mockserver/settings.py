@@ -16,12 +16,30 @@ class Settings:
     jwt_secret: str | None = None
     max_tenants: int = 10_000
     outbox_size: int = 500
+    journal_body_bytes: int = 16_384  # the journal keeps each request's body up to this size
     cors_origins: str = "*"
     validate_responses: bool = False
     public_url: str | None = None  # how browsers reach this server; default http://host:port
     admin_token: str | None = None  # required on /_mock/ (from any address) when set
     scenario: str | None = None  # library name or file path; None: the default world
     smtp_url: str | None = None  # smtp://host:port: also deliver every sent invoice as mail
+    smtp_deadline: float = 30.0  # seconds one delivery may take in all, connect to quit
+    # What one request may weigh and take (README "Bounds and limits").
+    max_body_bytes: int = 1024 * 1024  # a larger body is a 413, refused before it is read
+    max_header_bytes: int = 64 * 1024  # request line and headers together; more is a 431
+    request_timeout: float = 10.0  # seconds from a request's first byte to its last, else closed
+    # Who may reach /_mock without the admin token (README "The control API").
+    allowed_hosts: str = ""  # more Host names for /_mock, comma-separated (localhost is one)
+    scenario_dir: str | None = None  # POST /_mock/scenario may load files from here too
+    state_file: str | None = None  # the world is loaded from here and saved back (README)
+    max_runs: int = 100  # isolated runs (/_runs/{run_id}/...) kept at a time
+    run_idle_seconds: int = 1800  # a run nobody used for this long is let go
+
+    def __post_init__(self) -> None:
+        if self.max_runs < 0:
+            raise ValueError(f"max_runs must be 0 or more, not {self.max_runs}")
+        if self.run_idle_seconds < 1:
+            raise ValueError(f"run_idle_seconds must be 1 or more, not {self.run_idle_seconds}")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -48,6 +66,8 @@ def _parse(type_name: str, raw: str, name: str):
     try:
         if kind.startswith("int"):
             return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
         if kind.startswith("bool"):
             if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
                 raise ValueError(raw)

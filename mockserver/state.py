@@ -6,10 +6,13 @@ Connexion runs Flask handlers on a thread pool, so every read-modify-write goes 
 
 from __future__ import annotations
 
+import itertools
+import logging
 import pickle
 import threading
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from mockserver.domain.clock import Clock
 from mockserver.domain.errors import LimitReached, NotFound
@@ -22,19 +25,28 @@ from mockserver.providers import ProviderRegistry
 ALL_PERMISSIONS = ("billing:read", "billing:manage")
 # What a snapshot holds: the whole world, not the observations (journal) of it.
 WORLD_FIELDS = ("clock", "ids", "seller", "numbering", "tokens", "tenants", "pinned", "outbox",
-                "providers", "behaviours", "scenario", "billed_until")
+                "providers", "behaviours", "scenario", "billed_until", "evicted_tenants")
+log = logging.getLogger("billing_mock")
 
 
 @dataclass(frozen=True)
 class Snapshot:
     rest: bytes  # everything but the tenants, in one pickle (ids and provider sessions share)
     tenants: list  # (tenant id, pickled tenant), in order
+    taken_at: datetime | None = None  # the world's clock when it was taken
+
+    @property
+    def bytes(self) -> int:
+        return len(self.rest) + sum(len(data) for _, data in self.tenants)
 
 
 def _dump(value) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 MAX_SNAPSHOTS = 20
 JOURNAL_SIZE = 1_000
+# World generations are unique in the process, not per store: the isolated runs' worlds share
+# the derived caches (documents, encoded JSON), keyed by generation, with the loaded world.
+_GENERATIONS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -67,13 +79,15 @@ class Store:
         # How far the billing clock has run (charges, period ends): a running clock moves on
         # between runs, and the next run starts here, so no due date is skipped.
         self.billed_until = None
+        self.evicted_tenants = 0  # tenants dropped at the bound since this world started
         self.journal: deque[dict] = deque(maxlen=JOURNAL_SIZE)
         self.journal_lock = threading.Lock()  # held only to append or copy, never while waiting
         self.snapshots: OrderedDict[str, Snapshot] = OrderedDict()
         self.start: Snapshot | None = None
-        # Bumped by every change of the whole world (restore, replace_world): whatever is
-        # derived from the world is keyed by it (see mockserver.services.world).
-        self.generation = 0
+        # Renewed by every change of the whole world (restore, replace_world): whatever is
+        # derived from the world is keyed by it (see mockserver.services.world). Unique in
+        # the process, so worlds of different stores never share a key.
+        self.generation = next(_GENERATIONS)
 
     def record(self, entry: dict) -> None:
         """Add a journal entry (callable from the event loop: takes only the journal lock).
@@ -85,8 +99,9 @@ class Store:
                 self.journal.append(entry)
 
     def journal_entries(self) -> list[dict]:
+        """The kept entries, oldest first (each as recorded: see ``edge.journal.shown``)."""
         with self.journal_lock:
-            return [{k: v for k, v in e.items() if not k.startswith("_")} for e in self.journal]
+            return list(self.journal)
 
     def snapshot(self) -> Snapshot:
         """The whole world (clock, ids, tenants, numbering, sessions, ...) as pickled bytes, a
@@ -94,7 +109,8 @@ class Store:
         nothing that matters), which keeps pickle's working memory small for large worlds."""
         with self.lock:
             rest = {name: getattr(self, name) for name in WORLD_FIELDS if name != "tenants"}
-            return Snapshot(_dump(rest), [(tid, _dump(t)) for tid, t in self.tenants.items()])
+            return Snapshot(_dump(rest), [(tid, _dump(t)) for tid, t in self.tenants.items()],
+                            self.clock.now())
 
     def restore(self, snapshot: "Snapshot") -> None:
         """Put the world back as ``snapshot`` had it (the snapshot stays reusable)."""
@@ -102,7 +118,20 @@ class Store:
             for name, value in pickle.loads(snapshot.rest).items():
                 setattr(self, name, value)
             self.tenants = OrderedDict((tid, pickle.loads(data)) for tid, data in snapshot.tenants)
-            self.generation += 1
+            self.generation = next(_GENERATIONS)
+
+    def fork(self) -> "Store":
+        """A store of its own holding this store's start (the world a reset gives): its own
+        tenants, clock, ids, outbox, provider sessions and scripted outcomes, an empty journal,
+        no snapshots, and the same start to reset to. The start's bytes are shared (they
+        never change)."""
+        with self.lock:
+            start = self.start if self.start is not None else self.snapshot()
+            limits = dict(max_tenants=self.max_tenants, outbox_size=self.outbox_size)
+        store = Store(Clock(), IdSource(0), **limits)  # both replaced by the restore
+        store.restore(start)
+        store.start = start
+        return store
 
     def mark_start(self) -> None:
         """Remember the current world as the one ``reset`` returns to."""
@@ -139,7 +168,7 @@ class Store:
             self.max_tenants = other.max_tenants
             self.start = other.start
             self.snapshots.clear()
-            self.generation += 1
+            self.generation = next(_GENERATIONS)
             with self.journal_lock:
                 self.journal.clear()
 
@@ -162,11 +191,17 @@ class Store:
             return tenant
 
     def _make_room(self) -> None:
-        """Evict the least recently used tenant that came from a token, not from the world."""
+        """Evict the least recently used tenant that came from a token, not from the world
+        (its data is gone; the next request with its token starts it empty). Logged and
+        counted (``/_mock/health``), never silent."""
         if len(self.tenants) < self.max_tenants:
             return
         for tenant_id in self.tenants:
             if tenant_id not in self.pinned:
                 del self.tenants[tenant_id]
+                self.evicted_tenants += 1
+                log.warning("tenant bound (%d) reached: evicted tenant %s, the least recently "
+                            "used one, and its data (%d evicted so far)", self.max_tenants,
+                            tenant_id, self.evicted_tenants)
                 return
         raise LimitReached(f"The mock keeps at most {self.max_tenants} tenants")

@@ -23,10 +23,10 @@ RANKS = {
     "services": 3,
     "default_world": 4,
     "scenarios": 5,
-    "edge": 6,
+    "edge": 6, "statefile": 6,
     "api": 7, "control": 7,
     "app": 8,
-    "testing": 9, "contract": 9,
+    "testing": 9, "contract": 9, "recording": 9,
     "cli": 10,
 }
 # Names the package root offers every part without loading anything (see mockserver/__init__).

@@ -168,7 +168,7 @@ def test_an_operation_runs_on_the_event_loop_only_when_listed():
     from mockserver.services.world import World
 
     world = World(create_app(Settings()).app.extensions["billing_mock"].store)
-    rule = runs_inline(world, frozenset({"getInvoice"}))
+    rule = runs_inline(lambda: world, frozenset({"getInvoice"}))
 
     def scope(operation_id):
         return {"headers": [], "extensions": {ROUTING_KEY: {"operation_id": operation_id}}}

@@ -57,6 +57,46 @@ def test_the_banner_names_the_seed_of_the_loaded_scenario():
     assert "seed 7, world dunning" in output, output
 
 
+def _serve(port: int, *options: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "mockserver.cli", "serve", "--port",
+                             str(port), *options], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def _ready(proc: subprocess.Popen, base: str) -> bool:
+    for _ in range(300):
+        if proc.poll() is not None:
+            return False
+        try:
+            if httpx.get(f"{base}/_mock/health").status_code == 200:
+                return True
+        except httpx.TransportError:
+            time.sleep(0.05)
+    return False
+
+
+def test_serve_restarts_on_the_same_port_while_a_client_kept_its_connection():
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    first = _serve(port)
+    assert _ready(first, base)
+    kept = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        kept.sendall(b"GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert kept.recv(100).startswith(b"HTTP/1.1 200")
+        first.terminate()  # the server closes the kept connection: TIME_WAIT on its side
+        first.communicate(timeout=20)
+        second = _serve(port)
+        try:
+            started = _ready(second, base)
+        finally:
+            second.terminate()
+            output = second.communicate(timeout=20)[0]
+        assert started, output
+    finally:
+        kept.close()
+
+
 def test_port_in_use_is_a_clear_error():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -93,3 +133,26 @@ def test_the_readme_lists_every_serve_option_with_its_variable():
     for option, name in options.items():
         variable = f"`BILLING_MOCK_{name.upper()}`" if name in settings else "-"
         assert rows[option] == variable, option
+
+
+def test_limits_come_from_the_environment_and_bad_ones_are_usage_errors():
+    from mockserver.settings import Settings
+
+    settings = Settings.from_env({"BILLING_MOCK_REQUEST_TIMEOUT": "2.5",
+                                  "BILLING_MOCK_MAX_BODY_BYTES": "2048",
+                                  "BILLING_MOCK_ALLOWED_HOSTS": "mock.test"})
+    assert (settings.request_timeout, settings.max_body_bytes, settings.allowed_hosts) == (
+        2.5, 2048, "mock.test")
+    result = CliRunner().invoke(main, ["serve"], env={"BILLING_MOCK_SMTP_DEADLINE": "soon"})
+    assert result.exit_code == 2 and "BILLING_MOCK_SMTP_DEADLINE" in result.output
+    result = CliRunner().invoke(main, ["serve", "--max-header-bytes", "10"])
+    assert result.exit_code == 2 and "--max-header-bytes" in result.output
+
+
+def test_schemathesis_config_prints_the_shipped_toml():
+    from pathlib import Path
+
+    result = CliRunner().invoke(main, ["schemathesis-config"])
+    shipped = Path(__file__).resolve().parents[1] / "schemathesis.toml"
+    assert result.exit_code == 0 and result.output == shipped.read_text(encoding="utf-8")
+    assert 'include-name = "POST /api/v1/billing/payment-providers/{slug}/confirm"' in result.output

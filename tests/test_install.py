@@ -99,13 +99,15 @@ def test_the_contract_and_test_stacks_are_not_in_the_base_install():
 
 
 @pytest.fixture(scope="module")
-def base_only_server():
+def base_only_server(tmp_path_factory):
     blocked = modules_outside(BASE)
     assert {"schemathesis", "_pytest", "playwright"} <= blocked  # the blocking is real
     port = free_port()
+    state_file = tmp_path_factory.mktemp("base") / "world.json"
     proc = subprocess.Popen(
         [sys.executable, "-c", BASE_ONLY, ",".join(sorted(blocked)), "serve", "--port",
-         str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+         str(port), "--state-file", str(state_file)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
@@ -118,6 +120,7 @@ def base_only_server():
     proc.terminate()
     output = proc.communicate(timeout=10)[0]
     assert "not in the base install" not in output, output
+    assert state_file.read_text(encoding="utf-8").startswith("{"), output  # written back
 
 
 def test_serve_answers_every_kind_of_request_on_the_base_install(base_only_server):
@@ -141,6 +144,26 @@ def test_serve_answers_every_kind_of_request_on_the_base_install(base_only_serve
     assert httpx.get(f"{base}/openapi.json").json()["openapi"].startswith("3.1")
     assert httpx.get(f"{base}/_mock/openapi/billing.json").status_code == 200
     assert "swagger" in httpx.get(f"{base}/api/v1/ui/").text.lower()
+    assert 'id="runs"' in httpx.get(f"{base}/_mock/console").text
+    assert httpx.post(f"{base}/_mock/runs", json={"id": "base"}).status_code == 201
+    run = httpx.get(f"{base}/_runs/base/api/v1/billing/invoices",
+                    headers={"Authorization": "Bearer demo-token"})
+    assert run.status_code == 200 and run.json()["data"]
+
+
+def test_record_and_replay_run_on_the_base_install(tmp_path):
+    blocked = modules_outside(BASE)
+    har = Path(__file__).resolve().parent / "recording" / "fixtures" / "mollie-setup.har"
+    scenario = tmp_path / "mollie-setup.yaml"
+    recorded = subprocess.run(
+        [sys.executable, "-c", BASE_ONLY, ",".join(sorted(blocked)), "record", "--har",
+         str(har), "--out", str(scenario)], capture_output=True, text=True, timeout=120)
+    assert recorded.returncode == 0 and scenario.exists(), recorded.stdout + recorded.stderr
+    replayed = subprocess.run(
+        [sys.executable, "-c", BASE_ONLY, ",".join(sorted(blocked)), "replay", "dunning"],
+        capture_output=True, text=True, timeout=120)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert "not in the base install" not in replayed.stdout + replayed.stderr
 
 
 def test_contract_without_its_extra_says_what_to_install(base_only_server):
@@ -154,6 +177,16 @@ def test_contract_without_its_extra_says_what_to_install(base_only_server):
     helped = subprocess.run([sys.executable, "-c", BASE_ONLY, ",".join(sorted(blocked)),
                              "contract", "--help"], capture_output=True, text=True, timeout=60)
     assert helped.returncode == 0 and "billing-mock[contract]" in helped.stdout
+
+
+def test_schemathesis_config_without_the_contract_extra_says_what_to_install():
+    """It reads Schemathesis' own defaults, so it needs the extra, and says so plainly."""
+    blocked = modules_outside(BASE)
+    result = subprocess.run([sys.executable, "-c", BASE_ONLY, ",".join(sorted(blocked)),
+                             "schemathesis-config"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "pip install 'billing-mock[contract]'" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_the_license_is_an_spdx_expression_with_its_file():

@@ -46,7 +46,7 @@ def get_provider_config(rt, principal, slug):
 @operation(MANAGE)
 def setup_provider_payment_method(rt, principal, slug, body):
     session = payments.start_setup(rt.store, principal.tenant_id, slug, body["method_type"],
-                                   body["return_url"], rt.settings.base_url)
+                                   body["return_url"], rt.base_url)
     return ok(session, rt.store.clock.now())
 
 

@@ -27,9 +27,15 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
               help="Also send invoices (POST .../send mails them for real on a real server).")
 @click.option("--read-only", is_flag=True,
               help="GET operations only: nothing on the server is changed.")
+@click.option("--level", type=click.Choice(["published", "mock"]), default="published",
+              show_default=True,
+              help="published: hold the server to the published reference and its own "
+                   "/openapi.json; where it differs from the mock's guesses, say so without "
+                   "failing. mock: also hold it to every guess of the mock.")
 def contract(base_url, token, token_b, junit_file, report_file, max_examples, seed, allow_send,
-             read_only) -> None:
-    """Check a Billing API server against openapi/billing.yaml.
+             read_only, level) -> None:
+    """Check a Billing API server against the published contract (and the mock's guesses with
+    --level mock).
 
     Exit 0 when clean, 1 with findings, 2 on a usage or connection error.
     """
@@ -37,7 +43,7 @@ def contract(base_url, token, token_b, junit_file, report_file, max_examples, se
     from mockserver.contract.runner import ContractRun, Unreachable
 
     run = ContractRun(base_url.rstrip("/"), token, token_b, max_examples, seed, out=click.echo,
-                      allow_send=allow_send, read_only=read_only)
+                      allow_send=allow_send, read_only=read_only, level=level)
     try:
         run.execute()
     except Unreachable as exc:
@@ -56,38 +62,57 @@ def contract(base_url, token, token_b, junit_file, report_file, max_examples, se
 @click.option("--spec", "spec_location", required=True,
               help="The real server's OpenAPI document: a file, or a URL such as "
                    "https://staging.example.com/openapi.json")
+@click.option("--level", "level_name", type=click.Choice(["published", "mock"]),
+              default="published", show_default=True,
+              help="The mock's document to compare with: the published layer (what "
+                   "/openapi.json promises) or the mock's full one, guesses included.")
+@click.option("--fail-on", "fail_on", type=click.Choice(["error", "warning", "info"],
+                                                         case_sensitive=False),
+              default="error", show_default=True,
+              help="Exit 1 when a change of this level or worse is found (like oasdiff's "
+                   "--fail-on; error is a breaking change).")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
-def drift(spec_location, output) -> None:
-    """List how a real server's OpenAPI document differs from the mock's.
+def drift(spec_location, level_name, fail_on, output) -> None:
+    """What changed from the mock's document (the base, what clients were written against)
+    to a real server's (the revision), each change graded as oasdiff grades it.
 
-    Exit 0 when they agree, 1 when they differ, 2 when the document cannot be read.
+    Exit 0 when no change reaches --fail-on, 1 when one does, 2 when the document cannot be
+    read.
     """
-    from mockserver.contract.drift import compare
-    from mockserver.spec import load_spec
+    from mockserver.contract.drift import base_document, compare, failing, text_report
 
     try:
-        theirs = _load(spec_location)
+        revision = _load(spec_location)
     except (OSError, httpx.HTTPError, yaml.YAMLError, ValueError) as exc:
         click.echo(f"Error: cannot read {spec_location}: {exc}", err=True)
         raise SystemExit(EXIT_USAGE) from None
-    differences = compare(theirs, load_spec())
+    changes = compare(base_document(level_name), revision)
     if output == "json":
-        click.echo(json.dumps([d.__dict__ for d in differences], indent=2))
+        click.echo(json.dumps([change.to_json() for change in changes], indent=2))
     else:
-        for difference in differences:
-            click.echo(str(difference))
-        click.echo(f"{len(differences)} differences")
-    raise SystemExit(EXIT_FINDINGS if differences else EXIT_CLEAN)
+        click.echo(text_report(changes))
+    raise SystemExit(EXIT_FINDINGS if failing(changes, fail_on.lower()) else EXIT_CLEAN)
+
+
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # an OpenAPI document, not a data dump
 
 
 def _load(location: str) -> dict:
     if location.startswith(("http://", "https://")):
-        response = httpx.get(location, timeout=30, follow_redirects=True)
-        response.raise_for_status()
-        text = response.text
+        with httpx.stream("GET", location, timeout=30, follow_redirects=True) as response:
+            response.raise_for_status()
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_DOCUMENT_BYTES:
+                    raise ValueError(f"larger than {MAX_DOCUMENT_BYTES} bytes")
+        text = body.decode(response.encoding or "utf-8")
     else:
-        text = Path(location).read_text(encoding="utf-8")
+        path = Path(location)
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise ValueError(f"larger than {MAX_DOCUMENT_BYTES} bytes")
+        text = path.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
-    if not isinstance(data, dict) or "paths" not in data:
-        raise ValueError("not an OpenAPI document (no paths)")
+    if not isinstance(data, dict) or not isinstance(data.get("paths"), dict):
+        raise ValueError("not an OpenAPI document (no paths)")  # noqa: TRY004 (exit 2)
     return data

@@ -1,202 +1,367 @@
-"""``billing-mock drift``: how a real server's OpenAPI document (FastAPI emits 3.1) differs from
-openapi/billing.yaml, so a team can bring the mock in line. Compared on the document's meaning,
-not its spelling: 3.0 ``nullable`` equals 3.1 ``null`` types, ``$ref`` names are followed, and
-the reference's optional ``authorization`` header is our bearer scheme."""
+"""``billing-mock drift``: what changed from the mock's document (the base: what clients were
+written against) to a real server's (the revision: FastAPI emits OpenAPI 3.1), graded as
+oasdiff grades breaking changes, so a team can gate a merge on it.
+
+Both documents are read for their meaning (:mod:`mockserver.contract.shapes`): 3.0 and 3.1
+spellings, ``$ref`` and inline schemas, titles and descriptions, single-variant unions,
+``servers`` plus relative paths and full paths, path parameter names all read alike, and
+FastAPI's ``authorization`` header parameter is the bearer security scheme it stands for.
+Every change carries oasdiff's check id and level (:mod:`mockserver.contract.drift_rules`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-METHODS = ("get", "put", "post", "delete", "patch")
+from mockserver.contract.drift_rules import (
+    ERROR,
+    INFO,
+    OASDIFF_NAMES,
+    SEVERITY,
+    WARNING,
+    at_least,
+    level,
+)
+from mockserver.contract.drift_schemas import Place, SchemaDiff
+from mockserver.contract.shapes import ANY, Reader, Shape, mapping, sequence
+
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+ANONYMOUS = frozenset()  # the security alternative that needs no credentials
 
 
-@dataclass(frozen=True)
-class Difference:
-    kind: str  # missing_operation | extra_operation | parameter | property | type | nullable | enum | required
-    where: str
-    detail: str
+@dataclass(frozen=True, order=True)
+class Change:
+    """One change from the base document to the revision."""
+
+    id: str  # oasdiff's check id
+    level: str  # error | warning | info
+    operation: str  # "GET /api/v1/billing/invoices"
+    location: str = ""  # "query parameter status", "response 200 application/json"
+    path: str = ""  # inside the schema there: "data[].issue_date"
+    text: str = ""
+
+    @property
+    def where(self) -> str:
+        return " ".join(part for part in (self.operation, self.location) if part) + (
+            f" {self.path}" if self.path else "")
 
     def __str__(self) -> str:
-        return f"{self.kind:<18} {self.where}: {self.detail}"
+        return f"{self.id}  {self.where}: {self.text}"
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "level": self.level, "operation": self.operation,
+                "location": self.location, "path": self.path, "text": self.text}
 
 
-@dataclass(frozen=True)
-class Shape:
-    """What a schema means, whichever OpenAPI version spelt it."""
+@dataclass
+class Parameter:
+    name: str
+    place: str  # query | header | path | cookie
+    required: bool
+    schema: Shape
 
-    types: frozenset
-    nullable: bool
-    enum: frozenset | None
-    properties: dict
-    required: frozenset
-    items: dict | None
+
+@dataclass
+class Operation:
+    """One operation's contract, as read from either document."""
+
+    label: str  # "GET /api/v1/billing/invoices/{invoice_id}"
+    operation_id: str | None
+    deprecated: bool
+    parameters: dict = field(default_factory=dict)  # (in, name or position) -> Parameter
+    body: dict | None = None  # {"required": bool, "content": {media type: Shape}}
+    responses: dict = field(default_factory=dict)  # status -> {"content", "headers"}
+    security: frozenset = frozenset({ANONYMOUS})  # alternatives, each a set of schemes
 
 
 class Document:
+    """A whole OpenAPI document's operations, keyed by method and path template."""
+
     def __init__(self, spec: dict) -> None:
         self.spec = spec
-        servers = spec.get("servers") or [{"url": ""}]
-        self.base = urlsplit(servers[0].get("url", "")).path.rstrip("/")
+        self.reader = Reader(spec)
+        servers = sequence(spec.get("servers"))
+        url = mapping(servers[0]).get("url", "") if servers else ""
+        self.base = urlsplit(str(url)).path.rstrip("/")
 
-    def operations(self) -> dict[tuple[str, str], dict]:
+    def operations(self) -> dict[tuple[str, str], Operation]:
         found = {}
-        for path, item in self.spec.get("paths", {}).items():
-            full = (self.base + path) if not path.startswith(self.base + "/") else path
+        for path, item in mapping(self.spec.get("paths")).items():
+            item = self.reader.resolve(item)
+            if not isinstance(item, dict):
+                continue
+            full = path if path.startswith(self.base + "/") else self.base + path
             for method in METHODS:
-                if method in item:
-                    found[(method.upper(), _template(full))] = {**item[method], "_path_params": [
-                        *item.get("parameters", [])]}
+                if isinstance(item.get(method), dict):
+                    key = (method.upper(), _template(full))
+                    found[key] = self._operation(f"{method.upper()} {full}", item,
+                                                 item[method])
         return found
 
-    def resolve(self, schema: dict | None) -> dict:
-        seen = 0
-        while isinstance(schema, dict) and "$ref" in schema and seen < 20:
-            node = self.spec
-            for part in schema["$ref"].lstrip("#/").split("/"):
-                node = node.get(part, {})
-            schema, seen = node, seen + 1
-        return schema or {}
+    def _operation(self, label: str, item: dict, op: dict) -> Operation:
+        names = re.findall(r"{([^}]*)}", label)
+        declared: dict = {}
+        for raw in [*sequence(item.get("parameters")), *sequence(op.get("parameters"))]:
+            param = self.reader.resolve(raw)
+            if isinstance(param, dict) and isinstance(param.get("name"), str):
+                declared[(str(param.get("in")), param["name"])] = param  # the operation's win
+        parameters, bearer_header = {}, False
+        for (where, name), param in declared.items():
+            if where == "header" and name.lower() == "authorization":
+                bearer_header = True  # FastAPI's Header(): the token the scheme carries
+                continue
+            key = (where, names.index(name) if where == "path" and name in names else (
+                name.lower() if where == "header" else name))
+            parameters[key] = Parameter(name, where, bool(param.get("required")),
+                                        self._schema(param))
+        return Operation(label, op.get("operationId"), bool(op.get("deprecated")),
+                         parameters, self._body(op.get("requestBody")),
+                         self._responses(mapping(op.get("responses"))),
+                         self._security(op, bearer_header))
 
-    def shape(self, schema: dict | None) -> Shape:
-        schema = self.resolve(schema)
-        types: set = set()
-        nullable = bool(schema.get("nullable"))
-        declared = schema.get("type")
-        for kind in (declared if isinstance(declared, list) else [declared] if declared else []):
-            if kind == "null":
-                nullable = True
-            else:
-                types.add(kind)
-        properties, required, items, enum = {}, set(schema.get("required", [])), None, None
-        for part in schema.get("allOf", []):
-            inner = self.shape(part)
-            types |= inner.types
-            properties.update(inner.properties)
-            required |= inner.required
-        for key in ("anyOf", "oneOf"):
-            for part in schema.get(key, []):
-                inner = self.shape(part)
-                if inner.types == frozenset() and inner.nullable or inner.enum == frozenset(
-                        [None]):
-                    nullable = True
-                    continue
-                types |= inner.types
-                nullable = nullable or inner.nullable
-                properties.update(inner.properties)
-                required |= inner.required  # ``anyOf [object, null]`` keeps the object's
-                if inner.enum is not None:
-                    enum = (enum or frozenset()) | inner.enum
-                items = items or inner.items
-        if "enum" in schema:
-            values = set(schema["enum"])
-            if None in values:
-                nullable, values = True, values - {None}
-            enum = frozenset(values) | (enum or frozenset())
-        properties.update(schema.get("properties", {}))
-        items = items or schema.get("items")
-        return Shape(frozenset(types), nullable, enum, properties, frozenset(required), items)
+    def _schema(self, holder: dict) -> Shape:
+        if "schema" in holder:  # a query string has no null: absent is what None means
+            shape = self.reader.shape(holder["schema"])
+            return replace(shape, nullable=False) if shape.types is not None else shape
+        for media in mapping(holder.get("content")).values():  # a parameter with content
+            return self.reader.shape(mapping(media).get("schema", {}))
+        return ANY
+
+    def _content(self, content) -> dict:
+        return {_media(str(media)): self.reader.shape(mapping(body).get("schema", {}))
+                for media, body in mapping(content).items()}
+
+    def _body(self, raw) -> dict | None:
+        body = self.reader.resolve(raw)
+        if not isinstance(body, dict):
+            return None
+        return {"required": bool(body.get("required")), "content": self._content(
+            body.get("content"))}
+
+    def _responses(self, raw: dict) -> dict:
+        found = {}
+        for status, response in raw.items():
+            response = self.reader.resolve(response)
+            if not isinstance(response, dict):
+                continue
+            headers = {str(name).lower(): bool(self.reader.resolve(header).get("required"))
+                       for name, header in mapping(response.get("headers")).items()
+                       if isinstance(self.reader.resolve(header), dict)}
+            found[str(status).upper()] = {"content": self._content(response.get("content")),
+                                          "headers": headers}
+        return found
+
+    def _security(self, op: dict, bearer_header: bool) -> frozenset:
+        declared = op["security"] if "security" in op else self.spec.get("security")
+        schemes = mapping(mapping(self.spec.get("components")).get("securitySchemes"))
+        alternatives = {frozenset(_scheme(name, self.reader.resolve(schemes.get(name)))
+                                  for name in requirement)
+                        for requirement in sequence(declared) if isinstance(requirement, dict)}
+        if bearer_header:
+            alternatives = (alternatives - {ANONYMOUS}) | {frozenset({"bearer"})}
+        return frozenset(alternatives or {ANONYMOUS})
+
+
+def _scheme(name: str, scheme) -> str:
+    """A security scheme by what a client sends, not by its name in the document."""
+    if not isinstance(scheme, dict):
+        return name
+    kind = str(scheme.get("type", "")).lower()
+    if kind == "http":
+        return str(scheme.get("scheme", "")).lower() or name
+    if kind == "apikey":
+        where, key = scheme.get("in", ""), str(scheme.get("name", "")).lower()
+        return "bearer" if (where, key) == ("header", "authorization") else (
+            f"api key in {where} {key}")
+    if kind in ("oauth2", "openidconnect"):
+        return "bearer"  # their access tokens travel as ``Authorization: Bearer`` (RFC 6750)
+    return kind or name
 
 
 def _template(path: str) -> str:
     """Path parameters by position, so {id} and {invoice_id} compare equal."""
-    parts = path.split("/")
-    return "/".join("{}" if p.startswith("{") else p for p in parts)
+    return re.sub(r"{[^}]*}", "{}", path.rstrip("/") or "/")
 
 
-def compare(theirs_spec: dict, ours_spec: dict) -> list[Difference]:
-    theirs, ours = Document(theirs_spec), Document(ours_spec)
-    differences: list[Difference] = []
-    their_ops, our_ops = theirs.operations(), ours.operations()
-    for key in sorted(set(our_ops) - set(their_ops)):
-        differences.append(Difference("missing_operation", f"{key[0]} {key[1]}",
-                                      "in the mock's document, not on the server"))
-    for key in sorted(set(their_ops) - set(our_ops)):
-        differences.append(Difference("extra_operation", f"{key[0]} {key[1]}",
-                                      "on the server, not in the mock's document"))
-    for key in sorted(set(our_ops) & set(their_ops)):
-        where = f"{key[0]} {key[1]}"
-        differences += _parameters(where, theirs, their_ops[key], ours, our_ops[key])
-        differences += _bodies(where, theirs, their_ops[key], ours, our_ops[key])
-    return differences
+def _media(media: str) -> str:
+    return media.split(";", 1)[0].strip().lower()
 
 
-def _params(doc: Document, op: dict) -> dict[tuple[str, str], dict]:
-    found = {}
-    for param in [*op.get("_path_params", []), *op.get("parameters", [])]:
-        param = doc.resolve(param)
-        if param.get("in") == "header" and param.get("name", "").lower() == "authorization":
-            continue  # the reference's optional header is the mock's bearer scheme
-        found[(param.get("in"), param.get("name"))] = param
-    return found
+def _success(status: str) -> bool:
+    return status.startswith("2")
 
 
-def _parameters(where, theirs, their_op, ours, our_op) -> list[Difference]:
-    differences = []
-    their_params, our_params = _params(theirs, their_op), _params(ours, our_op)
-    for key in sorted(set(our_params) - set(their_params), key=str):
-        differences.append(Difference("parameter", where, f"{key[0]} parameter {key[1]!r} only "
-                                      "in the mock's document"))
-    for key in sorted(set(their_params) - set(our_params), key=str):
-        if key[0] != "path":
-            differences.append(Difference("parameter", where, f"{key[0]} parameter {key[1]!r} "
-                                          "only on the server"))
-    for key in sorted(set(their_params) & set(our_params), key=str):
-        label = f"{where} {key[0]} parameter {key[1]}"
-        differences += _schema(label, theirs, their_params[key].get("schema"), ours,
-                               our_params[key].get("schema"), depth=0)
-    return differences
+class Comparison:
+    """Every change from one document to the other."""
+
+    def __init__(self, base: dict, revision: dict) -> None:
+        self.base, self.revision = Document(base), Document(revision)
+        self.changes: set[Change] = set()
+        self.operation = ""
+
+    def run(self) -> list[Change]:
+        olds, news = self.base.operations(), self.revision.operations()
+        paths_left = {path for _, path in news}
+        for key in sorted(set(olds) - set(news)):
+            old = olds[key]
+            self.operation = old.label
+            gone = "api-path-removed" if key[1] not in paths_left else "api-removed"
+            self._add(f"{gone}-{'with' if old.deprecated else 'without'}-deprecation",
+                      text="the operation is gone from the revision")
+        for key in sorted(set(news) - set(olds)):
+            self.operation = news[key].label
+            self._add("endpoint-added", text="the operation is new in the revision")
+        for key in sorted(set(olds) & set(news)):
+            self.operation = olds[key].label
+            self._operations(olds[key], news[key])
+        return sorted(self.changes, key=lambda c: (-SEVERITY[c.level], c.operation,
+                                                   c.location, c.path, c.id, c.text))
+
+    def _add(self, change_id: str, direction: str | None = None, effect: str | None = None,
+             location: str = "", path: str = "", text: str = "") -> None:
+        self.changes.add(Change(change_id, level(change_id, direction, effect),
+                                self.operation, location, path, text))
+
+    def _schemas(self, old: Shape, new: Shape, place: Place) -> None:
+        def emit(change_id: str, effect: str, where: Place, text: str) -> None:
+            self._add(change_id, where.direction, effect, where.location, where.path, text)
+
+        SchemaDiff(emit).compare(old, new, place)
+
+    def _operations(self, old: Operation, new: Operation) -> None:
+        if old.operation_id and old.operation_id != new.operation_id:
+            self._add("api-operation-id-removed",
+                      text=f"operationId {old.operation_id} became {new.operation_id}")
+        elif new.operation_id and not old.operation_id:
+            self._add("api-operation-id-added", text=f"operationId {new.operation_id} added")
+        self._security(old.security, new.security)
+        self._parameters(old.parameters, new.parameters)
+        self._body(old.body, new.body)
+        self._responses(old.responses, new.responses)
+
+    def _security(self, old: frozenset, new: frozenset) -> None:
+        for gone in sorted(old - new - {ANONYMOUS}, key=sorted):
+            self._add("api-security-removed", location="security",
+                      text=f"the security alternative {' + '.join(sorted(gone))} was removed")
+        for added in sorted(new - old - {ANONYMOUS}, key=sorted):
+            public = ANONYMOUS in old and ANONYMOUS not in new
+            self._add("api-security-added-to-public" if public else "api-security-added",
+                      location="security", text=f"{' + '.join(sorted(added))} is now "
+                      + ("required where no credentials were" if public else "accepted"))
+
+    def _parameters(self, olds: dict, news: dict) -> None:
+        for key in sorted(set(olds) - set(news), key=str):
+            param = olds[key]
+            self._add("request-parameter-removed", location=f"{param.place} parameter "
+                      f"{param.name}", text="the parameter is gone")
+        for key in sorted(set(news) - set(olds), key=str):
+            param = news[key]
+            kind = "required" if param.required else "optional"
+            self._add(f"new-{kind}-request-parameter", location=f"{param.place} parameter "
+                      f"{param.name}", text=f"new {kind} parameter")
+        for key in sorted(set(olds) & set(news), key=str):
+            old, new = olds[key], news[key]
+            location = f"{old.place} parameter {old.name}"
+            if old.required != new.required:
+                kind = "required" if new.required else "optional"
+                self._add(f"request-parameter-became-{kind}", location=location,
+                          text=f"became {kind}")
+            self._schemas(old.schema, new.schema,
+                          Place("request", "request-parameter", location))
+
+    def _body(self, old: dict | None, new: dict | None) -> None:
+        if old and not new:
+            self._add("request-body-removed", location="request body", text="the body is gone")
+        elif new and not old:
+            kind = "required" if new["required"] else "optional"
+            self._add(f"request-body-added-{kind}", location="request body",
+                      text=f"new {kind} body")
+        elif old and new:
+            if old["required"] != new["required"]:
+                kind = "required" if new["required"] else "optional"
+                self._add(f"request-body-became-{kind}", location="request body",
+                          text=f"became {kind}")
+            self._media_types("request-body-media-type", "request body", old["content"],
+                              new["content"])
+            for media in sorted(set(old["content"]) & set(new["content"])):
+                self._schemas(old["content"][media], new["content"][media],
+                              Place("request", "request-body", f"request body {media}"))
+
+    def _media_types(self, prefix: str, location: str, old: dict, new: dict) -> None:
+        for media in sorted(set(old) - set(new)):
+            self._add(f"{prefix}-removed", location=location, text=f"media type {media} "
+                      "removed")
+        for media in sorted(set(new) - set(old)):
+            self._add(f"{prefix}-added", location=location, text=f"media type {media} added")
+
+    def _responses(self, olds: dict, news: dict) -> None:
+        for status in sorted(set(olds) - set(news)):
+            kind = "success" if _success(status) else "non-success"
+            self._add(f"response-{kind}-status-removed", location=f"response {status}",
+                      text=f"the {kind} status {status} was removed")
+        for status in sorted(set(news) - set(olds)):
+            kind = "success" if _success(status) else "non-success"
+            self._add(f"response-{kind}-status-added", location=f"response {status}",
+                      text=f"the {kind} status {status} was added")
+        for status in sorted(set(olds) & set(news)):
+            old, new = olds[status], news[status]
+            location = f"response {status}"
+            self._media_types("response-media-type", location, old["content"], new["content"])
+            for name in sorted(set(old["headers"]) - set(new["headers"])):
+                kind = "required" if old["headers"][name] else "optional"
+                self._add(f"{kind}-response-header-removed", location=location,
+                          text=f"the {kind} header {name} was removed")
+            for name in sorted(set(new["headers"]) - set(old["headers"])):
+                self._add("response-header-added", location=location,
+                          text=f"the header {name} was added")
+            for media in sorted(set(old["content"]) & set(new["content"])):
+                self._schemas(old["content"][media], new["content"][media],
+                              Place("response", "response-body", f"{location} {media}"))
 
 
-def _bodies(where, theirs, their_op, ours, our_op) -> list[Difference]:
-    differences = []
-    their_body = (their_op.get("requestBody") or {}).get("content", {}).get("application/json")
-    our_body = (our_op.get("requestBody") or {}).get("content", {}).get("application/json")
-    if their_body and our_body:
-        differences += _schema(f"{where} request body", theirs, their_body.get("schema"), ours,
-                               our_body.get("schema"), depth=0)
-    for status in sorted(set(their_op.get("responses", {})) & set(our_op.get("responses", {}))):
-        their = theirs.resolve(their_op["responses"][status]).get("content", {})
-        our = ours.resolve(our_op["responses"][status]).get("content", {})
-        if "application/json" in their and "application/json" in our:
-            differences += _schema(f"{where} response {status}", theirs,
-                                   their["application/json"].get("schema"), ours,
-                                   our["application/json"].get("schema"), depth=0)
-    return differences
+def compare(base: dict, revision: dict) -> list[Change]:
+    """Every change from ``base`` (what clients were written against) to ``revision``, most
+    severe first."""
+    return Comparison(base, revision).run()
 
 
-def _schema(where, theirs, their_schema, ours, our_schema, depth) -> list[Difference]:
-    if their_schema is None or our_schema is None or depth > 6:
-        return []
-    their, our = theirs.shape(their_schema), ours.shape(our_schema)
-    differences = []
-    if their.types and our.types and their.types != our.types and not (
-            their.types | our.types <= {"integer", "number"} and "number" in their.types):
-        differences.append(Difference("type", where, f"server {sorted(their.types)}, mock "
-                                      f"{sorted(our.types)}"))
-    if their.nullable != our.nullable:
-        differences.append(Difference("nullable", where, f"server {'nullable' if their.nullable else 'not nullable'}, mock {'nullable' if our.nullable else 'not nullable'}"))
-    if their.enum is not None and our.enum is not None and their.enum != our.enum:
-        differences.append(Difference("enum", where, _enum_detail(their.enum, our.enum)))
-    for name in sorted(set(our.properties) - set(their.properties)):
-        differences.append(Difference("property", f"{where}.{name}", "only in the mock's document"))
-    for name in sorted(set(their.properties) - set(our.properties)):
-        differences.append(Difference("property", f"{where}.{name}", "only on the server"))
-    for name in sorted(set(our.properties) & set(their.properties)):
-        if (name in their.required) != (name in our.required):
-            differences.append(Difference("required", f"{where}.{name}", "required on the "
-                                          f"{'server' if name in their.required else 'mock'} only"))
-        differences += _schema(f"{where}.{name}", theirs, their.properties[name], ours,
-                               our.properties[name], depth + 1)
-    if their.items and our.items:
-        differences += _schema(f"{where}[]", theirs, their.items, ours, our.items, depth + 1)
-    return differences
+BASES = {
+    "published": "the published layer (the mock's /openapi.json)",
+    "mock": "the mock's full document, guesses included (/_mock/openapi/billing.json)",
+}
 
 
-def _enum_detail(their: frozenset, our: frozenset) -> str:
-    parts = []
-    if our - their:
-        parts.append(f"only in the mock: {sorted(map(str, our - their))}")
-    if their - our:
-        parts.append(f"only on the server: {sorted(map(str, their - our))}")
-    return "; ".join(parts)
+def base_document(level_name: str) -> dict:
+    """The mock's document that a server's is compared against, at ``--level``."""
+    from mockserver.published import mock_document, published_document
+
+    if level_name not in BASES:
+        raise ValueError(f"no level {level_name!r}: {', '.join(BASES)}")
+    return published_document() if level_name == "published" else mock_document()
+
+
+def failing(changes: list[Change], threshold: str) -> list[Change]:
+    """The changes at ``threshold`` or worse (``--fail-on``)."""
+    return [change for change in changes if at_least(change.level, threshold)]
+
+
+def text_report(changes: list[Change]) -> str:
+    """The changes grouped by level, most severe first, and a count."""
+    lines = []
+    for name, heading in ((ERROR, "breaking"), (WARNING, "possibly breaking"),
+                          (INFO, "not breaking")):
+        group = [change for change in changes if change.level == name]
+        if not group:
+            continue
+        lines.append(f"{name} ({OASDIFF_NAMES[name]}, {heading}): {len(group)}")
+        lines += [f"  {change}" for change in group]
+        lines.append("")
+    counts = ", ".join(f"{sum(c.level == name for c in changes)} {name}"
+                       for name in (ERROR, WARNING, INFO))
+    lines.append(f"{len(changes)} differences ({counts})")
+    return "\n".join(lines)
+
+
+__all__ = ["BASES", "Change", "base_document", "compare", "failing", "text_report"]

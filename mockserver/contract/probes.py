@@ -160,39 +160,50 @@ def probe_default_method(ctx: ProbeContext) -> list[Finding]:
     return []
 
 
-def probe_einvoices(ctx: ProbeContext, report: Callable[[str], None]) -> list[Finding]:
-    """Downloaded e-invoices pass the official rule chains (where the rule files exist)."""
-    missing = {fmt: einvoice.missing_rule_files("cii" if fmt == "facturx" else fmt)
-               for fmt in FORMATS}
+def missing_rule_files() -> dict[str, list[str]]:
+    """Per format, the rule files (or their runner) this machine lacks."""
+    return {fmt: einvoice.missing_rule_files("cii" if fmt == "facturx" else fmt)
+            for fmt in FORMATS}
+
+
+def probe_einvoices(ctx: ProbeContext, report: Callable[[str], None],
+                    tokens: tuple[str, ...] = ()) -> list[Finding]:
+    """Downloaded e-invoices of every given tenant pass the official rule chains, in every
+    format the tenant's data allows (a 400 says the buyer lacks a format's data)."""
+    missing = missing_rule_files()
     runnable = [fmt for fmt in FORMATS if not missing[fmt]]
     for fmt in FORMATS:
-        if missing[fmt]:
+        if missing[fmt] and runnable:
             report(f"e-invoice check did NOT run for {fmt}: missing {', '.join(missing[fmt])} "
                    "(pip install 'billing-mock[einvoice]')")
     if not runnable:
         return []
     schematron = einvoice.new_schematron()
     findings = []
-    for invoice in _all_invoices(ctx)[:4]:
-        for fmt in runnable:
-            r = ctx.call("GET", f"/billing/invoices/{invoice['id']}/download",
-                         params={"format": fmt})
-            if r.status_code == 400:
-                continue  # the buyer lacks this format's data: a documented answer
-            if r.status_code != 200:
-                continue
-            xml = r.content
-            if fmt == "facturx":
-                from facturx import get_xml_from_pdf
-
-                _, xml = get_xml_from_pdf(BytesIO(r.content).read(), check_xsd=False)
-            try:
-                problems = einvoice.problems(schematron, "cii" if fmt == "facturx" else fmt, xml)
-            except Exception as exc:  # not even XML: that is the finding
-                problems = [f"not a parseable document: {exc}"]
-            if problems:
-                findings.append(finding("billing_einvoice_valid",
-                                        "GET /billing/invoices/{invoice_id}/download",
-                                        f"{fmt} of {invoice['number']}: " + "; ".join(
-                                            problems[:3]), r))
+    for token in tokens or (ctx.token,):
+        for invoice in _all_invoices(ctx, token)[:4]:
+            for fmt in runnable:
+                found = _einvoice_problem(ctx, schematron, token, invoice, fmt)
+                if found:
+                    findings.append(found)
     return findings
+
+
+def _einvoice_problem(ctx, schematron, token, invoice, fmt) -> Finding | None:
+    r = ctx.call("GET", f"/billing/invoices/{invoice['id']}/download", token,
+                 params={"format": fmt})
+    if r.status_code != 200:
+        return None  # 400: the buyer lacks this format's data, a documented answer
+    xml = r.content
+    try:
+        if fmt == "facturx":
+            from facturx import get_xml_from_pdf
+
+            _, xml = get_xml_from_pdf(BytesIO(r.content).read(), check_xsd=False)
+        problems = einvoice.problems(schematron, "cii" if fmt == "facturx" else fmt, xml)
+    except Exception as exc:  # not even XML: that is the finding
+        problems = [f"not a parseable document: {exc}"]
+    if not problems:
+        return None
+    return finding("billing_einvoice_valid", "GET /billing/invoices/{invoice_id}/download",
+                   f"{fmt} of {invoice.get('number')}: " + "; ".join(problems[:3]), r)

@@ -5,29 +5,36 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from mockserver import spec
+from mockserver.control import runs, steering, tenants
 from mockserver.control.access import control_operation
 from mockserver.domain.clock import utc
 from mockserver.domain.errors import InvalidRequest
+from mockserver.edge import journal
 from mockserver.edge.envelope import ok
 from mockserver.edge.errors import RequestValidationFailed
 from mockserver.edge.operation import encoded
 from mockserver.edge.runtime import current
 from mockserver.published import mock_document
 from mockserver.scenarios import ScenarioError, build_store, describe_all, load_file, parse
-from mockserver.scenarios import resolve
+from mockserver.scenarios import resolve_served
 from mockserver.services import clock as clock_service
 
 
 def get_health():
     """Readiness: open to anyone, and it never waits for the world (a lock-free read)."""
     store = current().store
+    evictions = {"tenants": store.evicted_tenants,
+                 "setup_sessions": store.providers.evicted_sessions()}
     return encoded(({"status": "ok", "tenants": len(store.tenants), "now": store.clock.now(),
-                     "scenario": store.scenario}, 200))
+                     "scenario": store.scenario, "evictions": evictions}, 200))
 
 
-def _clock(rt, events: list[dict]):
-    return ok({"now": rt.store.clock.now(), "mode": rt.store.clock.mode, "events": events},
-              rt.store.clock.now())
+def _clock(rt, move: clock_service.Move | None = None):
+    now = rt.store.clock.now()
+    data = {"now": now, "mode": rt.store.clock.mode, "events": []}
+    if move is not None:
+        data.update(events=move.events, requested=move.requested, complete=move.complete)
+    return ok(data, now)
 
 
 def _world(rt):
@@ -38,20 +45,21 @@ def _world(rt):
 
 @control_operation
 def get_clock(rt):
-    return _clock(rt, [])
+    return _clock(rt)
 
 
 @control_operation
 def advance_clock(rt, body):
     delta = timedelta(days=body.get("days", 0), hours=body.get("hours", 0),
                       minutes=body.get("minutes", 0))
-    return _clock(rt, clock_service.advance(rt.store, delta))
+    return _clock(rt, clock_service.advance(rt.store, delta, body.get("months", 0)))
 
 
 @control_operation
 def set_clock(rt, body):
     instant = _instant(body["now"], ["body", "now"])
-    return _clock(rt, clock_service.set_time(rt.store, instant, body.get("mode")))
+    return _clock(rt, clock_service.set_time(rt.store, instant, body.get("mode"),
+                                             allow_backwards=body.get("allow_backwards", False)))
 
 
 def _instant(text: str, loc: list) -> datetime:
@@ -60,7 +68,7 @@ def _instant(text: str, loc: list) -> datetime:
         if "T" not in text.upper() and " " not in text:
             raise ValueError("a date-time needs a time of day")
         return utc(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # OverflowError: no UTC time (year 1 at +01:00)
         raise RequestValidationFailed([{
             "type": "datetime_parsing", "loc": loc, "input": text,
             "msg": f"Input should be a valid datetime, {exc}", "ctx": {"error": str(exc)}}]
@@ -79,7 +87,7 @@ def load_scenario(rt, body):
         if "scenario" in body:
             scenario, source = parse(body["scenario"], "<request body>"), "<request body>"
         elif "name" in body:
-            path = resolve(body["name"])
+            path = resolve_served(body["name"], rt.settings.scenario_dir)
             scenario, source = load_file(path), str(path)
         else:
             raise InvalidRequest("Give a library scenario's name or a whole scenario")
@@ -101,6 +109,12 @@ def list_scenarios(rt):
 @control_operation
 def create_snapshot(rt):
     return ok({"id": rt.world.save_snapshot()}, rt.store.clock.now())
+
+
+@control_operation
+def list_snapshots(rt):
+    return ok([{"id": snapshot_id, "taken_at": snapshot.taken_at, "bytes": snapshot.bytes}
+               for snapshot_id, snapshot in rt.store.snapshots.items()], rt.store.clock.now())
 
 
 @control_operation
@@ -133,7 +147,7 @@ def list_journal(rt, operation_id=None, tenant_id=None, status=None, limit=100):
                if (operation_id is None or e["operation_id"] == operation_id)
                and (tenant_id is None or e["tenant_id"] == tenant_id)
                and (status is None or e["status"] == status)]
-    return ok(entries[:limit], rt.store.clock.now())
+    return ok([journal.shown(e) for e in entries[:limit]], rt.store.clock.now())
 
 
 @control_operation
@@ -146,11 +160,16 @@ def get_mock_billing_document(rt):
     return mock_document(), 200
 
 
+# Operations that read no more than a few counters, without the lock: run on the event
+# loop, so readiness answers even while every worker thread waits (see edge.scheduling).
+LOCK_FREE = frozenset({"getHealth"})
+
 HANDLERS = {
     "getHealth": get_health, "getClock": get_clock, "advanceClock": advance_clock,
     "setClock": set_clock, "resetWorld": reset_world, "loadScenario": load_scenario,
     "listScenarios": list_scenarios, "createSnapshot": create_snapshot,
     "restoreSnapshot": restore_snapshot, "listTenants": list_tenants,
     "listJournal": list_journal, "listOutbox": list_outbox,
-    "getMockBillingDocument": get_mock_billing_document,
+    "getMockBillingDocument": get_mock_billing_document, "listSnapshots": list_snapshots,
+    **runs.HANDLERS, **steering.HANDLERS, **tenants.HANDLERS,
 }

@@ -17,6 +17,7 @@ class RenderedDocument:
     content: bytes
     media_type: str
     filename: str
+    format: str = ""  # the registry's name of it: pdf, ubl, ...
 
 
 class MissingDocumentData(InvalidRequest):

@@ -1,7 +1,9 @@
-"""A light table for the invoice: wrapped first column, right-aligned figures, page breaks.
+"""A light table for the invoice: every cell wraps in its column, rows never split needlessly.
 
-fpdf2's ``table()`` lays every cell out twice; an invoice table only ever wraps its first
-column, so measuring that one cell is enough and halves the PDF's render time.
+fpdf2's ``table()`` lays every cell out twice; here a cell is measured once, and only when it
+is wider than its column (most are not). A row that does not fit above the footer moves to a
+new page, under the repeated headings; only a row taller than a whole page (a description of
+thousands of characters) is continued across pages, line by line.
 """
 
 from __future__ import annotations
@@ -10,77 +12,124 @@ from dataclasses import dataclass
 
 from fpdf import FPDF
 
-from mockserver.documents.pdf_fonts import FAMILY
+from mockserver.documents.pdf_text import (
+    BLACK,
+    TextStyle,
+    draw_lines,
+    keep_together,
+    wrapped,
+)
 
 PADDING = 1.3
 RULE = (205, 205, 205)
 HEADING_FILL = (236, 238, 241)
-SUBLINE_GREY = (105, 105, 105)
+SUBLINE = TextStyle(7, 4.2, color=(105, 105, 105))
+
+Column = list[tuple[str, TextStyle]]  # the wrapped lines of one cell, each with its style
 
 
 @dataclass(frozen=True)
 class Grid:
-    """Column widths (mm) and alignments; the first column wraps, the others do not."""
+    """Column widths (mm) and alignments, at ``left`` mm from the left margin."""
 
     widths: tuple[float, ...]
     aligns: tuple[str, ...]
     size: float = 8.5
     line_height: float = 4.2
+    left: float = 0
+    rules: bool = True
+    padding: float = PADDING
+    bold_columns: tuple[int, ...] = ()
 
     @property
     def width(self) -> float:
         return sum(self.widths)
 
+    def style(self, bold: bool = False, size: float | None = None) -> TextStyle:
+        return TextStyle(size or self.size, self.line_height, bold=bold, color=BLACK)
+
     def heading(self, pdf: FPDF, cells: list[str]) -> None:
         """A shaded row of column titles."""
-        pdf.set_font(FAMILY, "B", self.size)
-        self._draw(pdf, cells, None, *self._measure(pdf, cells[0], None), fill=HEADING_FILL)
+        columns = self._columns(pdf, cells, self.style(bold=True))
+        self._draw(pdf, columns, fill=HEADING_FILL)
+
+    def start(self, pdf: FPDF, headings: list[str], cells: list[str],
+              subline: str | None = None) -> None:
+        """The headings, on a new page unless the first row (``cells``) fits under them."""
+        heading = self.height(pdf, headings, bold=True)
+        first = self.height(pdf, cells, subline)
+        if first > pdf.page_break_trigger - pdf.t_margin - heading:
+            first = self.line_height + 2 * self.padding  # a row taller than a page may start anywhere
+        keep_together(pdf, heading + first)
+        self.heading(pdf, headings)
+
+    def height(self, pdf: FPDF, cells: list[str], subline: str | None = None,
+               bold: bool = False, size: float | None = None) -> float:
+        """The height (mm) a row of ``cells`` takes."""
+        return self._height(self._columns(pdf, cells, self.style(bold, size), subline))
 
     def row(self, pdf: FPDF, cells: list[str], subline: str | None = None,
-            headings: list[str] | None = None) -> None:
+            headings: list[str] | None = None, bold: bool = False,
+            size: float | None = None) -> None:
         """One body row; ``subline`` prints small and grey under the first cell.
 
         When the row does not fit, a new page starts and repeats ``headings``.
         """
-        pdf.set_font(FAMILY, "", self.size)
-        lines, height = self._measure(pdf, cells[0], subline)
-        if pdf.will_page_break(height) and headings:
-            pdf.add_page()
+        columns = self._columns(pdf, cells, self.style(bold, size), subline)
+        while True:
+            room = self._lines_that_fit(pdf)
+            needed = max(len(column) for column in columns)
+            if needed > room and (room < 1 or needed <= self._lines_on_a_new_page(pdf, headings)):
+                self._new_page(pdf, headings)
+                room = self._lines_that_fit(pdf)
+            taken = min(needed, room)
+            self._draw(pdf, [column[:taken] for column in columns])
+            columns = [column[taken:] for column in columns]
+            if not any(columns):
+                return
+            self._new_page(pdf, headings)  # a row taller than a page continues over there
+
+    def _columns(self, pdf: FPDF, cells: list[str], style: TextStyle,
+                 subline: str | None = None) -> list[Column]:
+        bold = TextStyle(style.size, style.line_height, bold=True, color=style.color)
+        styles = [bold if n in self.bold_columns else style for n in range(len(cells))]
+        columns = [[(line, style) for line in wrapped(pdf, text, width, style)]
+                   for text, width, style in zip(cells, self.widths, styles, strict=True)]
+        if subline:
+            columns[0] += [(line, SUBLINE)
+                           for line in wrapped(pdf, subline, self.widths[0], SUBLINE)]
+        return columns
+
+    def _height(self, columns: list[Column]) -> float:
+        return max(1, *(len(column) for column in columns)) * self.line_height + 2 * self.padding
+
+    def _lines_that_fit(self, pdf: FPDF) -> int:
+        return int((pdf.page_break_trigger - pdf.get_y() - 2 * self.padding) // self.line_height)
+
+    def _lines_on_a_new_page(self, pdf: FPDF, headings: list[str] | None) -> int:
+        heading = self._height(self._columns(pdf, headings, self.style(True))) if headings else 0
+        free = pdf.page_break_trigger - pdf.t_margin - heading - 2 * self.padding
+        return int(free // self.line_height)
+
+    def _new_page(self, pdf: FPDF, headings: list[str] | None) -> None:
+        pdf.add_page()
+        if headings:
             self.heading(pdf, headings)
-            pdf.set_font(FAMILY, "", self.size)
-        self._draw(pdf, cells, subline, lines, height)
 
-    def _measure(self, pdf: FPDF, first: str, subline: str | None) -> tuple[list[str], float]:
-        """The wrapped lines of the first cell and the row height, in the current font."""
-        lines = pdf.multi_cell(self.widths[0] - 2 * PADDING, self.line_height, first,
-                               dry_run=True, output="LINES")
-        rows = len(lines) + (1 if subline else 0)
-        return lines, rows * self.line_height + 2 * PADDING
-
-    def _draw(self, pdf: FPDF, cells: list[str], subline: str | None, lines: list[str],
-              height: float, fill: tuple[int, int, int] | None = None) -> None:
-        x, y = pdf.l_margin, pdf.get_y()
+    def _draw(self, pdf: FPDF, columns: list[Column],
+              fill: tuple[int, int, int] | None = None) -> None:
+        x, y = pdf.l_margin + self.left, pdf.get_y()
+        height = self._height(columns)
         if fill:
             pdf.set_fill_color(*fill)
             pdf.rect(x, y, self.width, height, style="F")
-        pdf.set_xy(x + PADDING, y + PADDING)
-        first_width = self.widths[0] - 2 * PADDING
-        for line in lines:
-            pdf.cell(first_width, self.line_height, line, new_x="LEFT", new_y="NEXT")
-        if subline:
-            self._subline(pdf, subline)
-        left = x + self.widths[0]
-        for text, width, align in zip(cells[1:], self.widths[1:], self.aligns[1:], strict=True):
-            pdf.set_xy(left, y + PADDING)
-            pdf.cell(width - PADDING, self.line_height, text, align=align)
+        left = x
+        for column, width, align in zip(columns, self.widths, self.aligns, strict=True):
+            top = y + self.padding
+            for line, style in column:
+                top = draw_lines(pdf, left, top, width, [line], style, align)
             left += width
-        pdf.set_draw_color(*RULE)
-        pdf.line(x, y + height, x + self.width, y + height)
-        pdf.set_xy(x, y + height)
-
-    def _subline(self, pdf: FPDF, text: str) -> None:
-        pdf.set_font(FAMILY, "", self.size - 1.5)
-        pdf.set_text_color(*SUBLINE_GREY)
-        pdf.cell(self.widths[0] - 2 * PADDING, self.line_height, text, new_x="LEFT", new_y="NEXT")
-        pdf.set_text_color(20, 20, 20)
-        pdf.set_font(FAMILY, "", self.size)
+        if self.rules:
+            pdf.set_draw_color(*RULE)
+            pdf.line(x, y + height, x + self.width, y + height)
+        pdf.set_xy(pdf.l_margin, y + height)

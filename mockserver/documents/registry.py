@@ -69,4 +69,4 @@ def render(invoice: Invoice, fmt: str) -> RenderedDocument:
     if invoice.number is None or invoice.vat is None:
         raise Conflict(f"Invoice {invoice.id} is a draft; only finalized invoices have documents")
     content = entry.render(invoice_facts(invoice))
-    return RenderedDocument(content, entry.media_type, f"{invoice.number}{entry.suffix}")
+    return RenderedDocument(content, entry.media_type, f"{invoice.number}{entry.suffix}", fmt)

@@ -43,6 +43,17 @@ class PaymentMethodBook:
         self._methods: list[PaymentMethod] = []
         self._limit = limit
 
+    @classmethod
+    def of(cls, methods: list[PaymentMethod], limit: int = 50) -> "PaymentMethodBook":
+        """A book holding ``methods`` as they are, active and deleted (a saved world's)."""
+        book = cls(limit)
+        book._methods = list(methods)
+        return book
+
+    @property
+    def limit(self) -> int:
+        return self._limit
+
     def active(self) -> list[PaymentMethod]:
         return [m for m in self._methods if m.active]
 

@@ -35,6 +35,25 @@ class UnsupportedMediaType(DomainError):
     """The body's media type is not one the operation takes."""
 
 
+class RequestLimitExceeded(DomainError):
+    """A request over one of the server's limits (size or time): the connection closes after
+    the answer, and the rest of what the client sends is not read."""
+
+    headers = {"Connection": "close"}
+
+
+class PayloadTooLarge(RequestLimitExceeded):
+    """A body over ``Settings.max_body_bytes``."""
+
+
+class HeadersTooLarge(RequestLimitExceeded):
+    """A request line and headers over ``Settings.max_header_bytes``."""
+
+
+class RequestTimeout(RequestLimitExceeded):
+    """A request not received whole within ``Settings.request_timeout``."""
+
+
 class RequestValidationFailed(DomainError):
     """A 422 in FastAPI's exact shape: ``{"detail": [{type, loc, msg, input, ctx?}, ...]}``."""
 
@@ -55,6 +74,9 @@ ANSWERS: dict[type[DomainError], tuple[int, str]] = {
     Unauthorized: (401, "unauthorized"),
     ProviderDeclined: (402, "payment_declined"),
     Forbidden: (403, "forbidden"),
+    RequestTimeout: (408, "request_timeout"),
+    PayloadTooLarge: (413, "payload_too_large"),
+    HeadersTooLarge: (431, "request_header_fields_too_large"),
     NotFound: (404, "not_found"),
     MethodNotAllowed: (405, "method_not_allowed"),
     Conflict: (409, "conflict"),
@@ -66,7 +88,8 @@ ANSWERS: dict[type[DomainError], tuple[int, str]] = {
 # HTTP statuses the frameworks raise themselves (routing, security, media types) -> our classes.
 BY_STATUS: dict[int, type[DomainError]] = {
     400: InvalidRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound,
-    405: MethodNotAllowed, 409: Conflict, 415: UnsupportedMediaType,
+    405: MethodNotAllowed, 408: RequestTimeout, 409: Conflict, 413: PayloadTooLarge,
+    415: UnsupportedMediaType, 431: HeadersTooLarge,
 }
 
 
@@ -91,6 +114,7 @@ def code_of_status(status: int) -> str:
     return OTHER_CODES.get(status, "internal_error" if status >= 500 else "bad_request")
 
 
-__all__ = ["ANSWERS", "BY_STATUS", "Forbidden", "InternalError", "MethodNotAllowed",
+__all__ = ["ANSWERS", "BY_STATUS", "Forbidden", "HeadersTooLarge", "InternalError",
+           "MethodNotAllowed", "PayloadTooLarge", "RequestTimeout", "RequestLimitExceeded",
            "RequestValidationFailed", "Unauthorized", "UnsupportedMediaType", "answer_of",
            "code_of_status"]

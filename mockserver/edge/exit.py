@@ -22,6 +22,7 @@ from mockserver.edge.errors import (
     RequestValidationFailed,
     answer_of,
 )
+from mockserver.edge.limits import echoed
 from mockserver.edge.routes import ROUTES
 
 log = logging.getLogger("billing_mock")
@@ -55,10 +56,17 @@ def answer(error: BaseException, path: str | None = None) -> tuple[int, dict[str
     failure = as_failure(error, path)
     status, code = answer_of(failure)
     if isinstance(failure, RequestValidationFailed):
-        return status, {}, encode({"detail": failure.errors})
+        return status, {}, encode({"detail": [_cut_input(item) for item in failure.errors]})
     details = {k: v for k, v in failure.context.items() if v is not None}
     headers = dict(getattr(failure, "headers", {}))
     return status, headers, encode(error_body(code, failure.message, details))
+
+
+def _cut_input(item: dict) -> dict:
+    """A 422 item whose echoed ``input`` is bounded (a huge bad body never comes back whole)."""
+    if "input" not in item:
+        return item
+    return {**item, "input": echoed(item["input"])}
 
 
 async def connexion_handler(request, error: Exception) -> ConnexionResponse:

@@ -35,6 +35,7 @@ ROUTES = RouteTable([
     *RouteTable.of_document(load_spec(BILLING_SPEC), API_BASE),
     *RouteTable.of_document(load_spec(CONTROL_SPEC), "/_mock"),
     ("/openapi.json", ["GET"]), ("/docs", ["GET"]),
+    ("/_mock/console", ["GET"]), ("/_mock/console/{name}", ["GET"]),
     *((path, ["GET", "POST"]) for path in PAGE_PATHS.values()),
 ])
 

@@ -9,18 +9,24 @@ from mockserver.edge.request import preference
 from mockserver.services.world import World
 
 
-def runs_inline(world: World, on_loop: frozenset[str]) -> Callable[[dict], bool]:
+def runs_inline(current_world: Callable[[], World], on_loop: frozenset[str],
+                lock_free: frozenset[str] = frozenset()) -> Callable[[dict], bool]:
     """The rule the bridge asks: only the operations listed in ``on_loop`` (handlers that
     only touch memory, briefly), and only while nothing else is going on that could make them
     wait. Anything unrouted or unlisted (documents, mail, the control API, the hosted pages,
     an operation added later), anything a scenario scripts (latency sleeps), ``Prefer``
     answers (``dynamic=true`` generates data) and requests arriving while another thread holds
-    the world run on the pool instead."""
+    the world run on the pool instead. ``current_world()`` is the request's world (the loaded
+    one, or a run's). The ``lock_free`` operations (readiness) always run on the loop: they
+    never wait, whatever holds the pool or the world."""
 
     def fast(scope: dict) -> bool:
-        if routed_operation_id(scope) not in on_loop:
+        operation = routed_operation_id(scope)
+        if operation in lock_free:
+            return True
+        if operation not in on_loop:
             return False
-        store = world.store
+        store = current_world().store
         if store.behaviours or preference() is not None:
             return False
         # Someone holds the world (a reset, a scenario load, a clock run, a test's factory):

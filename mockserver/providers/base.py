@@ -35,7 +35,7 @@ from mockserver.providers.errors import SessionExpired
 from mockserver.providers.pages import render, timestamp
 from mockserver.providers.results import ConfirmedMethod
 from mockserver.providers.sessions import MAX_SESSIONS, SessionBook, SetupSession
-from mockserver.providers.urls import page_path, page_url, validate_return_url, with_session_id
+from mockserver.providers.urls import local_path, page_url, validate_return_url, with_session_id
 
 MAX_FORCED_OUTCOMES = 100
 MAX_CONFIRMATION_VALUE = 256
@@ -59,6 +59,16 @@ class ProviderSimulation(ABC):
         self._ids = ids
         self._sessions = SessionBook(session_limit)
         self._forced: deque[str] = deque()
+
+    @property
+    def sessions(self) -> SessionBook:
+        """The book of this provider's setup sessions (a state file writes and rebuilds it)."""
+        return self._sessions
+
+    @property
+    def evicted_sessions(self) -> int:
+        """Setup sessions dropped at the bounds so far (see ``SessionBook``)."""
+        return self._sessions.evicted
 
     @property
     def provider(self) -> Provider:
@@ -207,7 +217,7 @@ class ProviderSimulation(ABC):
             "method_type": session.method_type, "state": session.state,
             "expired": self.is_expired(session, now),
             "expires_at": timestamp(session.expires_at), "return_url": session.return_url,
-            "action": page_path(self.slug, session.id), "back_url": self._redirect(session),
+            "action": local_path(session.page_url), "back_url": self._redirect(session),
             "accepts_choice": self._accepts_choice(session, now),
         }
         context.update(self._page_context(session))
@@ -230,7 +240,7 @@ class ProviderSimulation(ABC):
 
     def _redirect(self, session: SetupSession) -> str:
         if session.return_url is None:
-            return page_path(self.slug, session.id)
+            return local_path(session.page_url)
         return with_session_id(session.return_url, session.id)
 
     def _accepts_choice(self, session: SetupSession, now: datetime) -> bool:

@@ -40,6 +40,10 @@ class ProviderRegistry:
     def __iter__(self) -> Iterator[ProviderSimulation]:
         return iter(self._simulations.values())
 
+    def evicted_sessions(self) -> int:
+        """Setup sessions every provider dropped at its bounds so far."""
+        return sum(simulation.evicted_sessions for simulation in self._simulations.values())
+
     def slugs(self) -> tuple[str, ...]:
         return tuple(self._simulations)
 

@@ -56,3 +56,9 @@ def page_path(provider_slug: str, session_id: str) -> str:
 def page_url(base_url: str, provider_slug: str, session_id: str) -> str:
     """Absolute URL of a session's hosted page on the mock at ``base_url``."""
     return base_url.rstrip("/") + page_path(provider_slug, session_id)
+
+
+def local_path(url: str) -> str:
+    """The path of an absolute URL of the mock: a hosted page's form posts back there, so a page
+    of an isolated run (``/_runs/{run_id}/_mock/...``) stays inside its run."""
+    return urlsplit(url).path

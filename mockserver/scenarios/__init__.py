@@ -6,8 +6,8 @@ walking the real domain transitions, so numbers and totals are what the rules gi
 """
 
 from mockserver.scenarios.builder import build_store
-from mockserver.scenarios.catalogue import LIBRARY_DIR, describe_all, resolve
-from mockserver.scenarios.loader import ScenarioError, load_file, parse
+from mockserver.scenarios.catalogue import LIBRARY_DIR, describe_all, resolve, resolve_served
+from mockserver.scenarios.loader import ScenarioError, load_file, parse, parse_behaviour
 
 __all__ = ["ScenarioError", "LIBRARY_DIR", "build_store", "describe_all", "load_file", "parse",
-           "resolve"]
+           "parse_behaviour", "resolve", "resolve_served"]

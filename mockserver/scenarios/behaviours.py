@@ -30,14 +30,17 @@ class Behaviour:
     latency_ms: int = 0
     failure_rate: float | None = None
     seed: int = 0
+    id: str = ""  # bhv_N: how the control API names it
     matched: int = 0  # matching calls seen so far
     applied: int = 0
     _random: random.Random = field(default_factory=random.Random, repr=False)
 
     @classmethod
-    def from_spec(cls, spec: dict, tenant_ids: dict[str, str]) -> "Behaviour":
+    def from_spec(cls, spec: dict, tenant_ids: dict[str, str],
+                  behaviour_id: str = "") -> "Behaviour":
         match = spec.get("match", {})
         behaviour = cls(
+            id=behaviour_id,
             operation=operation_id(spec["operation"]), calls=tuple(spec.get("calls", ())),
             tenant_id=tenant_ids.get(match["tenant"]) if "tenant" in match else None,
             path_params=match.get("path_params", {}), query=match.get("query", {}),
@@ -47,6 +50,15 @@ class Behaviour:
         )
         behaviour._random.seed(behaviour.seed)
         return behaviour
+
+    def describe(self) -> dict:
+        """The behaviour as the control API lists it."""
+        return {"id": self.id, "operation": self.operation, "calls": list(self.calls),
+                "tenant_id": self.tenant_id, "path_params": self.path_params,
+                "query": self.query, "body": self.body, "times": self.times,
+                "respond": self.respond, "latency_ms": self.latency_ms,
+                "failure_rate": self.failure_rate, "matched": self.matched,
+                "applied": self.applied}
 
     def matches(self, operation: str, tenant_id: str | None, path_params: dict, query: dict,
                 body: object) -> bool:

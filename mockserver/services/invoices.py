@@ -10,7 +10,7 @@ from mockserver.domain.errors import Conflict, InvalidRequest
 from mockserver.domain.invoices import Invoice, InvoiceStatus
 from mockserver.domain.mail import invoice_message
 from mockserver.services.documents import attachments
-from mockserver.services.mailer import deliver
+from mockserver.services.mailer import Mailer
 from mockserver.services.world import World
 from mockserver.state import Store
 
@@ -57,14 +57,15 @@ class Sent:
 
 
 def send_invoice(world: World, tenant_id: str, invoice_id: str,
-                 smtp_url: str | None = None) -> Sent:
+                 mailer: Mailer | None = None) -> Sent:
     """Mail the invoice to the billing contact; ``finalized`` -> ``sent`` (a re-send stays sent).
 
     Everything that can fail (state, recipient, documents) is checked before the state
     changes, so a refused send changes nothing. The documents are rendered outside the lock
     from a copy of the invoice; if the whole world changed meanwhile (a reset, a load), the
     send starts again in the new world, so the state change and the mail in the outbox always
-    belong to the same world.
+    belong to the same world. With a ``mailer`` the message is also queued for delivery (off
+    the request path); its outcome joins the outbox record when it is known.
     """
     for _ in range(MAX_SEND_ATTEMPTS):
         with world.held() as store:
@@ -81,13 +82,22 @@ def send_invoice(world: World, tenant_id: str, invoice_id: str,
             tenant = store.tenant(tenant_id)  # read again: it may have moved meanwhile
             invoice = tenant.visible_invoice(invoice_id)
             message = _record_send(store, tenant, invoice, documents)
+            if mailer is not None:
+                message["delivery"] = mailer.submit(
+                    message, documents, lambda outcome: _record_delivery(
+                        world, message["message_id"], outcome))
             sent = Sent(message, invoice.sent_at)
-        if smtp_url:  # slow, outside the lock; the outcome joins the message under it
-            delivery = deliver(smtp_url, message, documents)
-            with world.held():
-                message["delivery"] = delivery
         return sent
     raise Conflict("The world changed during every attempt to send the invoice; try again")
+
+
+def _record_delivery(world: World, message_id: str, outcome: dict) -> None:
+    """The delivery's outcome on its outbox record (found by id: a snapshot restored
+    meanwhile holds its own copy of the record, which learns the outcome too)."""
+    with world.held() as store:
+        for message in store.outbox:
+            if message["message_id"] == message_id:
+                message["delivery"] = outcome
 
 
 def _record_send(store: Store, tenant, invoice: Invoice, documents) -> dict:
@@ -96,8 +106,8 @@ def _record_send(store: Store, tenant, invoice: Invoice, documents) -> dict:
     message = invoice_message(
         invoice, tenant.profile.contact_email, tenant.profile.preferred_language,
         store.ids.new("msg"), now,
-        [{"filename": d.filename, "content_type": d.media_type, "size": len(d.content)}
-         for d in documents])
+        [{"filename": d.filename, "content_type": d.media_type, "size": len(d.content),
+          "format": d.format} for d in documents])
     if invoice.status is not InvoiceStatus.SENT:
         invoice.transition(InvoiceStatus.SENT, now)
     store.outbox.append(message)

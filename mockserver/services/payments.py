@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from mockserver.domain.payment_methods import PaymentMethod
 from mockserver.domain.providers import PROVIDERS, Provider
 from mockserver.state import Store
+
+log = logging.getLogger("billing_mock")
 
 
 def list_methods(store: Store, tenant_id: str) -> list[PaymentMethod]:
@@ -52,8 +56,16 @@ def start_setup(store: Store, tenant_id: str, slug: str, method_type: str, retur
     """Open a provider setup session: a client secret (Stripe) or a hosted page (redirect)."""
     with store.lock:
         store.tenant(tenant_id)
-        return store.providers.get(slug).setup(tenant_id, method_type, return_url,
-                                               store.clock.now(), base_url)
+        simulation = store.providers.get(slug)
+        evicted = simulation.evicted_sessions
+        answer = simulation.setup(tenant_id, method_type, return_url, store.clock.now(),
+                                  base_url)
+        if simulation.evicted_sessions > evicted:
+            log.warning("setup session bound reached: %s evicted %d older session(s) to open "
+                        "%s for tenant %s (%d evicted so far)", slug,
+                        simulation.evicted_sessions - evicted, answer["session_id"], tenant_id,
+                        simulation.evicted_sessions)
+        return answer
 
 
 def confirm_setup(store: Store, tenant_id: str, slug: str, data: dict) -> PaymentMethod:

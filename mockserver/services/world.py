@@ -24,12 +24,24 @@ MAX_ENCODED_BYTES = 64 * 1024 * 1024
 
 
 class World:
-    """The store, its generation, and the caches derived from it."""
+    """The store, its generation, and the caches derived from it.
 
-    def __init__(self, store: Store, documents: DocumentCache | None = None) -> None:
+    The caches may be shared with other worlds (the isolated runs share the loaded world's):
+    generations are unique in the process, so no two worlds ever share a key, and the bounds
+    hold for all of them together."""
+
+    def __init__(self, store: Store, documents: DocumentCache | None = None,
+                 encoded: BoundedLRU[bytes] | None = None) -> None:
         self.store = store
-        self.documents = documents or DocumentCache()
-        self.encoded: BoundedLRU[bytes] = BoundedLRU(MAX_ENCODED, MAX_ENCODED_BYTES, len)
+        # ``is None``, not ``or``: an empty cache is falsy (it has a length), and a fork must
+        # share its parent's caches from the start.
+        self.documents = DocumentCache() if documents is None else documents
+        self.encoded: BoundedLRU[bytes] = (BoundedLRU(MAX_ENCODED, MAX_ENCODED_BYTES, len)
+                                           if encoded is None else encoded)
+
+    def fork(self) -> "World":
+        """A world of its own, holding this world's start, sharing its caches."""
+        return World(self.store.fork(), self.documents, self.encoded)
 
     @property
     def generation(self) -> int:
@@ -46,14 +58,16 @@ class World:
     def reset(self) -> None:
         """Back to the loaded world's start; the journal starts empty."""
         with self.store.lock:
+            gone = self.store.generation
             self.store.reset()
-            self._forget_older()
+            self.forget(gone)
 
     def load(self, fresh: Store) -> None:
         """Serve ``fresh``'s world (a scenario, a reloaded file, another seed) from now on."""
         with self.store.lock:
+            gone = self.store.generation
             self.store.replace_world(fresh)
-            self._forget_older()
+            self.forget(gone)
 
     reload = load  # the ``--watch`` reloader's word for it
 
@@ -62,8 +76,9 @@ class World:
 
     def restore(self, snapshot_id: str) -> None:
         with self.store.lock:
+            gone = self.store.generation
             self.store.restore_snapshot(snapshot_id)
-            self._forget_older()
+            self.forget(gone)
 
     # -- what is derived from it ----------------------------------------------------------
 
@@ -86,11 +101,11 @@ class World:
         """The invoice's document in ``fmt`` (rendered once per version and format)."""
         return self.documents.get_or_render(invoice, fmt, version)
 
-    def _forget_older(self) -> None:
-        """Free what belongs to worlds that are gone (their keys could never match again)."""
-        current = self.store.generation
-        self.encoded.discard(lambda key: key[0] == current)
-        self.documents.discard(lambda version: version is None or version[0] == current)
+    def forget(self, generation: int) -> None:
+        """Free what was derived from ``generation``, a world that is gone (its keys could
+        never match again); what other worlds derived stays."""
+        self.encoded.discard(lambda key: key[0] != generation)
+        self.documents.discard(lambda version: version is None or version[0] != generation)
 
 
 __all__ = ["World"]

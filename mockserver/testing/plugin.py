@@ -7,17 +7,25 @@ client for the demo tenant), ``billing_factory`` (data built through the domain)
 ``@pytest.mark.billing_scenario("dunning")`` loads a library scenario for a test or a module.
 
 One server per session, per pytest-xdist worker: each worker has its own port and state.
+With ``--billing-mock-runs`` (or ``billing_mock_runs = true`` in the ini file) every test gets
+an isolated run of its own (``/_runs/{run_id}/...``) on one shared server instead: one for the
+whole session, also across xdist workers (the controller serves it). ``--billing-mock-url URL``
+uses a server that runs already, a run per test.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
+import os
 import secrets
 import threading
 import time
 import warnings
 from collections import Counter
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,6 +37,7 @@ MARKER = "billing_scenario"
 DEFAULT_TOKEN = "demo-token"
 JOURNAL_LIMIT = 1000  # the server keeps the last 1,000 requests
 _BASE = object()  # "the world of the settings", as opposed to a scenario named by a marker
+_run_numbers = itertools.count(1)
 
 
 class BillingMockServerError(AssertionError):
@@ -68,44 +77,70 @@ class _ServerErrors(logging.Handler):
 class BillingMock:
     """The session's live mock as a test sees it: ``url``, ``api_url``, ``tokens``,
     ``client(token)``, ``calls``/``assert_called`` (the request journal), ``advance_clock``,
-    ``set_clock``, ``outbox`` and, for in-process work under its lock, ``store``."""
+    ``set_clock``, ``outbox`` and, for in-process work under its lock, ``store``.
 
-    def __init__(self, settings: Settings) -> None:
+    ``url`` given: the mock running there, and each test in a run of its own. ``runs``: a
+    server of our own, each test in a run of its own (``url`` and ``api_url`` are the run's)."""
+
+    def __init__(self, settings: Settings, url: str | None = None, runs: bool = False) -> None:
         with quiet_dependencies():
             from mockserver.testing.server import LiveServer
 
             self.settings = settings
+            self.runs = runs or url is not None
+            self._run_id: str | None = None
             self._errors = _ServerErrors()
             self._errors.attach()
-            self._server = _start_own(LiveServer, settings)
-        self._control = httpx.Client(base_url=f"{self._server.url}/_mock", timeout=30)
+            self._server = None if url else _start_own(LiveServer, settings)
+        self._origin = (url or self._server.url).rstrip("/")
+        self._control = httpx.Client(base_url=self._origin, timeout=30)
         self._clients: list[httpx.Client] = []
         self._answered: set[str] = set()  # request ids of this test's answers to our clients
         self._world = settings.scenario  # what the store holds now
-        self._start = self.store.start  # ... and the start a reset returns to
+        self._start = None if self.runs else self.store.start  # ... and a reset's start
 
     # -- what a test reads ------------------------------------------------------------------
 
     @property
     def url(self) -> str:
-        """The origin, e.g. ``http://127.0.0.1:54321``."""
-        return self._server.url
+        """The origin, e.g. ``http://127.0.0.1:54321``; with runs, the test's run in it
+        (``http://127.0.0.1:54321/_runs/{run_id}``)."""
+        return self._origin + (f"/_runs/{self._run_id}" if self._run_id else "")
 
     @property
     def api_url(self) -> str:
         """The API root a client configures: ``url + "/api/v1"``."""
-        return self._server.api_url
+        return f"{self.url}/api/v1"
+
+    @property
+    def run_id(self) -> str | None:
+        """The test's run (None without runs)."""
+        return self._run_id
 
     @property
     def store(self):
-        """The server's store (change it only under ``store.lock``, as the services do)."""
-        return self._server.store
+        """The store of the test's world (change it only under ``store.lock``, as the
+        services do). Only for a server in this process, not one at ``--billing-mock-url`` or
+        the one an xdist controller serves."""
+        if self._server is None:
+            raise RuntimeError(
+                "billing_mock.store (and billing_factory) need the mock in this process; this "
+                f"session uses the one at {self._origin}, over HTTP only")
+        if self._run_id is None:
+            return self._server.store
+        world = self._server.runtime.runs.get(self._run_id)
+        if world is None:
+            raise RuntimeError(f"billing_mock: run {self._run_id} is gone (deleted or expired)")
+        return world.store
 
     @property
     def tokens(self) -> dict[str, str]:
-        """Every opaque token of the loaded world, and the tenant id it stands for."""
-        with self.store.lock:
-            return {token: grant.tenant_id for token, grant in self.store.tokens.items()}
+        """Every opaque token of the test's world, and the tenant id it stands for."""
+        if self._server is None:
+            return {token: t["id"] for t in self._get("/tenants") for token in t["tokens"]}
+        store = self.store
+        with store.lock:
+            return {token: grant.tenant_id for token, grant in store.tokens.items()}
 
     @property
     def default_token(self) -> str | None:
@@ -158,12 +193,17 @@ class BillingMock:
 
     def advance_clock(self, days: float = 0, hours: float = 0, minutes: float = 0) -> dict:
         """Move the mock's clock forward; due charges and period ends on the way happen.
-        Answers ``{"now", "mode", "events"}``."""
+        Answers ``{"now", "mode", "events", "requested", "complete"}`` (``complete`` is false
+        when the move stopped at the 100,000-event bound: ``set_clock(requested)`` carries on)."""
         return self._post("/clock/advance", {"days": days, "hours": hours, "minutes": minutes})
 
-    def set_clock(self, now: str, mode: str | None = None) -> dict:
-        """Jump to ``now`` (RFC 3339), optionally ``frozen`` or ``running``."""
-        return self._post("/clock/set", {"now": now, **({"mode": mode} if mode else {})})
+    def set_clock(self, now: str, mode: str | None = None, *,
+                  allow_backwards: bool = False) -> dict:
+        """Jump to ``now`` (RFC 3339), optionally ``frozen`` or ``running``; an instant before
+        the mock's now needs ``allow_backwards=True``."""
+        body = {"now": now, **({"mode": mode} if mode else {}),
+                **({"allow_backwards": True} if allow_backwards else {})}
+        return self._post("/clock/set", body)
 
     def outbox(self) -> list[dict]:
         """The invoice e-mails the mock sent in this test, newest first."""
@@ -185,26 +225,43 @@ class BillingMock:
         wanted = self.settings.scenario if scenario is _BASE else scenario
         self._errors.take()
         self._answered.clear()
-        # A test may have loaded a scenario itself (POST /_mock/scenario): then the store's
-        # start is another, and a reset would go back to that scenario's start, not ours.
         with quiet_dependencies():
-            if wanted == self._world and self.store.start is self._start:
+            if self.runs:
+                self._new_run(wanted)
+            # A test may have loaded a scenario itself (POST /_mock/scenario): then the
+            # store's start is another, and a reset would go back to that scenario's start.
+            elif wanted == self._world and self.store.start is self._start:
                 self._server.world.reset()
             else:
                 self._load(wanted)
 
     def finish(self) -> None:
-        """After a test: close its clients, then surface what the server raised."""
+        """After a test: close its clients, let its run go, then surface what the server
+        raised."""
         for client in self._clients:
             client.close()
         self._clients.clear()
+        if self._run_id is not None:
+            run_id, self._run_id = self._run_id, None
+            self._control.delete(f"/_mock/runs/{run_id}")
         self.raise_server_errors()
 
     def stop(self) -> None:
         with quiet_dependencies():
             self._control.close()
-            self._server.stop()
+            if self._server is not None:
+                self._server.stop()
             self._errors.detach()
+
+    def _new_run(self, scenario: str | None) -> None:
+        """A run of the test's own, forked from the server's loaded world, with the wanted
+        scenario loaded into it."""
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        run_id = f"test-{worker}-{next(_run_numbers)}-{secrets.token_hex(4)}"
+        self._answer(self._control.post("/_mock/runs", json={"id": run_id}), 201)
+        self._run_id = run_id
+        if scenario is not None:
+            self._post("/scenario", _scenario_body(scenario))
 
     def _load(self, scenario: str | None) -> None:
         from mockserver.scenarios.watcher import store_for
@@ -226,20 +283,26 @@ class BillingMock:
 
     def _on_response(self, response: httpx.Response) -> None:
         request_id = response.headers.get("x-request-id")
-        if request_id and response.request.url.path.startswith("/api/"):
+        if request_id and "/api/v1/" in response.request.url.path:
             self._answered.add(request_id)
         if response.status_code >= 500:
             self.raise_server_errors()
 
+    def _mock(self, path: str) -> str:
+        """The control API path of the test's world."""
+        return (f"/_runs/{self._run_id}" if self._run_id else "") + "/_mock" + path
+
     def _get(self, path: str, params: dict | None = None):
-        return self._answer(self._control.get(path, params=params))
+        return self._answer(self._control.get(self._mock(path), params=params))
 
     def _post(self, path: str, body: dict | None):
-        return self._answer(self._control.post(path, json=body))
+        return self._answer(self._control.post(
+            self._mock(path), content=json.dumps(body, default=str),
+            headers={"Content-Type": "application/json"}))
 
     @staticmethod
-    def _answer(response: httpx.Response):
-        if response.status_code != 200:
+    def _answer(response: httpx.Response, expected: int = 200):
+        if response.status_code != expected:
             raise AssertionError(f"billing_mock: {response.request.method} "
                                  f"{response.request.url.path} answered "
                                  f"{response.status_code}: {response.text}")
@@ -284,6 +347,17 @@ def _answers_for(server) -> bool:
         with server.store.lock:
             server.store.tokens.pop(probe, None)
             server.store.tenants.pop(tenant_id, None)
+
+
+def _scenario_body(scenario: str) -> dict:
+    """What ``POST /_mock/scenario`` takes for a library name or a scenario file: a file is
+    read here (the server may be elsewhere) and sent whole."""
+    path = Path(scenario)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        from mockserver.scenarios import load_file
+
+        return {"scenario": load_file(str(path))}
+    return {"name": scenario}
 
 
 def _times(count: int) -> str:
@@ -334,6 +408,48 @@ def _scenario_of(node: pytest.Item) -> Any:
 # -- pytest hooks and fixtures ------------------------------------------------------------------
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("billing_mock", "billing-mock")
+    group.addoption("--billing-mock-runs", action="store_true", default=False,
+                    help="give each test an isolated run of its own on one shared mock (one "
+                         "for the whole session, also across xdist workers)")
+    group.addoption("--billing-mock-url", default=None, metavar="URL",
+                    help="use the billing mock running at URL, a run per test")
+    parser.addini("billing_mock_runs", "billing-mock: a run per test on one shared mock",
+                  type="bool", default=False)
+    parser.addini("billing_mock_url", "billing-mock: use the mock running at this URL",
+                  default="")
+
+
+def _shared(config: pytest.Config) -> tuple[str | None, bool]:
+    """The URL of a shared mock (None: start our own) and whether tests get runs."""
+    url = config.getoption("billing_mock_url") or config.getini("billing_mock_url") or None
+    runs = bool(config.getoption("billing_mock_runs") or config.getini("billing_mock_runs")
+                or url)
+    worker_input = getattr(config, "workerinput", None)
+    if url is None and runs and worker_input is not None:
+        url = worker_input.get("billing_mock_url")  # the controller's server
+    return url, runs
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """xdist's controller: with runs, one server for every worker, served from here."""
+    url, runs = _shared(node.config)
+    if runs and url is None:
+        from mockserver.testing.shared import controller_server
+
+        with quiet_dependencies():
+            node.workerinput["billing_mock_url"] = controller_server(node.config).url
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from mockserver.testing.shared import stop_controller_server
+
+    with quiet_dependencies():
+        stop_controller_server(config)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{MARKER}(name): load this billing-mock scenario (a library name such as "
@@ -348,9 +464,11 @@ def billing_mock_settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def billing_mock_server(billing_mock_settings: Settings):
-    """The live server, started once per session (per xdist worker); tests use ``billing_mock``."""
-    mock = BillingMock(billing_mock_settings)
+def billing_mock_server(billing_mock_settings: Settings, pytestconfig: pytest.Config):
+    """The live server, started once per session (per xdist worker, unless tests get runs on
+    one shared server); tests use ``billing_mock``."""
+    url, runs = _shared(pytestconfig)
+    mock = BillingMock(billing_mock_settings, url=url, runs=runs)
     yield mock
     mock.stop()
 

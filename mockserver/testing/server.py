@@ -11,6 +11,7 @@ import httpx
 import uvicorn
 
 from mockserver.app import create_app
+from mockserver.edge.connection import bind_socket, uvicorn_config
 from mockserver.edge.runtime import Runtime, of
 from mockserver.settings import Settings
 from mockserver.state import Store
@@ -32,15 +33,13 @@ class LiveServer:
         settings = settings or Settings()
         # Bind now and hand the socket to uvicorn: a port found free and bound later could be
         # taken by another process in between.
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         wanted = 0 if settings.port in (0, 8000) else settings.port
-        self._socket.bind((settings.host, wanted))
+        self._socket = bind_socket(settings.host, wanted)
         settings = settings.with_(port=self._socket.getsockname()[1])
         self.settings = settings
         self.app = create_app(settings, store)
-        config = uvicorn.Config(wrap(self.app) if wrap else self.app, host=settings.host,
-                                port=settings.port, log_level="warning", lifespan="on")
+        config = uvicorn_config(wrap(self.app) if wrap else self.app, settings,
+                                log_level="warning")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run,
                                         kwargs={"sockets": [self._socket]}, daemon=True,

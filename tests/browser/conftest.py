@@ -24,6 +24,9 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+# A name that resolves to 127.0.0.1 in the tests' Chromium only, as an attacker's rebinding
+# DNS server would make it (tests/browser/test_browser_control_api.py).
+REBOUND_NAME = "rebound.test"
 SITE = Path(__file__).parent / "site"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 TIMEOUT_MS = 10_000
@@ -41,7 +44,8 @@ def browser() -> Iterator[Browser]:
         pytest.skip(message)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            executable_path=str(CHROMIUM), headless=True,
+            args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {REBOUND_NAME} 127.0.0.1"],
         )
         yield launched
         launched.close()

@@ -29,6 +29,15 @@ def test_clean_against_the_mock_with_default_settings(tmp_path):
     assert "# Contract report" in markdown.read_text()
 
 
+def test_clean_against_the_mock_at_the_mock_level():
+    """The mock keeps its own guesses too: at --level mock it is clean."""
+    with LiveServer(Settings(seed=42)) as server:
+        run = ContractRun(server.api_url, "demo-token", "eu-token", max_examples=5,
+                          out=lambda _: None, level="mock", own_document=False)
+        assert run.execute() == [], report.summary(run)
+    assert run.guesses == []
+
+
 @pytest.mark.parametrize("defect", list(DEFECTS), ids=[d.__name__ for d in DEFECTS])
 def test_every_broken_variant_is_flagged_by_the_right_check(defect):
     check, token = DEFECTS[defect]
@@ -72,7 +81,10 @@ def test_without_rule_files_the_einvoice_check_says_it_did_not_run(monkeypatch):
     with LiveServer(Settings(seed=42)) as server:
         run = ContractRun(server.api_url, "demo-token", max_examples=3, out=lambda _: None)
         assert run.execute() == []
-    assert any("did NOT run" in note for note in run.notes)
+    assert "saxonche" in run.skipped["billing_einvoice_valid"]
+    row = next(r for r in report.summary(run).splitlines()
+               if r.startswith("billing_einvoice_valid"))
+    assert "skipped: no rule files" in row
     assert any("billing_tenant_isolation did not run" in note for note in run.notes)
 
 
@@ -115,3 +127,19 @@ def test_a_read_only_run_changes_nothing():
         run.execute()
         journal = httpx.get(f"{server.url}/_mock/journal", params={"limit": 1000}).json()["data"]
     assert journal and {e["method"] for e in journal} == {"GET"}
+
+
+def test_the_profiles_are_put_back_after_ctrl_c(monkeypatch):
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ContractRun, "_probes", interrupted)
+    with LiveServer(Settings(seed=42)) as server:
+        before = _profile(server, "demo-token")
+        run = ContractRun(server.api_url, "demo-token", max_examples=5, out=lambda _: None,
+                          own_document=False)
+        with pytest.raises(KeyboardInterrupt):
+            run.execute()
+        after = _profile(server, "demo-token")
+    strip = lambda p: {k: v for k, v in p.items() if k != "updated_at"}  # noqa: E731
+    assert strip(after) == strip(before)

@@ -10,7 +10,7 @@ import pikepdf.pdfa
 import pytest
 from pypdf import PdfReader
 
-from mockserver.documents import pdf_fonts, render
+from mockserver.documents import pdf_font_files, pdf_fonts, render
 from mockserver.documents.labels import LABELS, labels_for
 from mockserver.documents.localize import format_date, format_money
 from mockserver.documents.pdf_fonts import font_files
@@ -44,7 +44,7 @@ def test_pdf_is_pdfa_3b_with_embedded_fonts(documents, invoice):
 @pytest.mark.parametrize("invoice", INVOICES, ids=[i.number for i in INVOICES])
 def test_page_shows_number_totals_and_buyer_in_the_buyer_language(documents, invoice):
     language = invoice.buyer["preferred_language"]
-    labels = labels_for(language)
+    labels = labels_for(language, credit_note=invoice.is_credit_note)
     text = page_text(documents.get_or_render(invoice, "pdf").content)
     sign = -1 if invoice.is_credit_note else 1
     assert invoice.number in text
@@ -92,28 +92,38 @@ def test_legal_notes_for_export_and_exempt(documents):
     assert labels_for("es")["note_exempt"] in exempt
 
 
-def test_a_character_the_font_lacks_is_substituted_not_fatal():
+def test_japanese_and_emoji_print_from_the_fallback_faces():
     invoice = INVOICES[4]
-    buyer = {**invoice.buyer, "company_name": "株式会社 Ωmega 😀 Straße"}
+    buyer = {**invoice.buyer, "company_name": "株式会社 Ωmega 😀 Straße ≥ ✓"}
     odd = replace(invoice, buyer=buyer, id="inv_glyphs")
     content = render(odd, "pdf").content
     text = page_text(content)
-    assert "Ωmega" in text and "Straße" in text and "株" not in text
+    assert "株式会社 Ωmega 😀 Straße ≥ ✓" in text
     with pikepdf.open(BytesIO(content)) as pdf:
         assert pikepdf.pdfa.check(pdf, "3b").findings == []
 
 
+def test_a_line_after_one_that_starts_in_a_fallback_font_keeps_its_own_font():
+    # fpdf2 2.8.9 would draw the second line with the font the page had before the first.
+    invoice = INVOICES[4]
+    name = "株式会社山田製作所 Société Européenne de Développement et de Commercialisation"
+    buyer = {**invoice.buyer, "company_name": name}  # wraps: the second line is all Latin
+    text = page_text(render(replace(invoice, buyer=buyer, id="inv_cjk_first"), "pdf").content)
+    assert "Développement et de Commercialisation" in text
+
+
 def test_font_substitution_keeps_what_it_can():
     fonts = font_files()
-    assert fonts.printable("Zażółć Ελληνικά Кириллица") == "Zażółć Ελληνικά Кириллица"
-    assert fonts.printable("ﬁne ① 株") == "fine 1 ?"
-    assert fonts.printable("a\u0007b\nc") == "ab\nc"
+    assert fonts.printable("Zażółć Ελληνικά Кириллица 株 😀") == "Zażółć Ελληνικά Кириллица 株 😀"
+    # No face has Tibetan: the replacement character, never "?"; a compatibility
+    # decomposition keeps the letter; invisible characters (a bell, a variation selector) go.
+    assert fonts.printable("\u0f00 \U0001d400 a\u0007b\nc \u2764\ufe0f") == "\ufffd A ab\nc \u2764"
 
 
 def test_dejavu_from_debian_is_the_fallback_font(monkeypatch, tmp_path):
     if not (pdf_fonts.DEJAVU_DIR / "DejaVuSans.ttf").exists():
         pytest.skip("Debian fonts-dejavu-core is not installed")
-    monkeypatch.setenv(pdf_fonts.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(pdf_font_files.CACHE_ENV, str(tmp_path))
     find_spec = pdf_fonts.importlib.util.find_spec
     monkeypatch.setattr(pdf_fonts.importlib.util, "find_spec",
                         lambda name: None if name == "fontpkg_noto_sans" else find_spec(name))
@@ -139,10 +149,13 @@ def test_preparing_the_fonts_leaves_no_file_open(tmp_path, monkeypatch):
     import gc
     import warnings
 
-    monkeypatch.setenv(pdf_fonts.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(pdf_font_files.CACHE_ENV, str(tmp_path))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         pdf_fonts._prepare()  # builds the cached fonts
-        pdf_fonts._prepare()  # reads them back
+        files = pdf_fonts._prepare()  # reads them back
+        emoji = next(face for face in files.fallbacks if face.family == "NotoEmoji")
+        assert emoji.covers(0x1F600)  # a fallback face's characters, read
+        emoji.cut(pdf_fonts.REGULAR, frozenset({0x1F600}), tmp_path)  # and one cut of it
         gc.collect()
     assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []

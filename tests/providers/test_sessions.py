@@ -8,7 +8,7 @@ import pytest
 
 from mockserver.domain.errors import Conflict, InvalidRequest, NotFound
 from mockserver.domain.ids import IdSource
-from mockserver.providers import ProviderRegistry, SetupPending
+from mockserver.providers import ProviderRegistry, SetupPending, SetupSession
 from mockserver.state import Store
 from tests.providers.provider_support import BASE_URL, NOW, OTHER_TENANT, RETURN_URL, TENANT
 
@@ -213,6 +213,25 @@ def test_sessions_are_bounded_and_the_oldest_goes_first(clock):
     for answer in answers[1:]:
         assert stripe.session(answer["session_id"]).id == answer["session_id"]
     assert len(stripe._sessions) == 3
+
+
+def test_at_the_overall_bound_the_tenant_holding_the_most_gives_way():
+    from mockserver.providers.sessions import SessionBook
+
+    book = SessionBook(limit=5, per_tenant=3)
+
+    def add(tenant: str, n: int) -> SetupSession:
+        return book.add(SetupSession(f"ps_{tenant}{n}", "mollie", tenant, "ideal", None, "",
+                                     NOW, NOW, "open"))
+
+    add("a", 1)
+    for n in range(4):  # b's fourth evicts b's first (its own bound of 3)
+        add("b", n)
+    assert [s for s in book._sessions] == ["ps_a1", "ps_b1", "ps_b2", "ps_b3"]
+    add("c", 1)
+    add("c", 2)  # the book is full: b holds the most and gives up its oldest
+    assert "ps_a1" in book._sessions and "ps_b1" not in book._sessions
+    assert book.evicted == 2 and len(book) == 5
 
 
 def test_default_bound_is_ten_thousand(registry):

@@ -1,8 +1,13 @@
 """Sending an invoice: attachments in the outbox, and real MIME mail through an SMTP server."""
 
 import email
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from email import policy
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
@@ -37,6 +42,19 @@ def mail_server(smtp):
         yield live
 
 
+def delivery_of(server: LiveServer, message_id: str, settled: bool = True) -> dict:
+    """The outbox's delivery record of a message; with ``settled``, once it has an outcome
+    (polled, at most 30 s)."""
+    for _ in range(300):
+        found = [m for m in httpx.get(f"{server.url}/_mock/outbox").json()["data"]
+                 if m["message_id"] == message_id]
+        delivery = found[0]["delivery"]
+        if not settled or delivery["status"] != "queued":
+            return delivery
+        time.sleep(0.1)
+    raise AssertionError(f"the delivery of {message_id} never settled: {delivery}")
+
+
 @pytest.mark.parametrize("token, structured", [("de-token", "application/xml"),
                                                 ("us-token", None)])
 def test_send_attaches_pdf_and_preferred_einvoice_and_delivers_mail(
@@ -52,7 +70,9 @@ def test_send_attaches_pdf_and_preferred_einvoice_and_delivers_mail(
                               "size": attachments[0]["size"]}
     assert [a["content_type"] for a in attachments[1:]] == ([structured] if structured else [])
     outbox = mail_server.store.outbox[-1]
-    assert outbox["attachments"] == attachments and outbox["delivery"]["status"] == "delivered"
+    assert [{k: a[k] for k in ("filename", "content_type", "size")}
+            for a in outbox["attachments"]] == attachments
+    assert delivery_of(mail_server, outbox["message_id"])["status"] == "delivered"
     mail = inbox.messages[-1]
     assert mail["To"] == invoice["buyer"]["contact_email"] or mail["To"]
     assert invoice["number"] in mail["Subject"]
@@ -84,3 +104,87 @@ def test_send_with_missing_einvoice_data_is_400_and_sends_nothing(mail_server, a
     assert len(mail_server.store.outbox) == before
     assert client.get(f"/billing/invoices/{invoice['id']}").json()["data"]["status"] == \
         "finalized"
+
+
+class HangingRelay:
+    """An SMTP relay that accepts connections and never says a word (until closed)."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.accepted.append(conn)
+
+    def close(self) -> None:
+        self.listener.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+@pytest.fixture
+def hanging_relay():
+    relay = HangingRelay()
+    yield relay
+    relay.close()
+
+
+def send_one(server: LiveServer, token: str) -> httpx.Response:
+    with httpx.Client(base_url=server.api_url, timeout=30,
+                      headers={"Authorization": f"Bearer {token}"}) as client:
+        invoice = next(i for i in client.get("/billing/invoices").json()["data"]
+                       if i["status"] in ("finalized", "sent"))  # a re-send stays sent
+        return client.post(f"/billing/invoices/{invoice['id']}/send")
+
+
+def test_a_hanging_relay_never_holds_the_send_and_the_outbox_records_the_deadline(
+        hanging_relay):
+    settings = Settings(seed=42, smtp_url=f"smtp://127.0.0.1:{hanging_relay.port}",
+                        smtp_deadline=3.0)
+    with LiveServer(settings) as server:
+        r = send_one(server, "de-token")
+        assert r.status_code == 200 and r.json()["data"]["status"] == "sent"
+        message_id = r.json()["data"]["message_id"]
+        # The answer came while the relay has not said a word: the delivery waits, not us.
+        assert delivery_of(server, message_id, settled=False) == {
+            "status": "queued", "smtp": f"127.0.0.1:{hanging_relay.port}"}
+        delivery = delivery_of(server, message_id)
+        assert delivery["status"] == "failed" and "deadline of 3 s" in delivery["error"]
+
+
+def test_health_and_the_api_answer_while_twelve_sends_wait_for_a_hanging_relay(hanging_relay):
+    settings = Settings(seed=42, smtp_url=f"smtp://127.0.0.1:{hanging_relay.port}",
+                        smtp_deadline=20.0)
+    with LiveServer(settings) as server, ThreadPoolExecutor(12) as pool:
+        tokens = ["demo-token", "de-token", "eu-token", "us-token"] * 3
+        sends = [pool.submit(send_one, server, token) for token in tokens]
+        for _ in range(100):  # until the relay holds connections it never answers
+            if hanging_relay.accepted:
+                break
+            time.sleep(0.05)
+        assert hanging_relay.accepted
+        health = httpx.get(f"{server.url}/_mock/health", timeout=5)
+        assert health.status_code == 200
+        listed = httpx.get(f"{server.api_url}/billing/invoices", timeout=5,
+                           headers={"Authorization": "Bearer demo-token"})
+        assert listed.status_code == 200
+        assert all(s.result().status_code == 200 for s in sends)
+
+
+def test_a_delivery_that_waited_past_its_deadline_is_failed_without_connecting():
+    from mockserver.services.mailer import Mailer
+
+    mailer = Mailer("smtp://127.0.0.1:9", deadline=5.0)
+    try:
+        outcome = mailer.deliver(email.message.EmailMessage(), due=time.monotonic() - 1)
+    finally:
+        mailer.close()
+    assert outcome["status"] == "failed" and "waited for a worker" in outcome["error"]

@@ -1,0 +1,94 @@
+"""Which world a request is for: an isolated run's, or the loaded world.
+
+``/_runs/{run_id}/api/v1/...`` and ``/_runs/{run_id}/_mock/...`` (or any path with the header
+``X-Billing-Mock-Run: {run_id}``) answer from the run's own world, forked on first use. The
+prefix is taken off before anything else sees the path, so CORS, the router, the journal, the
+access rules of ``/_mock`` and the handlers treat a run's request exactly like any other; only
+the world they read (``Runtime.world``) differs.
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockserver.domain.errors import DomainError, InvalidRequest, NotFound
+from mockserver.edge import exit
+from mockserver.edge.envelope import JSON
+from mockserver.edge.runtime import RUN_PREFIX, SELECTED, Runtime, Selected
+from mockserver.services.runs import check_run_id
+
+HEADER = b"x-billing-mock-run"
+
+
+def run_of(path: str, header: str | None) -> tuple[str | None, str]:
+    """The run a request names, and its path without the run's prefix."""
+    run_id = None
+    if path.startswith(RUN_PREFIX):
+        run_id, slash, rest = path[len(RUN_PREFIX):].partition("/")
+        check_run_id(run_id)
+        if not slash or not rest:
+            raise NotFound(f"A run's paths are {RUN_PREFIX}{run_id}/api/v1/... and "
+                           f"{RUN_PREFIX}{run_id}/_mock/...")
+        path = "/" + rest
+    if header is not None:
+        header = header.strip()
+        if run_id is not None and header != run_id:
+            raise InvalidRequest(f"The path names run '{run_id}', the X-Billing-Mock-Run "
+                                 f"header '{header[:80]}'; name one run")
+        run_id = check_run_id(header)
+    return run_id, path
+
+
+class RunMiddleware:
+    """Selects the request's world and strips a run's prefix (placed right inside the
+    request-id layer, outside CORS and routing)."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app, self.runtime = app, runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = next((value.decode("latin-1") for name, value in scope["headers"]
+                       if name == HEADER), None)
+        try:
+            run_id, path = run_of(scope["path"], header)
+            if run_id is None:
+                await self.app(scope, receive, send)
+                return
+            runs = self.runtime.runs
+            # Forking takes milliseconds: on a thread, so the event loop serves others meanwhile.
+            world = runs.get(run_id) or await run_in_threadpool(runs.world, run_id)
+        except DomainError as error:
+            await _refuse(error, scope, send)
+            return
+        token = SELECTED.set(Selected(world, run_id))
+        try:
+            await self.app(_stripped(scope, path), receive, send)
+        finally:
+            SELECTED.reset(token)
+
+
+def _stripped(scope: Scope, path: str) -> Scope:
+    if path == scope["path"]:
+        return scope
+    inner = dict(scope, path=path)
+    raw, cut = scope.get("raw_path"), len(scope["path"]) - len(path)
+    if raw is not None:
+        # The prefix is plain ASCII in the raw path unless the client percent-encoded it.
+        if raw[:cut].decode("latin-1") == scope["path"][:cut]:
+            inner["raw_path"] = raw[cut:]
+        else:
+            inner.pop("raw_path")
+    return inner
+
+
+async def _refuse(error: DomainError, scope: Scope, send: Send) -> None:
+    """The answer to a request naming no usable run, from the one error exit."""
+    status, headers, body = exit.answer(error, scope["path"])
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", JSON.encode()), (b"content-length", str(len(body)).encode()),
+        *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items())]})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,160 @@
+"""Reading and writing the state file, and the keeper that writes it while the server runs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockserver.services.world import World
+from mockserver.state import Snapshot, Store
+from mockserver.statefile.codec import FormatError
+from mockserver.statefile.world import decode_document, document_of, encode_document, world_of
+
+log = logging.getLogger("billing_mock")
+SAVE_EVERY = 1.0  # seconds: a kill -9 loses at most the changes of the last one
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class StateFileError(Exception):
+    """A state file that cannot be loaded: nothing of it was used."""
+
+    def __init__(self, path: str | os.PathLike, problem: str) -> None:
+        super().__init__(f"state file {path} refused: {problem}")
+
+
+def load_state(path: str | os.PathLike, max_tenants: int, outbox_size: int,
+               start: Snapshot | None = None) -> Store | None:
+    """The world saved in ``path`` as a new store (None: there is no such file yet); its
+    ``start`` is the file's, else ``start``. A corrupt or foreign file raises
+    :class:`StateFileError` and nothing of it is used."""
+    path = Path(path)
+    try:
+        text = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StateFileError(path, f"cannot read it ({exc.strerror})") from None
+    try:
+        raw = json.loads(text)
+    except UnicodeDecodeError:
+        raise StateFileError(path, "not UTF-8 JSON") from None
+    except (ValueError, RecursionError) as exc:
+        raise StateFileError(path, f"not JSON ({exc})") from None
+    try:
+        return decode_document(raw, max_tenants, outbox_size, start)
+    except FormatError as exc:
+        raise StateFileError(path, str(exc)) from None
+
+
+def save_state(path: str | os.PathLike, store: Store) -> int:
+    """Write the world to ``path`` by atomic replace (a reader, or a crash, sees the old file
+    or the new one, never half of one). Answers the bytes written."""
+    return write_document(path, encode_document(store))
+
+
+def write_document(path: str | os.PathLike, document: dict) -> int:
+    """Write a state file's document to ``path`` by atomic replace; the bytes written."""
+    data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                         dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _sync_directory(directory)
+    return len(data)
+
+
+def _sync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class StateKeeper:
+    """Writes the world to the state file after each batch of changes: a request that may
+    change it (``touch``) or a change of the whole world (the generation) marks it, and a
+    background thread writes at most once per ``interval``. ``stop`` writes a last time."""
+
+    def __init__(self, world: World, path: str | os.PathLike,
+                 interval: float = SAVE_EVERY) -> None:
+        self.world, self.path, self.interval = world, Path(path), interval
+        self._changed = threading.Event()
+        self._stop = threading.Event()
+        self._seen_generation = world.generation
+        self._thread: threading.Thread | None = None
+        self._start: tuple[Snapshot | None, dict | None] = (None, None)  # encoded once
+        self.saves = 0
+
+    def touch(self) -> None:
+        """Something may have changed the world: write it within ``interval``."""
+        self._changed.set()
+
+    def start(self) -> "StateKeeper":
+        self._thread = threading.Thread(target=self._run, daemon=True, name="state-file")
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        self.save()
+
+    def save(self) -> None:
+        self._changed.clear()
+        store = self.world.store
+        with store.lock:  # a pickled snapshot is quick; it is encoded outside the lock
+            self._seen_generation = store.generation
+            current, start = store.snapshot(), store.start
+        try:
+            if start is not self._start[0]:
+                self._start = (start, world_of(start) if start is not None else None)
+            write_document(self.path, document_of(current, self._start[1]))
+            self.saves += 1
+        except (OSError, FormatError) as exc:  # the server goes on; the next save may work
+            log.error("state file %s not written: %s", self.path, exc)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            if self._changed.is_set() or self.world.generation != self._seen_generation:
+                self.save()
+
+
+class ChangeNotifier:
+    """Tells the keeper after every request that may have changed the world (any method
+    but GET, HEAD and OPTIONS, on any path: the API, /_mock, the hosted pages)."""
+
+    def __init__(self, app: ASGIApp, keeper: StateKeeper) -> None:
+        self.app, self.keeper = app, keeper
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
+                self.keeper.touch()
+
+
+__all__ = ["ChangeNotifier", "SAVE_EVERY", "StateFileError", "StateKeeper", "load_state",
+           "save_state", "write_document"]
