@@ -10,6 +10,7 @@ import httpx
 import yaml
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
 
 @click.command()
@@ -37,7 +38,8 @@ def contract(base_url, token, token_b, junit_file, report_file, max_examples, se
     """Check a Billing API server against the published contract (and the mock's guesses with
     --level mock).
 
-    Exit 0 when clean, 1 with findings, 2 on a usage or connection error.
+    Exit 0 when clean, 1 with findings, 2 on a usage or connection error (also mid-run, or
+    when the tenants could not be put back), 130 when interrupted.
     """
     from mockserver.contract import report
     from mockserver.contract.runner import ContractRun, Unreachable
@@ -49,12 +51,19 @@ def contract(base_url, token, token_b, junit_file, report_file, max_examples, se
     except Unreachable as exc:
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(EXIT_USAGE) from None
+    except KeyboardInterrupt:
+        click.echo("interrupted: the tenants' profiles and payment methods were put back; "
+                   "no report written", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
     click.echo("")
     click.echo(report.summary(run))
     if report_file:
         Path(report_file).write_text(report.markdown(run, base_url), encoding="utf-8")
     if junit_file:
         Path(junit_file).write_bytes(report.junit(run))
+    if run.incomplete:
+        click.echo(f"Error: the run is incomplete: {run.incomplete}", err=True)
+        raise SystemExit(EXIT_USAGE)
     raise SystemExit(EXIT_FINDINGS if run.findings else EXIT_CLEAN)
 
 
