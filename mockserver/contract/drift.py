@@ -1,6 +1,7 @@
 """``billing-mock drift``: what changed from the mock's document (the base: what clients were
-written against) to a real server's (the revision: FastAPI emits OpenAPI 3.1), graded as
-oasdiff grades breaking changes, so a team can gate a merge on it.
+written against), or from an earlier version of the server's own (``--base``), to a real
+server's (the revision: FastAPI emits OpenAPI 3.1), graded as oasdiff grades breaking changes,
+so a team can gate a merge on it.
 
 Both documents are read for their meaning (:mod:`mockserver.contract.shapes`): 3.0 and 3.1
 spellings, ``$ref`` and inline schemas, titles and descriptions, single-variant unions,

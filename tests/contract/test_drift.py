@@ -1,8 +1,9 @@
 """billing-mock drift: quiet on documents that mean what the mock's mean, loud on each change,
 with oasdiff's check id and level, and an exit code a merge can be gated on.
 
-The base is the mock's document (what clients were written against), the revision the
-server's. Changes are planted in copies of the published document (``/openapi.json``) or, for what only the mock's full document says
+The base is the mock's document (what clients were written against), or with ``--base`` an
+earlier version of the server's own, the revision the server's. Changes are planted in copies
+of the published document (``/openapi.json``) or, for what only the mock's full document says
 (media types, security schemes, unions, the validation keywords the reference does not show),
 of ``/_mock/openapi/billing.json``."""
 
@@ -637,6 +638,34 @@ def test_drift_command_reads_files_and_exits_by_outcome(tmp_path):
     assert result.exit_code == 1
     assert json.loads(result.output)[0]["id"] == "api-path-removed-without-deprecation"
     assert CliRunner().invoke(main, ["drift", "--spec", str(tmp_path / "no.json")]).exit_code == 2
+
+
+def test_base_compares_two_versions_of_the_servers_own_document(tmp_path):
+    """``--base``: the server's last release against its next, every keyword held (neither
+    is the mock's, so nothing in them is a guess)."""
+    before = tmp_path / "before.json"
+    before.write_text(json.dumps(fastapi_backend.openapi()))
+    after = copy.deepcopy(fastapi_backend.openapi())
+    status_201_to_200(after)
+    max_length_decreased(after)  # a guess of the mock's, but this is the server's own
+    result = drift(tmp_path, after, "--base", str(before), "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert {(c["id"], c["level"]) for c in json.loads(result.output)} == {
+        ("response-success-status-removed", "error"), ("response-success-status-added", "info"),
+        ("request-property-max-length-decreased", "error")}
+    same = drift(tmp_path, fastapi_backend.openapi(), "--base", str(before))
+    assert same.exit_code == 0 and "0 differences" in same.output, same.output
+    assert drift(tmp_path, after, "--base", str(tmp_path / "none.json")).exit_code == 2
+    both = drift(tmp_path, after, "--base", str(before), "--level", "mock")
+    assert both.exit_code == 2 and "--base" in both.output, both.output
+
+
+def test_base_reads_a_url(live, tmp_path):
+    result = drift(tmp_path, published(), "--base", f"{live.url}/openapi.json")
+    assert result.exit_code == 0 and "0 differences" in result.output, result.output[-2000:]
+    result = drift(tmp_path, published(), "--base", f"{live.url}/_mock/openapi/billing.json")
+    assert result.exit_code == 1, result.output[-2000:]
+    assert "required-response-header-removed" in result.output  # X-Request-ID, strictly held
 
 
 def test_a_nullable_object_keeps_its_required_fields():
