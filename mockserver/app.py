@@ -28,7 +28,7 @@ from mockserver.edge.routes import require_routed_operations
 from mockserver.edge.runs import RunMiddleware
 from mockserver.edge.runtime import EXTENSION, Runtime
 from mockserver.edge.scheduling import runs_inline
-from mockserver.edge.validation import VALIDATOR_MAP
+from mockserver.edge.validation import VALIDATOR_MAP, accepting_any_media_type
 from mockserver.scenarios.watcher import default_store, store_for
 from mockserver.services.world import Backend, Embedded, World
 from mockserver.settings import Settings
@@ -43,6 +43,11 @@ SWAGGER_UI_CONFIG = {"urls": [
     {"url": "/_mock/openapi/billing.json", "name": "The mock's own: every answer it gives"},
 ]}
 JSONIFIER = Jsonifier(json, cls=JSONEncoder, separators=(",", ":"), ensure_ascii=False)
+# Response headers a script on another origin may read. A scenario's scripted answer may carry
+# any header (Retry-After on an outage, a rate-limit header ...), so "*" exposes every one: the
+# wildcard holds for requests without credentials, the only kind this CORS setup answers. The
+# names the mock itself sends are listed too, for browsers that predate the wildcard.
+EXPOSED_HEADERS = ["*", "X-Request-ID", "Content-Disposition", "Retry-After", "WWW-Authenticate"]
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> connexion.FlaskApp:
@@ -63,6 +68,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             runtime.mailer.close()
 
     app = connexion.FlaskApp(__name__, specification_dir=str(SPEC_DIR), lifespan=lifespan)
+    compat.quiet_multiple_content_types_note()  # the */* bodies declared below, on purpose
     runtime.bridge = compat.replace_flask_bridge(app, lambda wsgi, fallback: FlaskBridge(
         wsgi, fallback, runs_inline(lambda: runtime.world, api.RUNS_ON_EVENT_LOOP,
                                     control_api.LOCK_FREE)))
@@ -105,8 +111,7 @@ def _add_edge(app: connexion.FlaskApp, runtime: Runtime) -> None:
     app.add_middleware(
         CORSOutsideControl, position=MiddlewarePosition.BEFORE_EXCEPTION,
         allow_origins=[o.strip() for o in runtime.settings.cors_origins.split(",")],
-        allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID",
-                                                                   "Content-Disposition"],
+        allow_methods=["*"], allow_headers=["*"], expose_headers=EXPOSED_HEADERS,
     )
     app.add_middleware(JournalMiddleware, position=MiddlewarePosition.BEFORE_SECURITY,
                        runtime=runtime)
@@ -125,7 +130,7 @@ def _add_apis(app: connexion.FlaskApp, runtime: Runtime) -> None:
         jsonifier=JSONIFIER,
     )
     app.add_api(
-        copy.deepcopy(load_spec()),
+        accepting_any_media_type(copy.deepcopy(load_spec())),
         resolver=Resolver(function_resolver=api.HANDLERS.__getitem__),
         validator_map=VALIDATOR_MAP, security_map={"bearer": _tenant_bearer(runtime)},
         validate_responses=runtime.settings.validate_responses, jsonifier=JSONIFIER,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import gc
+import importlib
+import re
 import warnings
 
 import click
@@ -104,7 +107,7 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
     try:
         store = watcher.store_for(settings)
     except ScenarioError as exc:
-        raise click.ClickException(f"scenario refused:\n{exc}") from None
+        raise ScenarioRefused(exc) from None
     if settings.workers > 1:
         _serve_workers(settings, listening, access_log)
         return
@@ -118,7 +121,7 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
         watcher.watch(settings, runtime.loaded, click.echo)
     served = runtime.store
     click.echo(f"billing-mock serving {settings.base_url}/api/v1 "
-               f"(docs {settings.base_url}/api/v1/ui/, seed {settings.seed}, "
+               f"(docs {settings.base_url}/api/v1/ui/, seed {served.ids.seed}, "
                f"world {served.scenario or 'default'})")
     click.echo(f"console: {settings.base_url}/_mock/console")
     tokens = ", ".join(sorted(served.tokens)[:12])
@@ -190,45 +193,195 @@ def scenarios() -> None:
               help="API root of the server to replay against, e.g. https://staging/api/v1 "
                    "(default: a mock started with the scenario).")
 @click.option("--token", default=None, help="Use this token for every step (a real server's).")
+@click.option("--compare-with", default=None,
+              help="API root of a second server: run every step against both and report "
+                   "every difference; exit 1 when they differ.")
+@click.option("--compare-token", default=None,
+              help="With --compare-with: the token for every step against that server.")
+@click.option("--ignore", "ignored", multiple=True, metavar="PATH",
+              help="With --compare-with: leave this field out (data.*.wallet, **.bank_name; "
+                   "* is one segment, ** any number). Repeatable.")
+@click.option("--admin-token", default=None,
+              help="The admin token of a mock started with --admin-token (its control API "
+                   "loads the world, moves the clock).")
+@click.option("--keep-world", is_flag=True,
+              help="Against a mock: replay on the world it has loaded instead of the "
+                   "scenario's.")
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False), default=None,
               help="Write the results as JUnit XML.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None,
+              help="With --compare-with: write the differences and both answers as Markdown.")
 @click.option("--keep-going", is_flag=True, help="Run every step even after a failure.")
-def replay(scenario, base_url, token, junit_file, keep_going) -> None:
-    """Run SCENARIO's steps (a library name or a file); exit 1 if an expectation fails."""
-    from pathlib import Path
+def replay(scenario, base_url, token, compare_with, compare_token, ignored, admin_token,
+           keep_world, junit_file, report_file, keep_going) -> None:
+    """Run SCENARIO's steps (a library name or a file); exit 1 if an expectation fails, or,
+    with --compare-with, if the two servers answer differently."""
+    from mockserver.scenarios.targets import TargetRefused
 
-    import httpx
-
-    from mockserver.scenarios import ScenarioError, load_file, resolve
-    from mockserver.scenarios.replay import Replay, junit_xml
-    from mockserver.testing import LiveServer
-
-    try:
-        path = resolve(scenario)
-        data = load_file(path)
-    except ScenarioError as exc:
-        raise click.UsageError(str(exc)) from None
+    data, path = _scenario_or_refusal(scenario)
     if not data.get("steps"):
         raise click.UsageError(f"scenario {data['name']!r} has no steps to replay")
+    if compare_with is None and (ignored or report_file or compare_token):
+        raise click.UsageError("--ignore, --report and --compare-token need --compare-with")
     server = None
     if base_url is None:
+        from mockserver.testing import LiveServer
+
         server = LiveServer(Settings(scenario=str(path))).start()
         base_url = server.api_url
-    click.echo(f"replaying {data['name']} ({len(data['steps'])} steps) against {base_url}")
     try:
-        runner = Replay(data, base_url, token=token, keep_going=keep_going, out=click.echo)
-        try:
-            runner.client.get(base_url, timeout=10)
-        except httpx.HTTPError as exc:
-            raise UnreachableTarget(f"cannot reach {base_url}: {exc}") from None
-        results = runner.run()
+        if compare_with is None:
+            failed = _replay_one(data, base_url, token, admin_token,
+                                 keep_world or server is not None, junit_file, keep_going)
+        else:
+            failed = _compare(data, (base_url, token), (compare_with, compare_token),
+                              admin_token, keep_world, ignored, junit_file, report_file)
+    except TargetRefused as exc:
+        raise UnreachableTarget(str(exc)) from None
     finally:
         if server is not None:
             server.stop()
+    if failed:
+        raise SystemExit(1)
+
+
+def _replay_one(data, base_url, token, admin_token, keep_world, junit_file, keep_going):
+    from pathlib import Path
+
+    from mockserver.scenarios.replay import Replay, junit_xml
+
+    click.echo(f"replaying {data['name']} ({len(data['steps'])} steps) against {base_url}")
+    runner = Replay(data, base_url, token=token, keep_going=keep_going, out=click.echo,
+                    admin_token=admin_token, load_world=not keep_world)
+    runner.target.check_reachable()
+    results = runner.run()
     if junit_file:
         Path(junit_file).write_bytes(junit_xml(data["name"], results))
-    if any(r.outcome == "failed" for r in results):
-        raise SystemExit(1)
+    return any(r.outcome == "failed" for r in results)
+
+
+def _compare(data, a, b, admin_token, keep_world, ignored, junit_file, report_file):
+    from pathlib import Path
+
+    from mockserver.scenarios.compare import Comparison
+    from mockserver.scenarios.compare_report import junit_xml, markdown
+    from mockserver.scenarios.targets import Target
+
+    targets = [Target(url, token, admin_token) for url, token in (a, b)]
+    click.echo(f"comparing {data['name']} ({len(data['steps'])} steps): A {a[0]}, B {b[0]}")
+    for target in targets:
+        target.check_reachable()
+    results = Comparison(data, *targets, ignore=tuple(ignored), out=click.echo,
+                         load_world=not keep_world).run()
+    if junit_file:
+        Path(junit_file).write_bytes(junit_xml(data["name"], results))
+    if report_file:
+        Path(report_file).write_text(markdown(data["name"], a[0], b[0], results),
+                                     encoding="utf-8")
+    return any(r.outcome == "different" for r in results)
+
+
+def _scenario_or_refusal(name_or_path: str):
+    """The checked scenario and its file, or the refusal ``serve`` gives too (exit 2)."""
+    from mockserver.scenarios import ScenarioError, load_file, resolve
+
+    try:
+        path = resolve(name_or_path)
+        return load_file(path), path
+    except ScenarioError as exc:
+        raise ScenarioRefused(exc) from None
+
+
+@main.command()
+@click.option("--har", "har_file", type=click.Path(dir_okay=False), default=None,
+              help="A browser's HAR export of a session (DevTools: Save all as HAR).")
+@click.option("--upstream", default=None,
+              help="Record as a proxy in front of this server (e.g. https://staging.example.com)"
+                   "; stop with Ctrl-C to write the scenario.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="With --upstream: the interface the proxy listens on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True,
+              help="With --upstream: the port the proxy listens on.")
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False),
+              help="The scenario file to write.")
+@click.option("--name", default=None,
+              help="The scenario's name  [default: from --out's file name]")
+def record(har_file, upstream, host, port, out_file, name) -> None:
+    """Turn a recorded session into a scenario: one step per Billing API call, with the
+    expectations its answers justify, and no token, card number, IBAN or cookie."""
+    from pathlib import Path
+
+    from mockserver.recording import RecordingError, record_har
+
+    if (har_file is None) == (upstream is None):
+        raise click.UsageError("give exactly one of --har FILE and --upstream URL")
+    name = name or _scenario_name(Path(out_file).stem)
+    if not SCENARIO_NAME.fullmatch(name):
+        raise click.UsageError(f"--name {name!r}: lower-case letters, digits and dashes, "
+                               "up to 63, starting with a letter or digit")
+    try:
+        if har_file is not None:
+            recording = record_har(har_file, name)
+        else:
+            recording = _record_through_proxy(upstream, host, port, name)
+    except RecordingError as exc:
+        raise RecordingRefused(str(exc)) from None
+    _write_atomically(Path(out_file), recording.text)
+    for line in recording.summary():
+        click.echo(line)
+    click.echo(f"wrote {out_file}; replay it: billing-mock replay {out_file}")
+
+
+def _record_through_proxy(upstream: str, host: str, port: int, name: str):
+    from mockserver.recording import Recorder, finish
+    from mockserver.recording.proxy import RecordingProxy, serve
+
+    recorder = Recorder(name, upstream)
+
+    def on_exchange(exchange) -> None:
+        click.echo(f"{exchange.method} {exchange.path} -> {exchange.status}: "
+                   f"{recorder.add(exchange)}")
+
+    from mockserver.edge.connection import PortInUse, bind_socket
+
+    try:
+        proxy = RecordingProxy(upstream, on_exchange)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        listening = bind_socket(host, port)
+    except PortInUse as exc:
+        raise click.ClickException(f"{exc.strerror}; choose another with --port") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    click.echo(f"recording: point the client at http://{host}:{port} instead of {upstream}; "
+               "Ctrl-C writes the scenario")
+    serve(proxy, listening)
+    return finish(recorder)
+
+
+SCENARIO_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
+def _scenario_name(stem: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-")[:63].rstrip("-")
+    return cleaned or "recorded"
+
+
+def _write_atomically(path, text: str) -> None:
+    """The whole file or none of it (a half-written scenario would not load)."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 @main.command("schemathesis-config")
@@ -239,20 +392,65 @@ def schemathesis_config() -> None:
     click.echo(schemathesis_toml(), nl=False)
 
 
-def _register_contract_commands() -> None:
-    from mockserver.contract.commands import contract, drift
-
-    main.add_command(contract)
-    main.add_command(drift)
-
-
-_register_contract_commands()
-
-
 class UnreachableTarget(click.ClickException):
     """The server to work against cannot be reached: exit 2, like a usage error."""
 
     exit_code = 2
+
+
+class RecordingRefused(click.ClickException):
+    """A recording that cannot become a scenario (not a HAR file, ...): exit 2."""
+
+    exit_code = 2
+
+
+class ScenarioRefused(click.ClickException):
+    """A scenario file that does not load: exit 2 from every command, like a usage error."""
+
+    exit_code = 2
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(f"scenario refused:\n{error}")
+
+
+class MissingExtra(click.ClickException):
+    """The command needs an extra this install lacks: exit 2, like a usage error."""
+
+    exit_code = 2
+
+
+def needs_extra(command: click.Command, extra: str, module: str) -> click.Command:
+    """``command``, refusing to run (with what to install) when ``module`` of ``extra`` cannot
+    be imported; its ``--help`` names the extra either way."""
+    run = command.callback
+
+    @functools.wraps(run)
+    def checked(*args, **kwargs):
+        try:
+            importlib.import_module(module)
+        except ImportError as error:
+            raise MissingExtra(
+                f"billing-mock {command.name} needs the [{extra}] extra, which this install "
+                f"lacks ({error}): pip install 'billing-mock[{extra}]' (in a checkout: "
+                f"pip install -e '.[{extra}]')") from None
+        return run(*args, **kwargs)
+
+    command.callback = checked
+    command.help = (f"{command.help or ''}\n\nNeeds the [{extra}] extra: "
+                    f"pip install 'billing-mock[{extra}]'.")
+    return command
+
+
+def _register_contract_commands() -> None:
+    from mockserver.contract.commands import contract, drift
+
+    main.add_command(needs_extra(contract, "contract", "schemathesis"))
+    main.add_command(drift)
+    # The printed settings read Schemathesis' own defaults (contract/plain.py).
+    needs_extra(schemathesis_config, "contract", "schemathesis")
+
+
+_register_contract_commands()
 
 
 from mockserver.testing.export import export_fixtures  # noqa: E402

@@ -17,6 +17,7 @@ from a2wsgi.wsgi import build_environ as _build_environ
 from connexion import context
 from connexion.security import BearerSecurityHandler
 from connexion.validators import JSONRequestBodyValidator
+from starlette.datastructures import Headers
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 # -- the FlaskApp's bridge to Flask ----------------------------------------------------------
@@ -107,7 +108,9 @@ def bearer_handler(token_info: Callable[[str], dict]) -> type[BearerSecurityHand
 
 class BodyValidator(JSONRequestBodyValidator):
     """Connexion's JSON body validator with its subclassing hooks given plain names:
-    ``parse(raw bytes)`` and ``check(body)``; ``schema`` is the operation's body schema."""
+    ``parse(raw bytes, content_type)`` and ``check(body)``; ``schema`` is the operation's body
+    schema. ``content_type`` is the request's own header (None without one: Connexion then
+    assumes the operation's media type and hands the body to this validator anyway)."""
 
     @property
     def schema(self) -> dict:
@@ -117,14 +120,15 @@ class BodyValidator(JSONRequestBodyValidator):
     def encoding(self) -> str:
         return self._encoding
 
-    def parse(self, raw: bytes) -> Any:  # pragma: no cover - subclasses say how
-        raise NotImplementedError
+    def parse(self, raw: bytes, content_type: str | None) -> Any:  # pragma: no cover
+        raise NotImplementedError  # subclasses say how
 
     def check(self, body: Any) -> None:  # pragma: no cover - subclasses say how
         raise NotImplementedError
 
     async def _parse(self, stream, scope) -> Any:
-        return self.parse(b"".join([chunk async for chunk in stream]))
+        raw = b"".join([chunk async for chunk in stream])
+        return self.parse(raw, Headers(scope=scope).get("content-type"))
 
     def _validate(self, body: Any) -> None:
         self.check(body)
@@ -162,3 +166,26 @@ class IdentityMemo:
 __all__ = ["BodyValidator", "HttpToolsProtocol", "IdentityMemo", "ROUTING_KEY", "bearer_handler", "build_environ",
            "current_operation_id", "replace_flask_bridge", "keep_merged_slashes_apart",
            "known_signature", "routed_operation_id"]
+
+
+# -- Connexion's note on operations that declare more than one request media type ----------
+
+MULTIPLE_CONTENT_TYPES_LOGGER = "connexion.operations.openapi3"
+MULTIPLE_CONTENT_TYPES_NOTE = "this operation accepts multiple content types"
+
+
+class _WithoutMultipleContentTypesNote:
+    """Drops the warning Connexion logs on every request to an operation whose body is
+    declared for more than one media type (the mock declares ``*/*`` beside JSON on purpose,
+    to answer non-JSON bodies as FastAPI does)."""
+
+    def filter(self, record) -> bool:
+        return not str(record.msg).startswith(MULTIPLE_CONTENT_TYPES_NOTE)
+
+
+def quiet_multiple_content_types_note() -> None:
+    import logging
+
+    logger = logging.getLogger(MULTIPLE_CONTENT_TYPES_LOGGER)
+    if not any(isinstance(f, _WithoutMultipleContentTypesNote) for f in logger.filters):
+        logger.addFilter(_WithoutMultipleContentTypesNote())

@@ -35,6 +35,7 @@ from mockserver.domain.subscriptions import (
     UsageEvent,
     UsageTier,
     add_months,
+    last_day_before,
 )
 from mockserver.domain.tenant import Tenant
 from mockserver.fake import billing_faker
@@ -239,12 +240,14 @@ def _at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), timezone.utc)
 
 
-def _period_invoice(tenant: Tenant, period_end: date) -> Invoice:
+def _period_invoice(tenant: Tenant, closed: date) -> Invoice:
+    """The invoice of the period that closed on ``closed`` (its last day was the day before)."""
+    last_day = last_day_before(closed)
     for invoice in tenant.invoices.values():
-        if not invoice.is_credit_note and invoice.period_end == period_end:
+        if not invoice.is_credit_note and invoice.period_end == last_day:
             return invoice
     raise LookupError(f"the clock issued {tenant.name} no invoice for the period ending "
-                      f"{period_end}")
+                      f"{last_day}")
 
 
 def _event(kind: str, tenant: Tenant, invoice: Invoice | None, at: datetime) -> dict:

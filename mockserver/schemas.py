@@ -1,19 +1,30 @@
-"""Validating data against the documents' request schemas, as the API does: OpenAPI's
-``nullable``, and the formats the API checks (``email``)."""
+"""Validating data against the documents' schemas: requests as the API does (OpenAPI's
+``nullable``, the formats the API checks (``email``), patterns read as JSON Schema reads them
+(ECMA 262), and, in bodies, text that can be written out again), answers as Connexion's
+response validation does, with their date and time formats checked too."""
 
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from functools import lru_cache
 
-from connexion.json_schema import Draft4RequestValidator
-from jsonschema import Draft4Validator, FormatChecker
+from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
+from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from jsonschema.validators import extend
 
 from mockserver.compat import IdentityMemo
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FORMATS = FormatChecker(())
-RequestValidator = extend(Draft4RequestValidator, {})
+
+# A lone surrogate (valid in JSON as "\ud800", but no character) has no UTF-8 form: an answer
+# or a document that shows it cannot be written. No body's text may hold one.
+SURROGATE = re.compile("[\ud800-\udfff]")
+# Control characters (C0 with tab, CR and LF, DEL, C1): the document's text fields refuse them
+# by pattern; scenario files are held to the same for the text they put in headers.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+UNICODE = "x-unicode"  # the keyword of the surrogate refusal, as edge.fastapi_errors knows it
 
 
 @FORMATS.checks("email")
@@ -21,9 +32,94 @@ def _is_email(value: object) -> bool:
     return not isinstance(value, str) or bool(EMAIL.match(value))
 
 
+@lru_cache(maxsize=256)
+def ecma_pattern(pattern: str) -> re.Pattern:
+    """``pattern`` compiled as ECMA 262 reads it, where ``$`` is the end of the text: in
+    Python's ``re`` it also matches before a final newline, so ``"NL\\n"`` would pass
+    ``^[A-Z]{2}$``. pydantic (a Rust regex) reads it the ECMA way too."""
+    out, in_class, i = [], False, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        out.append(char)
+        i += 1
+    return re.compile("".join(out))
+
+
+def _pattern(validator, pattern, instance, schema):
+    if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_TYPE = Draft4RequestValidator.VALIDATORS["type"]
+
+
+def _type_and_text(validator, types, instance, schema):
+    """The ``type`` check, and for a string that passes it, that it is text."""
+    failed = False
+    for error in _TYPE(validator, types, instance, schema) or ():
+        failed = True
+        yield error
+    if not failed and isinstance(instance, str):
+        found = SURROGATE.search(instance)
+        if found:
+            code = f"U+{ord(found.group()):04X}"
+            yield ValidationError(f"{instance!r} holds {code}, which is not text",
+                                  validator=UNICODE, validator_value=code,
+                                  instance=instance, schema=schema)
+
+
+RequestValidator = extend(Draft4RequestValidator, {"pattern": _pattern})
+BodyValidator = extend(RequestValidator, {"type": _type_and_text})
+
+
 def _compile(schema: dict) -> Draft4Validator:
     return RequestValidator(schema, format_checker=FORMATS)
 
 
+def _compile_body(schema: dict) -> Draft4Validator:
+    return BodyValidator(schema, format_checker=FORMATS)
+
+
 # Connexion builds its validators anew for every request; each schema object compiles once.
+# Parameters (``request_validator``) take any text, as FastAPI's ``str`` parameters do; bodies
+# (``body_validator``) are stored, so their text is checked too.
 request_validator = IdentityMemo(_compile)
+body_validator = IdentityMemo(_compile_body)
+
+# RFC 3339: a full date, "T", a time, and a "Z" or numeric offset.
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+ANSWER_FORMATS = FormatChecker(())
+ANSWER_FORMATS.checks("email")(_is_email)
+
+
+@ANSWER_FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    return bool(RFC3339.match(value)) and datetime.fromisoformat(value.upper()) is not None
+
+
+@ANSWER_FORMATS.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    return len(value) == 10 and date.fromisoformat(value) is not None
+
+
+# Answers are read with the same (ECMA 262) patterns as requests.
+ResponseValidator = extend(Draft4ResponseValidator, {"pattern": _pattern})
+
+
+def response_validator(schema: dict) -> Draft4Validator:
+    """A validator of answers for ``schema`` (refs already resolved)."""
+    return ResponseValidator(schema, format_checker=ANSWER_FORMATS)

@@ -16,6 +16,7 @@ class Settings:
     jwt_secret: str | None = None
     max_tenants: int = 10_000
     outbox_size: int = 500
+    journal_body_bytes: int = 16_384  # the journal keeps each request's body up to this size
     cors_origins: str = "*"
     validate_responses: bool = False
     public_url: str | None = None  # how browsers reach this server; default http://host:port

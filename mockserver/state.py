@@ -186,8 +186,9 @@ class Store:
         return True
 
     def journal_entries(self) -> list[dict]:
+        """The kept entries, oldest first (each as recorded: see ``edge.journal.shown``)."""
         with self.journal_lock:
-            return [{k: v for k, v in e.items() if not k.startswith("_")} for e in self.journal]
+            return list(self.journal)
 
     def snapshot(self) -> Snapshot:
         """The whole world (clock, ids, tenants, numbering, sessions, ...) as pickled bytes, a

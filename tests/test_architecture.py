@@ -26,7 +26,7 @@ RANKS = {
     "edge": 6, "statefile": 6, "redisworld": 6,
     "api": 7, "control": 7,
     "app": 8,
-    "testing": 9, "contract": 9,
+    "testing": 9, "contract": 9, "recording": 9,
     "cli": 10,
 }
 # Names the package root offers every part without loading anything (see mockserver/__init__).

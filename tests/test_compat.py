@@ -118,8 +118,8 @@ def test_the_body_validator_hooks_are_the_ones_connexion_calls():
         "self", "body"]
 
     class Echo(compat.BodyValidator):
-        def parse(self, raw):
-            return raw.decode(self.encoding)
+        def parse(self, raw, content_type):
+            return raw.decode(self.encoding), content_type
 
         def check(self, body):
             self.checked = body
@@ -131,7 +131,9 @@ def test_the_body_validator_hooks_are_the_ones_connexion_calls():
         yield b"ab"
         yield b"c"
 
-    assert run(validator._parse(stream(), {})) == "abc"
+    scope = {"type": "http", "headers": [(b"content-type", b"application/json")]}
+    assert run(validator._parse(stream(), scope)) == ("abc", "application/json")
+    assert run(validator._parse(stream(), {"type": "http", "headers": []})) == ("abc", None)
     validator._validate("abc")
     assert validator.checked == "abc"
 
@@ -180,3 +182,27 @@ def test_uvicorns_httptools_protocol_has_the_parser_callbacks_the_connection_ext
     assert "httptools.HttpRequestParser(self)" in source
     for attribute in ("self.loop", "self.transport", "self.headers"):
         assert attribute in source, attribute
+
+
+def test_connexion_still_notes_multiple_content_types_where_the_mock_quiets_it(caplog):
+    """The note the mock filters is logged by that logger with that text."""
+    import logging
+
+    from connexion.operations import OpenAPIOperation
+    from connexion.resolver import Resolver
+
+    from mockserver import compat
+
+    op = OpenAPIOperation("post", "/x", {"operationId": "x", "requestBody": {"content": {
+        "application/json": {"schema": {"type": "object"}}, "*/*": {"schema": {}}}},
+        "responses": {}}, Resolver(function_resolver=lambda _: print), components={})
+    logger = logging.getLogger(compat.MULTIPLE_CONTENT_TYPES_LOGGER)
+    kept, logger.filters = logger.filters, []  # an app made earlier in this process quiets it
+    try:
+        with caplog.at_level(logging.WARNING, logger=compat.MULTIPLE_CONTENT_TYPES_LOGGER):
+            op.body_definition("text/plain")
+    finally:
+        logger.filters = kept
+    assert any(r.name == compat.MULTIPLE_CONTENT_TYPES_LOGGER
+               and str(r.msg).startswith(compat.MULTIPLE_CONTENT_TYPES_NOTE)
+               for r in caplog.records)

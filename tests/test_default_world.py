@@ -155,7 +155,7 @@ def test_advancing_runs_exactly_the_events_the_dates_imply(now, delta):
     retries = [i for t, i in documents(store) if i.status is S.PAST_DUE
                and t.methods.default() and t.methods.default().id != i.last_charge_method_id]
     assert not retries  # a past-due charge is retried only with a new default method
-    events = clock_service.advance(store, delta)
+    events = clock_service.advance(store, delta).events
     assert sorted((e["at"], e["invoice_id"]) for e in events) == charges
     assert [e["at"] for e in events] == sorted(e["at"] for e in events)
     assert all(e["type"] == "invoice.charged" for e in events)
@@ -173,8 +173,10 @@ def test_the_history_is_eight_periods_of_the_clock_and_the_scripted_events(now):
         periods = [i for i in mine if i.period_start and not i.is_credit_note]
         assert [i.status for i in periods] == [S.PAID, S.PAID, S.VOID, S.PAID, S.PAID,
                                                S.PAST_DUE, S.PAID, S.SENT]
-        assert [i.period_end for i in periods] == [i.issue_date for i in periods]
-        ends |= {i.period_end.day for i in periods}
+        # a period's last day is the day before its invoice (and the next period) begins
+        assert [i.period_end + timedelta(days=1) for i in periods] == [
+            i.issue_date for i in periods]
+        ends |= {i.issue_date.day for i in periods}
         [one_off] = [i for i in mine if i.period_start is None and not i.is_credit_note]
         assert one_off.status is S.FINALIZED
         assert one_off.issue_date == periods[-1].issue_date + timedelta(days=1)
@@ -219,7 +221,7 @@ def test_each_period_invoice_bills_the_usage_recorded_in_its_period():
                 for metric in {t.metric_slug for t in sub.plan.usage_pricing}:
                     used = sum(e.quantity for e in tenant.usage if e.metric_slug == metric
                                and invoice.period_start <= e.occurred_at.date()
-                               < invoice.period_end)
+                               <= invoice.period_end)
                     expected += price_usage(used, [t for t in sub.plan.usage_pricing
                                                    if t.metric_slug == metric])
             assert billed == expected, invoice.number

@@ -25,7 +25,8 @@ def line_json(line: LineItem) -> dict:
     return {
         "id": line.id, "order_index": line.order_index, "description": line.description,
         "quantity": _decimal(line.quantity), "unit_price_cents": line.unit_price_cents,
-        "amount_cents": line.amount_cents, "tax_category": line.tax_category,
+        "unit_divisor": line.unit_divisor, "amount_cents": line.amount_cents,
+        "tax_category": line.tax_category,
         "tax_rate": format_rate(line.tax_rate), "tax_cents": line.tax_cents,
         "period_start": _day(line.period_start), "period_end": _day(line.period_end),
     }

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import schemathesis
 
-from mockserver.contract.failures import BillingFailure
+from mockserver.contract.failures import BillingFailure, GuessFailure
+from mockserver.spec import UnknownOperation, operation_id
 
 REQUEST_ID = re.compile(r"^req_[0-9a-f]+$")
 ZERO_RATED = {"AE", "G", "E", "O", "Z", "K"}
 VISIBLE_STATES = {"finalized", "sent", "past_due", "paid", "void"}
 CHECK_NAMES = ("billing_envelope", "billing_error_envelope", "billing_validation_422",
                "billing_pagination", "billing_invoice_money", "billing_transitions",
-               "billing_default_method")
+               "billing_default_method", "billing_published_answer")
+# How often each billing check found something to check in this process's current run: a
+# check that never did is reported as skipped ("nothing to check"), not as ok.
+RAN: Counter = Counter()
+
+
+def _checked(name: str) -> bool:
+    RAN[name] += 1
+    return True
 
 
 def _json(response):
@@ -34,28 +44,38 @@ def _header(response, name: str) -> str | None:
 
 
 def _op(case) -> str:
-    return case.operation.definition.raw.get("operationId", case.operation.label)
+    """The mock's operationId, whichever document (ours, the published one, the server's own
+    FastAPI one) the case came from."""
+    raw = case.operation.definition.raw.get("operationId", case.operation.label)
+    try:
+        return operation_id(raw)
+    except UnknownOperation:
+        return raw
 
 
 @schemathesis.check
 def billing_envelope(ctx, response, case):
-    """2xx JSON answers are ``{data, meta}`` (lists add ``pagination``) with a request id that
-    matches ``X-Request-ID``."""
+    """2xx JSON answers are ``{data, meta}``, lists ``{data, pagination, meta}`` (published).
+    The mock's guess on top: ``meta`` carries ``request_id`` (req_<hex>) and ``timestamp``, and
+    ``X-Request-ID`` repeats the request id."""
     body = _json(response)
     if not 200 <= response.status_code < 300 or body is None:
         return None
-    if not isinstance(body, dict) or "data" not in body or "meta" not in body:
-        raise BillingFailure("billing_envelope", f"Expected {{data, meta}}, got keys "
+    wanted = ("data", "pagination", "meta") if _op(case) == "listInvoices" else ("data", "meta")
+    if not isinstance(body, dict) or any(key not in body for key in wanted):
+        raise BillingFailure("billing_envelope", f"Expected {{{', '.join(wanted)}}}, got keys "
                              f"{sorted(body) if isinstance(body, dict) else type(body).__name__}")
+    _checked("billing_envelope")
     meta = body["meta"]
     if not isinstance(meta, dict) or not REQUEST_ID.match(str(meta.get("request_id", ""))) \
             or not meta.get("timestamp"):
-        raise BillingFailure("billing_envelope", f"meta must carry request_id req_<hex> and a "
-                             f"timestamp, got {meta!r}")
+        raise GuessFailure("billing_envelope", f"the mock puts request_id req_<hex> and a "
+                           f"timestamp in meta; the server's meta is {meta!r}")
     header = _header(response, "X-Request-ID")
     if header != meta["request_id"]:
-        raise BillingFailure("billing_envelope", f"X-Request-ID {header!r} differs from "
-                             f"meta.request_id {meta['request_id']!r}")
+        raise GuessFailure("billing_envelope", f"the mock repeats meta.request_id in "
+                           f"X-Request-ID; the server's header is {header!r}, meta.request_id "
+                           f"{meta['request_id']!r}")
     return True
 
 
@@ -70,7 +90,7 @@ def billing_error_envelope(ctx, response, case):
             "code", "message", "request_id")):
         raise BillingFailure("billing_error_envelope", f"A {response.status_code} must be "
                              f"{{error: {{code, message, request_id}}}}, got {str(body)[:200]}")
-    return True
+    return _checked("billing_error_envelope")
 
 
 @schemathesis.check
@@ -86,7 +106,7 @@ def billing_validation_422(ctx, response, case):
             for item in detail):
         raise BillingFailure("billing_validation_422", "A 422 must be FastAPI's "
                              f"{{detail: [{{loc, msg, type}}]}}, got {str(body)[:200]}")
-    return True
+    return _checked("billing_validation_422")
 
 
 @schemathesis.check
@@ -99,13 +119,23 @@ def billing_pagination(ctx, response, case):
     try:
         page, size, total, pages = (int(p[k]) for k in ("page", "page_size", "total",
                                                          "total_pages"))
-    except (KeyError, TypeError, ValueError):
-        raise BillingFailure("billing_pagination", f"pagination incomplete: {p!r}") from None
+    except (KeyError, TypeError, ValueError):  # the names are the mock's guess
+        raise GuessFailure("billing_pagination", "the mock's pagination is {page, page_size, "
+                           f"total, total_pages}}; the server's is {p!r}") from None
+    if size < 1:
+        raise BillingFailure("billing_pagination", f"page_size {size} in {p!r}")
+    _checked("billing_pagination")
     query = case.query or {}
-    wanted = (int(query.get("page", 1)), int(query.get("page_size", 20)))
     problems = []
-    if (page, size) != wanted:
-        problems.append(f"asked page {wanted[0]} of size {wanted[1]}, got {page}/{size}")
+    for name, got in (("page", page), ("page_size", size)):
+        asked = query.get(name)  # a repeated parameter (a list) is not compared
+        if isinstance(asked, (str, int)) and not isinstance(asked, bool) \
+                and str(asked).strip().lstrip("+").isdigit() and int(asked) != got:
+            if not GUESSED_RANGE[name][0] <= int(asked) <= GUESSED_RANGE[name][1]:
+                # Out of the mock's range (its 422): a server may clamp instead.
+                raise GuessFailure("billing_pagination", f"the mock refuses {name} {asked} "
+                                   f"(a 422); the server answered {name} {got}")
+            problems.append(f"asked {name} {asked}, got {got}")
     if pages != math.ceil(total / size):
         problems.append(f"total_pages {pages} but ceil({total}/{size}) = "
                         f"{math.ceil(total / size)}")
@@ -122,6 +152,7 @@ def billing_pagination(ctx, response, case):
 
 
 INVOICE_OPERATIONS = ("listInvoices", "getInvoice")
+GUESSED_RANGE = {"page": (1, 10**9), "page_size": (1, 100)}  # the mock's bounds (a 422 beyond)
 
 
 def _invoices(body, operation: str, also: tuple[str, ...] = ()) -> list[dict]:
@@ -146,7 +177,11 @@ def money_problems(invoice: dict) -> list[str]:
     problems = []
     subtotal, tax, total = (invoice.get(k) for k in ("subtotal_cents", "tax_cents",
                                                      "total_cents"))
-    if None in (subtotal, tax, total) or subtotal + tax != total:
+    present = [v for v in (subtotal, tax, total) if v is not None]
+    if any(not isinstance(v, int) or isinstance(v, bool) for v in present):
+        return [f"{number}: subtotal_cents, tax_cents and total_cents must be integer cents, "
+                f"got {subtotal!r}, {tax!r}, {total!r}"]
+    if len(present) == 3 and subtotal + tax != total:
         problems.append(f"{number}: subtotal {subtotal} + tax {tax} != total {total}")
     if invoice.get("document_type") == "credit_note" and (total or 0) > 0:
         problems.append(f"{number}: a credit note's total must be negative, got {total}")
@@ -155,13 +190,14 @@ def money_problems(invoice: dict) -> list[str]:
                         f"{invoice['amount_due_cents']}")
     if invoice.get("reverse_charge") and invoice.get("tax_cents") != 0:
         problems.append(f"{number}: reverse charge with tax {invoice.get('tax_cents')}")
-    lines = invoice.get("line_items") or []
-    if lines:
-        if sum(li.get("amount_cents", 0) for li in lines) != subtotal:
+    lines = [li for li in invoice.get("line_items") or [] if isinstance(li, dict)]
+    if lines and all(isinstance(li.get("amount_cents"), int) for li in lines):
+        if subtotal is not None and sum(li.get("amount_cents", 0) for li in lines) != subtotal:
             problems.append(f"{number}: lines sum to "
                             f"{sum(li.get('amount_cents', 0) for li in lines)}, subtotal "
                             f"{subtotal}")
-        if sum(li.get("tax_cents", 0) for li in lines) != tax:
+        if tax is not None and all(isinstance(li.get("tax_cents"), int) for li in lines) and \
+                sum(li["tax_cents"] for li in lines) != tax:
             problems.append(f"{number}: line taxes sum to "
                             f"{sum(li.get('tax_cents', 0) for li in lines)}, tax {tax}")
         for line in lines:
@@ -170,17 +206,25 @@ def money_problems(invoice: dict) -> list[str]:
 
 
 def _line_problems(number, line: dict, invoice: dict) -> list[str]:
+    """What a line's own fields contradict (a field the server does not have is not checked:
+    the line model is the mock's guess)."""
     try:
-        quantity, rate = Decimal(str(line["quantity"])), Decimal(str(line["tax_rate"]))
-        amount, line_tax = line["amount_cents"], line["tax_cents"]
-        expected_amount = half_up(quantity * line["unit_price_cents"])
-    except (KeyError, InvalidOperation, TypeError):
-        return [f"{number}: line {line.get('id')} lacks quantity, price, rate or amounts"]
+        amount, line_tax = line["amount_cents"], line.get("tax_cents")
+        rate = Decimal(str(line["tax_rate"])) if line.get("tax_rate") is not None else None
+        divisor = Decimal(str(line.get("unit_divisor") or 1))  # absent: a price per unit
+        expected_amount = (half_up(Decimal(str(line["quantity"])) * line["unit_price_cents"]
+                                   / divisor)
+                           if "quantity" in line and "unit_price_cents" in line else amount)
+    except (KeyError, InvalidOperation, TypeError, ValueError, ZeroDivisionError):
+        return [f"{number}: line {line.get('id')} has unreadable quantity, price or rate"]
     problems = []
     if amount != expected_amount:
-        problems.append(f"{number}: line {line.get('id')} amount {amount} != quantity x price "
-                        f"{expected_amount}")
-    if line_tax != half_up(Decimal(amount) * rate / 100):
+        per = f" per {divisor}" if divisor != 1 else ""
+        problems.append(f"{number}: line {line.get('id')} amount {amount} != quantity x price"
+                        f"{per} {expected_amount}")
+    if rate is None:
+        return problems
+    if isinstance(line_tax, int) and line_tax != half_up(Decimal(amount) * rate / 100):
         problems.append(f"{number}: line {line.get('id')} tax {line_tax} != amount x "
                         f"{rate}% = {half_up(Decimal(amount) * rate / 100)}")
     category = line.get("tax_category")
@@ -188,7 +232,7 @@ def _line_problems(number, line: dict, invoice: dict) -> list[str]:
         problems.append(f"{number}: category {category} with rate {rate}")
     if category == "S" and rate <= 0:
         problems.append(f"{number}: category S needs a positive rate")
-    if invoice.get("reverse_charge") and category != "AE":
+    if invoice.get("reverse_charge") and category is not None and category != "AE":
         problems.append(f"{number}: reverse charge but line category {category}")
     return problems
 
@@ -202,7 +246,7 @@ def billing_invoice_money(ctx, response, case):
     problems = [p for invoice in found for p in money_problems(invoice)]
     if problems:
         raise BillingFailure("billing_invoice_money", "; ".join(problems[:5]))
-    return True
+    return _checked("billing_invoice_money") if found else None
 
 
 @schemathesis.check
@@ -216,13 +260,14 @@ def billing_transitions(ctx, response, case):
         raise BillingFailure("billing_transitions", "a successful send must leave the invoice "
                              f"'sent', got {(body.get('data') or {}).get('status')!r}")
     states = [i.get("status") for i in _invoices(body, op)]
-    hidden = [s for s in states if s not in VISIBLE_STATES]
-    if hidden:
-        raise BillingFailure("billing_transitions", f"tenants must not see invoices in {hidden}")
     wanted = (case.query or {}).get("status") if op == "listInvoices" else None
     if wanted and any(s != wanted for s in states):
         raise BillingFailure("billing_transitions", f"status={wanted} returned {set(states)}")
-    return True
+    hidden = [s for s in states if s not in VISIBLE_STATES]
+    if hidden:  # the published facts do not say whether tenants see drafts: the mock's guess
+        raise GuessFailure("billing_transitions", f"the mock never shows tenants invoices in "
+                           f"{sorted(set(hidden))}; the server does")
+    return _checked("billing_transitions") if states or op == "sendInvoiceEmail" else None
 
 
 @schemathesis.check
@@ -234,14 +279,65 @@ def billing_default_method(ctx, response, case):
     problems = default_method_problems(methods)
     if problems:
         raise BillingFailure("billing_default_method", "; ".join(problems))
-    return True
+    if any(m.get("status", "active") != "active" for m in methods):
+        raise GuessFailure("billing_default_method", "the mock drops a deleted (inactive) "
+                           "method from the list; the server lists it as inactive")
+    return _checked("billing_default_method") if methods else None
 
 
 def default_method_problems(methods: list[dict]) -> list[str]:
+    """Exactly one default among the active methods while there is any (a listed inactive
+    method is the probe's and the guess check's business, not a defect here)."""
+    active = [m for m in methods if m.get("status", "active") == "active"]
+    defaults = [m.get("id") for m in active if m.get("is_default")]
     problems = []
-    if any(m.get("status") != "active" for m in methods):
-        problems.append("deleted (inactive) methods must leave the list")
-    defaults = [m.get("id") for m in methods if m.get("is_default")]
-    if methods and len(defaults) != 1:
-        problems.append(f"{len(methods)} methods but {len(defaults)} defaults {defaults}")
+    if active and len(defaults) != 1:
+        problems.append(f"{len(active)} active methods but {len(defaults)} defaults {defaults}")
+    if any(m.get("is_default") for m in methods if m not in active):
+        problems.append("an inactive method is the default")
     return problems
+
+
+# Errors the published facts make legitimate on any operation although FastAPI's document does
+# not list them: the error envelope's documented codes (400 bad_request, 401 unauthorized,
+# 403 forbidden, 404 not_found, 409 conflict). 422 and the 2xx are the operation's own.
+LEGITIMATE_ERRORS = frozenset({400, 401, 403, 404, 409})
+# A 429 comes from the staging gateway's rate limit, not from the API's contract.
+NOT_THE_API = frozenset({429})
+
+
+def published_answers(operation: str) -> dict[str, dict]:
+    """The answers the published layer lists for an operation, by status."""
+    from mockserver.published import published_document
+    from mockserver.spec import operations
+
+    op = operations().get(operation)
+    if op is None:
+        return {}
+    return published_document()["paths"][op.path][op.method]["responses"]
+
+
+@schemathesis.check
+def billing_published_answer(ctx, response, case):
+    """The status is one the published layer lists for the operation (201 stays 201), or an
+    error the published facts allow; an answer published as a JSON model is JSON."""
+    status = response.status_code
+    answers = published_answers(_op(case))
+    if not answers or status >= 500:  # not a billing operation; 5xx: not_a_server_error's
+        return None
+    if case.method.lower() != case.operation.method.lower():
+        return None  # a method the operation does not have: unsupported_method's
+    if status in NOT_THE_API:
+        return None
+    if str(status) not in answers and status not in LEGITIMATE_ERRORS:
+        raise BillingFailure("billing_published_answer", f"{status} is not an answer the "
+                             f"published reference lists for {_op(case)} "
+                             f"({', '.join(sorted(answers))}) nor a documented error "
+                             f"({', '.join(map(str, sorted(LEGITIMATE_ERRORS)))})")
+    schema = ((answers.get(str(status)) or {}).get("content", {})
+              .get("application/json", {}).get("schema"))
+    if schema and _json(response) is None:
+        raise BillingFailure("billing_published_answer", f"the published {status} of "
+                             f"{_op(case)} is a JSON model; got "
+                             f"{_header(response, 'content-type')!r}")
+    return _checked("billing_published_answer")

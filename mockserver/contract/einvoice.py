@@ -16,6 +16,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from mockserver.contract.en16931 import arithmetic_problems
+
+ARITHMETIC = "en16931-arithmetic"  # how our own cross-check names itself among the findings
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 FAILING_FLAGS = {"fatal", "error"}
 
@@ -153,13 +156,15 @@ def failing(findings: list[Finding]) -> list[Finding]:
 
 
 def problems(schematron: Schematron, fmt: str, xml: bytes) -> list[str]:
-    """Why ``xml`` is not a valid ``fmt`` document: XSD errors, else failing rules."""
+    """Why ``xml`` is not a valid ``fmt`` document: XSD errors, else the failing official
+    rules and, next to them, what our own EN 16931 arithmetic finds (:mod:`.en16931`)."""
     schemas = CII_SCHEMAS if fmt == "cii" else ubl_schemas(xml)
     errors = xsd_errors(xml, schemas)
     if errors:
         return errors  # the rules assume a schema-valid document
     findings = failing(schematron.chain(fmt, xml))
-    return [f"{f.stylesheet} {f.rule_id} [{f.flag}]: {f.text}" for f in findings]
+    official = [f"{f.stylesheet} {f.rule_id} [{f.flag}]: {f.text}" for f in findings]
+    return official + [f"{ARITHMETIC} {problem}" for problem in arithmetic_problems(xml)]
 
 
 def missing_rule_files(fmt: str) -> list[str]:

@@ -17,6 +17,14 @@ class BillingFailure(Failure):
         super().__init__(operation=operation, title=check, message=message)
 
 
+class GuessFailure(BillingFailure):
+    """The server does differently what the mock only guessed (a field's name or format, a
+    header): at ``--level published`` a note for the mock's maintainers, never a defect."""
+
+    code = "BM200"
+    kind_title = "The mock guessed differently"
+
+
 @dataclass
 class Finding:
     """One way the server departs from the contract, with what reproduces it."""
@@ -27,7 +35,9 @@ class Finding:
     request: dict = field(default_factory=dict)  # method, url, headers, body
     response: dict = field(default_factory=dict)  # status, headers, body
     curl: str = ""
+    source: str = ""  # "server's own document" when its own /openapi.json was the yardstick
 
     @property
     def key(self) -> tuple:
-        return (self.check, self.operation, self.message.splitlines()[0] if self.message else "")
+        return (self.check, self.operation, self.source,
+                self.message.splitlines()[0] if self.message else "")

@@ -9,6 +9,7 @@ from mockserver.control import runs, steering, tenants
 from mockserver.control.access import control_operation
 from mockserver.domain.clock import utc
 from mockserver.domain.errors import InvalidRequest
+from mockserver.edge import journal
 from mockserver.edge.envelope import ok
 from mockserver.edge.errors import RequestValidationFailed
 from mockserver.edge.operation import encoded
@@ -30,9 +31,12 @@ def get_health():
                      "scenario": store.scenario, "evictions": evictions}, 200))
 
 
-def _clock(rt, events: list[dict]):
-    return ok({"now": rt.store.clock.now(), "mode": rt.store.clock.mode, "events": events},
-              rt.store.clock.now())
+def _clock(rt, move: clock_service.Move | None = None):
+    now = rt.store.clock.now()
+    data = {"now": now, "mode": rt.store.clock.mode, "events": []}
+    if move is not None:
+        data.update(events=move.events, requested=move.requested, complete=move.complete)
+    return ok(data, now)
 
 
 def _world(rt):
@@ -43,7 +47,7 @@ def _world(rt):
 
 @control_operation
 def get_clock(rt):
-    return _clock(rt, [])
+    return _clock(rt)
 
 
 @control_operation
@@ -56,7 +60,8 @@ def advance_clock(rt, body):
 @control_operation
 def set_clock(rt, body):
     instant = _instant(body["now"], ["body", "now"])
-    return _clock(rt, clock_service.set_time(rt.store, instant, body.get("mode")))
+    return _clock(rt, clock_service.set_time(rt.store, instant, body.get("mode"),
+                                             allow_backwards=body.get("allow_backwards", False)))
 
 
 def _instant(text: str, loc: list) -> datetime:
@@ -65,7 +70,7 @@ def _instant(text: str, loc: list) -> datetime:
         if "T" not in text.upper() and " " not in text:
             raise ValueError("a date-time needs a time of day")
         return utc(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # OverflowError: no UTC time (year 1 at +01:00)
         raise RequestValidationFailed([{
             "type": "datetime_parsing", "loc": loc, "input": text,
             "msg": f"Input should be a valid datetime, {exc}", "ctx": {"error": str(exc)}}]
@@ -144,7 +149,7 @@ def list_journal(rt, operation_id=None, tenant_id=None, status=None, limit=100):
                if (operation_id is None or e["operation_id"] == operation_id)
                and (tenant_id is None or e["tenant_id"] == tenant_id)
                and (status is None or e["status"] == status)]
-    return ok(entries[:limit], rt.store.clock.now())
+    return ok([journal.shown(e) for e in entries[:limit]], rt.store.clock.now())
 
 
 @control_operation

@@ -7,6 +7,7 @@ plain EN 16931 one, which the Factur-X profile EN 16931 requires.
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 from pathlib import Path
 
 import drafthorse
@@ -17,11 +18,13 @@ from drafthorse.models.payment import PaymentMeans, PaymentTerms
 from drafthorse.models.tradelines import LineItem
 from lxml import etree
 
+from mockserver.documents import identifiers as ids
 from mockserver.documents.cii_parties import fill_buyer, fill_seller
 from mockserver.documents.facts import UNIT_CODE, DocumentLine, InvoiceFacts, VatGroup
 
 GUIDELINE_EN16931 = "urn:cen.eu:en16931:2017"
 SEPA_CREDIT_TRANSFER = "58"
+STANDING_AGREEMENT = "57"  # UNCL 4461, see mockserver.documents.ubl
 _SCHEMA = Path(drafthorse.__file__).parent / "schema" / "Factur-X_1.0.07_EN16931.xsd"
 _schema_lock = threading.Lock()
 _schema: etree.XMLSchema | None = None
@@ -59,6 +62,8 @@ def _line(line: DocumentLine) -> LineItem:
     item.document.line_id = line.number
     item.product.name = line.description
     item.agreement.net.amount = line.unit_price
+    if line.base_quantity != 1:  # a price per 1,000 calls: BT-149, in the quantity's unit
+        item.agreement.net.basis_quantity = (Decimal(line.base_quantity), UNIT_CODE)
     item.delivery.billed_quantity = (line.quantity, UNIT_CODE)
     item.settlement.trade_tax.type_code = "VAT"
     item.settlement.trade_tax.category_code = line.category
@@ -72,24 +77,28 @@ def _line(line: DocumentLine) -> LineItem:
 
 
 def _references(doc: Document, facts: InvoiceFacts) -> None:
-    reference = facts.buyer.get("buyer_reference")
+    reference = ids.buyer_reference(facts.buyer)  # the Leitweg-ID of a public buyer
     if reference:
         doc.trade.agreement.buyer_reference = reference
+    order = ids.order_reference(facts.buyer)  # its own order number then moves to BT-13
+    if order:
+        doc.trade.agreement.buyer_order.issuer_assigned_id = order
     invoice = facts.invoice
     if invoice.period_start and invoice.period_end:
         doc.trade.settlement.period.start = invoice.period_start
         doc.trade.settlement.period.end = invoice.period_end
     if facts.is_credit_note and invoice.referenced_invoice_number:
-        doc.trade.settlement.invoice_referenced_document.issuer_assigned_id = (
-            invoice.referenced_invoice_number
-        )
+        reference = doc.trade.settlement.invoice_referenced_document
+        reference.issuer_assigned_id = invoice.referenced_invoice_number
+        if invoice.referenced_invoice_date:
+            reference.issue_date_time = invoice.referenced_invoice_date  # BT-26
 
 
 def _settlement(doc: Document, facts: InvoiceFacts) -> None:
     settlement = doc.trade.settlement
     settlement.currency_code = facts.invoice.currency
     settlement.payment_reference = facts.invoice.number
-    settlement.payment_means.add(_payment_means(facts.seller))
+    settlement.payment_means.add(_payment_means(facts.seller, facts.is_credit_note))
     for group in facts.vat_groups:
         settlement.trade_tax.add(_vat_breakdown(group))
     terms = PaymentTerms()
@@ -105,10 +114,12 @@ def _settlement(doc: Document, facts: InvoiceFacts) -> None:
     totals.due_amount = facts.grand_total
 
 
-def _payment_means(seller: dict) -> PaymentMeans:
+def _payment_means(seller: dict, credit_note: bool) -> PaymentMeans:
     means = PaymentMeans()
-    if not seller.get("iban"):
-        means.type_code = "1"  # instrument not defined: the seller gave no account
+    if credit_note or not seller.get("iban"):
+        # A standing agreement: the seller gave no account, or (a credit note) asks for no
+        # payment into one; the tenant's method on file settles it.
+        means.type_code = STANDING_AGREEMENT
         return means
     means.type_code = SEPA_CREDIT_TRANSFER
     means.payee_account.iban = seller["iban"].replace(" ", "")

@@ -7,7 +7,8 @@ from drafthorse.models.party import PostalTradeAddress, TaxRegistration, TradePa
 from mockserver.documents import identifiers as ids
 from mockserver.documents.facts import InvoiceFacts
 
-VAT_SCHEME = "VA"
+VAT_SCHEME = "VA"  # BT-31 / BT-48
+FISCAL_SCHEME = "FC"  # BT-32: a seller's tax registration that is not a VAT identifier
 
 
 def fill_seller(party: TradeParty, facts: InvoiceFacts) -> None:
@@ -26,20 +27,26 @@ def fill_seller(party: TradeParty, facts: InvoiceFacts) -> None:
     _address(party.address, seller)
     endpoint = ids.seller_peppol_endpoint(seller)
     party.electronic_address.uri_ID = (endpoint.scheme, endpoint.value)
-    if not facts.not_subject_to_vat:
-        _vat_registration(party, seller.get("vat_number"))
+    given = seller.get("vat_number")
+    if facts.not_subject_to_vat:  # no VAT identifier (BR-O-2); its tax id is BT-32
+        _registration(party, FISCAL_SCHEME, (given or "").strip())
+    else:
+        _registration(party, VAT_SCHEME, ids.vat_id(given))
+        _registration(party, FISCAL_SCHEME, ids.tax_registration(given))
 
 
 def fill_buyer(party: TradeParty, facts: InvoiceFacts) -> None:
-    """The buyer as frozen on the invoice; its Peppol id, else e-mail, is the address."""
+    """The buyer as frozen on the invoice; its Leitweg-ID, Peppol id or e-mail is the address."""
     buyer = facts.buyer
     party.name = buyer["company_name"]
     _address(party.address, buyer)
-    endpoint = ids.peppol_endpoint(buyer) or ids.email_endpoint(buyer.get("contact_email"))
+    endpoint = ids.buyer_endpoint(buyer)
     if endpoint:
         party.electronic_address.uri_ID = (endpoint.scheme, endpoint.value)
+    # Only a VAT identifier (BT-48): EN 16931 has no other buyer tax registration and
+    # Factur-X refuses FC on the buyer, so a US EIN is not written here at all.
     if not facts.not_subject_to_vat:
-        _vat_registration(party, buyer.get("vat_number"))
+        _registration(party, VAT_SCHEME, ids.vat_id(buyer.get("vat_number")))
 
 
 def _address(address: PostalTradeAddress, data: dict) -> None:
@@ -56,7 +63,6 @@ def _address(address: PostalTradeAddress, data: dict) -> None:
         address.country_subdivision = data["state"]
 
 
-def _vat_registration(party: TradeParty, vat_number: str | None) -> None:
-    vat = ids.vat_id(vat_number)
-    if vat:
-        party.tax_registrations.add(TaxRegistration(id=(VAT_SCHEME, vat)))
+def _registration(party: TradeParty, scheme: str, value: str | None) -> None:
+    if value:
+        party.tax_registrations.add(TaxRegistration(id=(scheme, value)))

@@ -41,6 +41,7 @@ class DocumentLine:
     rate: Decimal
     period_start: date | None
     period_end: date | None
+    base_quantity: int = 1  # the price is that of this many units (BT-149)
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ def _line(number: int, item: LineItem, sign: int) -> DocumentLine:
         rate=Decimal(item.tax_rate or 0).quantize(CENT),
         period_start=item.period_start,
         period_end=item.period_end,
+        base_quantity=item.unit_divisor,
     )
 
 

@@ -52,7 +52,7 @@ def render_facturx(facts: InvoiceFacts, profile: HybridProfile) -> bytes:
 
 
 def _metadata(facts: InvoiceFacts, profile: HybridProfile, language: str) -> dict:
-    labels = labels_for(language)
+    labels = labels_for(language, credit_note=facts.is_credit_note)
     title = labels["credit_note" if facts.is_credit_note else "invoice"]
     seller = facts.seller["legal_name"]
     number = facts.invoice.number

@@ -16,8 +16,17 @@ VAT_EAS = {
 REGISTRY_ICD = REGISTRY_EAS
 EMAIL_SCHEME = "EM"
 LEITWEG_SCHEME = "0204"
+# Where a tax id is a VAT identifier: the EU member states (Greece as EL, Northern Ireland as
+# XI) and the European countries outside the EU that levy VAT under that name. Anything else
+# (a US EIN, an Australian ABN) is a tax registration of its own kind, never BT-31 or BT-48.
+VAT_PREFIXES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE",
+    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI",
+    "GB", "CH", "LI", "NO", "IS",
+})
+OTHER_TAX_SCHEME = "TAX"  # UBL TaxScheme of a tax registration that is not VAT (Peppol's use)
 _EAS_CODE = re.compile(r"^\d{4}$")
-_VAT_ID = re.compile(r"^[A-Z]{2}[0-9A-Z+*.]{2,13}$")
+_VAT_ID = re.compile(r"^[A-Z]{2}[0-9A-Z+*]{2,14}$")
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,31 @@ def peppol_endpoint(buyer: dict) -> Endpoint | None:
     if _EAS_CODE.match(scheme):
         return Endpoint(scheme, raw)
     return None
+
+
+def buyer_endpoint(buyer: dict) -> Endpoint | None:
+    """The buyer's electronic address (BT-49) outside Peppol: a German public buyer's
+    Leitweg-ID (EAS 0204, what its portal routes by), else its Peppol id, else its e-mail."""
+    leitweg = _text(buyer.get("leitweg_id"))
+    if leitweg:
+        return Endpoint(LEITWEG_SCHEME, leitweg)
+    return peppol_endpoint(buyer) or email_endpoint(buyer.get("contact_email"))
+
+
+def buyer_reference(buyer: dict) -> str | None:
+    """BT-10: the Leitweg-ID when the buyer has one (BR-DE-15, and what public portals match),
+    else the buyer's own reference."""
+    return _text(buyer.get("leitweg_id")) or _text(buyer.get("buyer_reference"))
+
+
+def order_reference(buyer: dict) -> str | None:
+    """BT-13: the buyer's own reference (its order number) when the Leitweg-ID takes BT-10."""
+    own = _text(buyer.get("buyer_reference"))
+    return own if own and own != buyer_reference(buyer) else None
+
+
+def _text(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None
 
 
 def missing_peppol_fields(buyer: dict) -> list[str]:
@@ -73,13 +107,27 @@ def email_endpoint(address: str | None) -> Endpoint | None:
     return Endpoint(EMAIL_SCHEME, address.strip()) if address and address.strip() else None
 
 
-def vat_id(value: str | None) -> str | None:
-    """A VAT identifier as EN 16931 wants it (country prefix, no spaces), or None.
+def tax_id_kind(value: str | None) -> str | None:
+    """``"vat"`` for a VAT identifier (its prefix is a VAT country's), ``"tax"`` for any other
+    tax registration (a US EIN, ``12-3456789``), None for no value."""
+    compact = _compact(value).replace(".", "").upper()
+    if not compact:
+        return None
+    return "vat" if compact[:2] in VAT_PREFIXES else "tax"
 
-    A tax number without a country prefix (a US EIN, say) is not a VAT id (BR-CO-9).
+
+def vat_id(value: str | None) -> str | None:
+    """A VAT identifier as EN 16931 wants it (country prefix, no spaces or dots), or None.
+
+    A tax number of another kind (a US EIN, also one written ``US-EIN-...``) is not one.
     """
-    compact = _compact(value).upper()
-    return compact if _VAT_ID.match(compact) else None
+    compact = _compact(value).replace(".", "").upper()
+    return compact if tax_id_kind(value) == "vat" and _VAT_ID.match(compact) else None
+
+
+def tax_registration(value: str | None) -> str | None:
+    """A tax registration that is not a VAT identifier, as given (BT-32 for a seller)."""
+    return value.strip() if tax_id_kind(value) == "tax" else None
 
 
 def legal_id(party: dict) -> tuple[str, str | None] | None:

@@ -10,9 +10,9 @@ LABELS: dict[str, dict[str, str]] = {
         "invoice": "Invoice", "credit_note": "Credit note", "number": "Number",
         "issue_date": "Issue date", "due_date": "Due date", "period": "Service period",
         "original_invoice": "Credits invoice", "your_reference": "Your reference",
-        "leitweg_id": "Leitweg-ID", "bill_to": "Bill to", "vat_id": "VAT ID",
+        "leitweg_id": "Leitweg-ID", "bill_to": "Bill to", "vat_id": "VAT ID", "tax_id": "Tax ID",
         "registration": "Company reg. no.", "description": "Description", "quantity": "Qty",
-        "unit_price": "Unit price", "vat_rate": "VAT", "amount": "Amount",
+        "unit_price": "Unit price", "per": "per", "vat_rate": "VAT", "amount": "Amount",
         "subtotal": "Subtotal (excl. VAT)", "vat": "VAT", "total": "Total",
         "vat_breakdown": "VAT breakdown", "category": "Category", "taxable": "Taxable amount",
         "tax": "VAT amount", "payment": "Payment",
@@ -22,6 +22,7 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "account_holder": "Account holder", "iban": "IBAN", "bic": "BIC", "bank": "Bank",
         "page": "Page {page} of {pages}", "email": "E-mail", "phone": "Phone",
+        "cat_S_reduced": "Reduced rate", "original_invoice_date": "Invoice date",
         "cat_S": "Standard rate", "cat_Z": "Zero rate", "cat_AE": "Reverse charge",
         "cat_G": "Export", "cat_E": "Exempt", "cat_O": "Not subject to VAT",
         "note_intra_eu_b2b": (
@@ -38,8 +39,9 @@ LABELS: dict[str, dict[str, str]] = {
         "issue_date": "Factuurdatum", "due_date": "Vervaldatum", "period": "Leveringsperiode",
         "original_invoice": "Crediteert factuur", "your_reference": "Uw referentie",
         "leitweg_id": "Leitweg-ID", "bill_to": "Factuuradres", "vat_id": "Btw-nummer",
+        "tax_id": "Fiscaal nummer",
         "registration": "KvK-nummer", "description": "Omschrijving", "quantity": "Aantal",
-        "unit_price": "Prijs per stuk", "vat_rate": "Btw", "amount": "Bedrag",
+        "unit_price": "Prijs", "per": "per", "vat_rate": "Btw", "amount": "Bedrag",
         "subtotal": "Subtotaal (excl. btw)", "vat": "Btw", "total": "Totaal",
         "vat_breakdown": "Btw-specificatie", "category": "Categorie", "taxable": "Grondslag",
         "tax": "Btw-bedrag", "payment": "Betaling",
@@ -50,6 +52,8 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "account_holder": "Rekeninghouder", "iban": "IBAN", "bic": "BIC", "bank": "Bank",
         "page": "Pagina {page} van {pages}", "email": "E-mail", "phone": "Telefoon",
+        "cat_S_reduced": "Verlaagd tarief",
+        "original_invoice_date": "Datum factuur",
         "cat_S": "Standaardtarief", "cat_Z": "Nultarief", "cat_AE": "Btw verlegd",
         "cat_G": "Export", "cat_E": "Vrijgesteld", "cat_O": "Niet belast",
         "note_intra_eu_b2b": (
@@ -62,22 +66,26 @@ LABELS: dict[str, dict[str, str]] = {
         ),
     },
     "de": {
-        "invoice": "Rechnung", "credit_note": "Gutschrift", "number": "Nummer",
+        # Not "Gutschrift": in German VAT law that is a self-billed invoice (§ 14 (2) UStG).
+        "invoice": "Rechnung", "credit_note": "Rechnungskorrektur", "number": "Nummer",
         "issue_date": "Rechnungsdatum", "due_date": "Fällig am", "period": "Leistungszeitraum",
         "original_invoice": "Korrigiert Rechnung", "your_reference": "Ihre Referenz",
         "leitweg_id": "Leitweg-ID", "bill_to": "Rechnungsempfänger", "vat_id": "USt-IdNr.",
+        "tax_id": "Steuernummer",
         "registration": "Handelsregister", "description": "Beschreibung", "quantity": "Menge",
-        "unit_price": "Einzelpreis", "vat_rate": "USt.", "amount": "Betrag",
+        "unit_price": "Einzelpreis", "per": "pro", "vat_rate": "USt.", "amount": "Betrag",
         "subtotal": "Zwischensumme (netto)", "vat": "Umsatzsteuer", "total": "Gesamtbetrag",
         "vat_breakdown": "Aufschlüsselung der Umsatzsteuer", "category": "Kategorie",
         "taxable": "Bemessungsgrundlage", "tax": "Steuerbetrag", "payment": "Zahlung",
         "pay_by": "Bitte überweisen Sie {amount} bis zum {date} unter Angabe von {number}.",
         "refund": (
-            "Der gutgeschriebene Betrag von {amount} wird erstattet oder mit offenen Rechnungen "
+            "Der Korrekturbetrag von {amount} wird erstattet oder mit offenen Rechnungen "
             "verrechnet."
         ),
         "account_holder": "Kontoinhaber", "iban": "IBAN", "bic": "BIC", "bank": "Bank",
         "page": "Seite {page} von {pages}", "email": "E-Mail", "phone": "Telefon",
+        "cat_S_reduced": "Ermäßigter Satz",
+        "original_invoice_date": "Datum der Rechnung",
         "cat_S": "Normalsatz", "cat_Z": "Nullsatz",
         "cat_AE": "Steuerschuldnerschaft des Leistungsempfängers", "cat_G": "Ausfuhr",
         "cat_E": "Steuerbefreit", "cat_O": "Nicht steuerbar",
@@ -96,8 +104,11 @@ LABELS: dict[str, dict[str, str]] = {
         "issue_date": "Date d'émission", "due_date": "Date d'échéance",
         "period": "Période de prestation", "original_invoice": "Avoir sur la facture",
         "your_reference": "Votre référence", "leitweg_id": "Leitweg-ID", "bill_to": "Facturé à",
-        "vat_id": "N° TVA", "registration": "N° d'immatriculation", "description": "Désignation",
-        "quantity": "Qté", "unit_price": "Prix unitaire", "vat_rate": "TVA", "amount": "Montant",
+        "vat_id": "N° TVA",
+        "tax_id": "Identifiant fiscal", "registration": "N° d'immatriculation",
+        "description": "Désignation",
+        "quantity": "Qté", "unit_price": "Prix unitaire", "per": "pour", "vat_rate": "TVA",
+        "amount": "Montant",
         "subtotal": "Sous-total (HT)", "vat": "TVA", "total": "Total TTC",
         "vat_breakdown": "Détail de la TVA", "category": "Catégorie", "taxable": "Base HT",
         "tax": "Montant TVA", "payment": "Paiement",
@@ -107,6 +118,8 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "account_holder": "Titulaire du compte", "iban": "IBAN", "bic": "BIC", "bank": "Banque",
         "page": "Page {page} sur {pages}", "email": "E-mail", "phone": "Téléphone",
+        "cat_S_reduced": "Taux réduit",
+        "original_invoice_date": "Date de la facture",
         "cat_S": "Taux normal", "cat_Z": "Taux zéro", "cat_AE": "Autoliquidation",
         "cat_G": "Exportation", "cat_E": "Exonéré", "cat_O": "Hors champ de la TVA",
         "note_intra_eu_b2b": (
@@ -123,8 +136,10 @@ LABELS: dict[str, dict[str, str]] = {
         "issue_date": "Fecha de emisión", "due_date": "Fecha de vencimiento",
         "period": "Periodo de servicio", "original_invoice": "Rectifica la factura",
         "your_reference": "Su referencia", "leitweg_id": "Leitweg-ID", "bill_to": "Facturar a",
-        "vat_id": "NIF-IVA", "registration": "N.º de registro", "description": "Descripción",
-        "quantity": "Cant.", "unit_price": "Precio unitario", "vat_rate": "IVA",
+        "vat_id": "NIF-IVA",
+        "tax_id": "Identificación fiscal", "registration": "N.º de registro",
+        "description": "Descripción",
+        "quantity": "Cant.", "unit_price": "Precio unitario", "per": "por", "vat_rate": "IVA",
         "amount": "Importe", "subtotal": "Subtotal (sin IVA)", "vat": "IVA", "total": "Total",
         "vat_breakdown": "Desglose del IVA", "category": "Categoría", "taxable": "Base imponible",
         "tax": "Cuota de IVA", "payment": "Pago",
@@ -134,6 +149,8 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "account_holder": "Titular de la cuenta", "iban": "IBAN", "bic": "BIC", "bank": "Banco",
         "page": "Página {page} de {pages}", "email": "Correo electrónico", "phone": "Teléfono",
+        "cat_S_reduced": "Tipo reducido",
+        "original_invoice_date": "Fecha de la factura",
         "cat_S": "Tipo general", "cat_Z": "Tipo cero", "cat_AE": "Inversión del sujeto pasivo",
         "cat_G": "Exportación", "cat_E": "Exento", "cat_O": "No sujeto a IVA",
         "note_intra_eu_b2b": (
@@ -151,8 +168,10 @@ LABELS: dict[str, dict[str, str]] = {
         "issue_date": "Data di emissione", "due_date": "Data di scadenza",
         "period": "Periodo di servizio", "original_invoice": "Storna la fattura",
         "your_reference": "Vostro riferimento", "leitweg_id": "Leitweg-ID",
-        "bill_to": "Intestatario", "vat_id": "Partita IVA", "registration": "N. di registro",
+        "bill_to": "Intestatario", "vat_id": "Partita IVA",
+        "tax_id": "Identificativo fiscale", "registration": "N. di registro",
         "description": "Descrizione", "quantity": "Qtà", "unit_price": "Prezzo unitario",
+        "per": "per",
         "vat_rate": "IVA", "amount": "Importo", "subtotal": "Imponibile", "vat": "IVA",
         "total": "Totale", "vat_breakdown": "Riepilogo IVA", "category": "Categoria",
         "taxable": "Imponibile", "tax": "Imposta", "payment": "Pagamento",
@@ -162,6 +181,8 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "account_holder": "Intestatario del conto", "iban": "IBAN", "bic": "BIC", "bank": "Banca",
         "page": "Pagina {page} di {pages}", "email": "E-mail", "phone": "Telefono",
+        "cat_S_reduced": "Aliquota ridotta",
+        "original_invoice_date": "Data della fattura",
         "cat_S": "Aliquota ordinaria", "cat_Z": "Aliquota zero", "cat_AE": "Inversione contabile",
         "cat_G": "Esportazione", "cat_E": "Esente", "cat_O": "Fuori campo IVA",
         "note_intra_eu_b2b": (
@@ -173,9 +194,25 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-def labels_for(language: str | None) -> dict[str, str]:
-    """The label table of ``language``, English for anything not supported."""
-    return LABELS.get((language or "").lower(), LABELS[DEFAULT_LANGUAGE])
+# What a credit note says where an invoice's words would speak of an invoice or ask for money.
+CREDIT_NOTE_LABELS: dict[str, dict[str, str]] = {
+    "en": {"bill_to": "Credit to", "payment": "Settlement"},
+    "nl": {"issue_date": "Datum creditnota", "bill_to": "Klant", "payment": "Verrekening"},
+    "de": {"issue_date": "Ausstellungsdatum", "bill_to": "Empfänger", "payment": "Ausgleich"},
+    "fr": {"issue_date": "Date de l'avoir", "bill_to": "Client", "payment": "Règlement"},
+    "es": {"bill_to": "Cliente", "payment": "Liquidación"},
+    "it": {"payment": "Regolamento"},
+}
+_CREDIT_NOTE_TABLES = {language: {**LABELS[language], **CREDIT_NOTE_LABELS[language]}
+                       for language in LANGUAGES}
+
+
+def labels_for(language: str | None, credit_note: bool = False) -> dict[str, str]:
+    """The label table of ``language`` (English for anything not supported), with a credit
+    note's own words when ``credit_note``."""
+    key = (language or "").lower()
+    key = key if key in LABELS else DEFAULT_LANGUAGE
+    return _CREDIT_NOTE_TABLES[key] if credit_note else LABELS[key]
 
 
 def language_of(buyer: dict) -> str:

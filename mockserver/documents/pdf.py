@@ -129,7 +129,7 @@ class _StableOutput(OutputProducer):
 def render_pdf(facts: InvoiceFacts) -> bytes:
     """The invoice or credit note as PDF/A-3b bytes."""
     language = language_of(facts.buyer)
-    labels = labels_for(language)
+    labels = labels_for(language, credit_note=facts.is_credit_note)
     printed = "".join(pdf_sections.printed_texts(facts, labels))
     with tempfile.TemporaryDirectory(prefix="billing-mock-pdf-") as workdir:
         pdf = InvoicePdf(font_files(), pdf_sections.footer_lines(facts, labels), labels["page"],

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from fpdf import FPDF
 
+from mockserver.documents import identifiers as ids
 from mockserver.documents.facts import InvoiceFacts
 from mockserver.documents.localize import format_date, format_money, format_quantity, format_rate
 from mockserver.documents.pdf_grid import Grid
@@ -62,6 +63,14 @@ class Printer:
     def date(self, day) -> str:
         return format_date(day, self.language)
 
+    def unit_price(self, line, labels: dict) -> str:
+        """The price, and for a price of many units how many: ``€0.20 per 1,000``."""
+        price = self.money(line.unit_price)
+        if line.base_quantity == 1:
+            return price
+        count = format_quantity(Decimal(line.base_quantity), self.language)
+        return f"{price} {labels['per']} {count}"
+
     def period(self, start, end) -> str:
         return f"{self.date(start)} \u2013 {self.date(end)}" if start and end else ""
 
@@ -95,7 +104,7 @@ def footer_lines(facts: InvoiceFacts, labels: dict) -> list[str]:
     place = f"{seller.get('postal_code', '')} {seller.get('city', '')}".strip()
     address = [seller["legal_name"], seller.get("address_line1"), place, seller.get("country_code")]
     details = [
-        f"{labels['vat_id']} {seller['vat_number']}" if seller.get("vat_number") else None,
+        _tax_id(labels, seller.get("vat_number"), " "),
         f"{labels['registration']} {seller['registration_number']}"
         if seller.get("registration_number") else None,
         seller.get("email"), seller.get("phone"), seller.get("website"),
@@ -118,21 +127,39 @@ def _column(pdf: FPDF, y: float, texts: list[str], style: TextStyle) -> float:
     return y
 
 
+def _title_style(pdf: FPDF, title: str) -> TextStyle:
+    """The title's style, smaller (down to 12 pt) until its longest word fits the column: a
+    title such as "Rechnungskorrektur" wraps between words, never inside one."""
+    style = TITLE
+    longest = max(title.split() or [title], key=len)
+    while style.size > 12:
+        style.apply(pdf)
+        if pdf.get_string_width(longest) <= RIGHT_WIDTH - 2 * pdf.c_margin:
+            break
+        style = TextStyle(style.size - 1, style.line_height * (style.size - 1) / style.size,
+                          bold=True)
+    return style
+
+
 def _title_and_meta(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Printer) -> float:
     """The document title and its key facts in the top right corner; returns where it ends."""
     invoice = facts.invoice
     left = pdf.l_margin + RIGHT_X
     title = labels["credit_note" if facts.is_credit_note else "invoice"]
+    style = _title_style(pdf, title)
     y = draw_lines(pdf, left, pdf.t_margin, RIGHT_WIDTH,
-                   wrapped(pdf, title, RIGHT_WIDTH, TITLE), TITLE, align="R")
+                   wrapped(pdf, title, RIGHT_WIDTH, style), style, align="R")
     rows = [
         (labels["number"], invoice.number),
         (labels["issue_date"], printer.date(invoice.issue_date)),
         (labels["original_invoice"], facts.is_credit_note and invoice.referenced_invoice_number),
+        (labels["original_invoice_date"], facts.is_credit_note and invoice.referenced_invoice_date
+         and printer.date(invoice.referenced_invoice_date)),
         (labels["due_date"], None if facts.is_credit_note else printer.date(invoice.due_date)),
         (labels["period"], printer.period(invoice.period_start, invoice.period_end)),
-        (labels["your_reference"], facts.buyer.get("buyer_reference")),
         (labels["leitweg_id"], facts.buyer.get("leitweg_id")),
+        (labels["your_reference"], ids.order_reference(facts.buyer)
+         or (None if facts.buyer.get("leitweg_id") else facts.buyer.get("buyer_reference"))),
     ]
     y += 2
     for label, value in rows:
@@ -164,9 +191,18 @@ def _buyer(pdf: FPDF, facts: InvoiceFacts, labels: dict, top: float) -> float:
     y = _column(pdf, top, [labels["bill_to"].upper()], BILL_TO)
     y = _column(pdf, y, [buyer["company_name"]], BUYER_NAME)
     lines = _address_lines(buyer)
-    if buyer.get("vat_number"):
-        lines.append(f"{labels['vat_id']}: {buyer['vat_number']}")
+    tax_id = _tax_id(labels, buyer.get("vat_number"), ": ")
+    if tax_id:
+        lines.append(tax_id)
     return _column(pdf, y, lines, BUYER_ADDRESS)
+
+
+def _tax_id(labels: dict, value: str | None, gap: str) -> str | None:
+    """A VAT number under the VAT label; any other tax id (a US EIN) under the tax id one."""
+    kind = ids.tax_id_kind(value)
+    if kind is None:
+        return None
+    return f"{labels['vat_id' if kind == 'vat' else 'tax_id']}{gap}{value.strip()}"
 
 
 def _address_lines(party: dict) -> list[str]:
@@ -184,7 +220,7 @@ def _lines(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Printer) -> No
         cells = [
             line.description,
             format_quantity(line.quantity, printer.language),
-            printer.money(line.unit_price),
+            printer.unit_price(line, labels),
             "" if line.category == "O" else format_rate(line.rate, printer.language),
             printer.money(line.net_amount),
         ]
@@ -217,7 +253,7 @@ def _vat_breakdown(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Printe
     for group in facts.vat_groups:
         code = f" ({group.exemption_code})" if group.exemption_code else ""
         cells = [
-            f"{labels['cat_' + group.category]} [{group.category}]{code}",
+            f"{_category_name(facts, group, labels)} [{group.category}]{code}",
             format_rate(group.rate, printer.language),
             printer.money(group.taxable),
             printer.money(group.tax),
@@ -229,6 +265,14 @@ def _vat_breakdown(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Printe
     VAT_GRID.heading(pdf, headings)
     for cells in rows:
         VAT_GRID.row(pdf, cells, headings=headings)
+
+
+def _category_name(facts: InvoiceFacts, group, labels: dict) -> str:
+    """A VAT category's name; a standard-rated group below the invoice's standard rate (a 9 %
+    next to 21 %) is a reduced rate, though EN 16931 codes both S."""
+    if group.category == "S" and group.rate < facts.invoice.vat.tax_rate:
+        return labels["cat_S_reduced"]
+    return labels[f"cat_{group.category}"]
 
 
 def _notes(pdf: FPDF, facts: InvoiceFacts, labels: dict) -> None:

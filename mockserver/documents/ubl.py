@@ -20,6 +20,10 @@ INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 PEPPOL_BILLING = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 SEPA_CREDIT_TRANSFER = "58"
+# UNCL 4461 "standing agreement": paid the way seller and buyer agreed before (the tenant's
+# payment method on file; a credit note refunded that way or set off). Also what Peppol's
+# Dutch rule NL-R-008 allows where "not defined" (1) is refused.
+STANDING_AGREEMENT = "57"
 
 
 @dataclass(frozen=True)
@@ -39,16 +43,11 @@ class UblProfile:
 def _peppol_buyer_reference(facts: InvoiceFacts) -> str:
     # Peppol needs BT-10 or BT-13 (PEPPOL-EN16931-R003); without the buyer's own reference the
     # tenant id is how the buyer's account is known to us.
-    return facts.buyer.get("buyer_reference") or facts.invoice.tenant_id
+    return ids.buyer_reference(facts.buyer) or facts.invoice.tenant_id
 
 
-def _xrechnung_buyer_endpoint(buyer: dict) -> ids.Endpoint | None:
-    # KoSIT accepts an e-mail address (EAS "EM"); the Leitweg-ID (EAS 0204) is the last resort.
-    return (
-        ids.peppol_endpoint(buyer)
-        or ids.email_endpoint(buyer.get("contact_email"))
-        or ids.Endpoint(ids.LEITWEG_SCHEME, buyer["leitweg_id"])
-    )
+def _order_reference(facts: InvoiceFacts) -> str | None:
+    return ids.order_reference(facts.buyer)
 
 
 def _xrechnung_missing(buyer: dict) -> list[str]:
@@ -61,17 +60,18 @@ PEPPOL = UblProfile(
     seller_endpoint=ids.seller_peppol_endpoint,
     buyer_endpoint=ids.peppol_endpoint,
     buyer_reference=_peppol_buyer_reference,
-    order_reference=lambda facts: None,
+    order_reference=_order_reference,
     missing_fields=ids.missing_peppol_fields,
 )
 XRECHNUNG = UblProfile(
     name="xrechnung",
     customization_id="urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0",
     seller_endpoint=lambda seller: ids.email_endpoint(seller.get("email")),
-    buyer_endpoint=_xrechnung_buyer_endpoint,
-    # BT-10 carries the Leitweg-ID (BR-DE-15); the buyer's own reference becomes BT-13.
-    buyer_reference=lambda facts: facts.buyer.get("leitweg_id"),
-    order_reference=lambda facts: facts.buyer.get("buyer_reference"),
+    # The Leitweg-ID routes the invoice (EAS 0204) and is BT-10 (BR-DE-15); the buyer's own
+    # reference becomes BT-13.
+    buyer_endpoint=ids.buyer_endpoint,
+    buyer_reference=lambda facts: ids.buyer_reference(facts.buyer),
+    order_reference=_order_reference,
     missing_fields=_xrechnung_missing,
 )
 
@@ -118,6 +118,8 @@ def _header(root: etree._Element, facts: InvoiceFacts, profile: UblProfile) -> N
     if facts.is_credit_note and invoice.referenced_invoice_number:
         reference = cac(cac(root, "BillingReference"), "InvoiceDocumentReference")
         cbc(reference, "ID", invoice.referenced_invoice_number)
+        date = invoice.referenced_invoice_date
+        cbc(reference, "IssueDate", date.isoformat() if date else None)  # BT-26
 
 
 def _period(parent: etree._Element, start, end) -> None:
@@ -130,7 +132,9 @@ def _period(parent: etree._Element, start, end) -> None:
 def _payment(root: etree._Element, facts: InvoiceFacts) -> None:
     seller = facts.seller
     means = cac(root, "PaymentMeans")
-    if seller.get("iban"):
+    # A credit note asks for no payment: no account to pay into, only how it is settled (the
+    # terms). XRechnung still wants the group (BR-DE-1), so it names the standing agreement.
+    if seller.get("iban") and not facts.is_credit_note:
         cbc(means, "PaymentMeansCode", SEPA_CREDIT_TRANSFER, name="SEPA credit transfer")
         cbc(means, "PaymentID", facts.invoice.number)
         account = cac(means, "PayeeFinancialAccount")
@@ -139,7 +143,7 @@ def _payment(root: etree._Element, facts: InvoiceFacts) -> None:
         if seller.get("bic"):
             cbc(cac(account, "FinancialInstitutionBranch"), "ID", seller["bic"])
     else:
-        cbc(means, "PaymentMeansCode", "1", name="Instrument not defined")
+        cbc(means, "PaymentMeansCode", STANDING_AGREEMENT, name="Standing agreement")
         cbc(means, "PaymentID", facts.invoice.number)
     cbc(cac(root, "PaymentTerms"), "Note", facts.payment_terms_text)
 
@@ -186,4 +190,7 @@ def _line(root: etree._Element, facts: InvoiceFacts, line: DocumentLine) -> None
     if line.category != "O":  # an O line carries no rate (BR-O-5)
         cbc(tax, "Percent", line.rate)
     cbc(cac(tax, "TaxScheme"), "ID", "VAT")
-    amount(cac(element, "Price"), "PriceAmount", line.unit_price, currency)
+    price = cac(element, "Price")
+    amount(price, "PriceAmount", line.unit_price, currency)
+    if line.base_quantity != 1:  # a price per 1,000 calls: BT-149, in the quantity's unit
+        cbc(price, "BaseQuantity", line.base_quantity, unitCode=UNIT_CODE)

@@ -39,8 +39,9 @@ def supplier(root: etree._Element, facts: InvoiceFacts, endpoint: ids.Endpoint |
     _endpoint(party, endpoint)
     cbc(cac(party, "PartyName"), "Name", seller["legal_name"])
     _address(party, seller)
-    if not facts.not_subject_to_vat:
-        _vat_scheme(party, ids.vat_id(seller.get("vat_number")))
+    vat, other = _tax_ids(seller.get("vat_number"), facts.not_subject_to_vat)
+    _tax_scheme(party, vat, "VAT")  # BT-31
+    _tax_scheme(party, other, ids.OTHER_TAX_SCHEME)  # BT-32
     legal = cac(party, "PartyLegalEntity")
     cbc(legal, "RegistrationName", seller["legal_name"])
     registration = ids.legal_id(seller)
@@ -56,8 +57,12 @@ def customer(root: etree._Element, facts: InvoiceFacts, endpoint: ids.Endpoint |
     party = cac(cac(root, "AccountingCustomerParty"), "Party")
     _endpoint(party, endpoint)
     _address(party, buyer)
+    given = buyer.get("vat_number")
     if not facts.not_subject_to_vat:
-        _vat_scheme(party, ids.vat_id(buyer.get("vat_number")))
+        _tax_scheme(party, ids.vat_id(given), "VAT")  # BT-48
+    # Not BT-48, which only a VAT identifier can be: the buyer's tax registration of its own
+    # kind (a US EIN), in UBL's own way of naming a tax scheme.
+    _tax_scheme(party, ids.tax_registration(given), ids.OTHER_TAX_SCHEME)
     cbc(cac(party, "PartyLegalEntity"), "RegistrationName", buyer["company_name"])
     if buyer.get("contact_email") or buyer.get("phone"):
         _contact(party, None, buyer.get("phone"), buyer.get("contact_email"))
@@ -78,11 +83,19 @@ def _address(party: etree._Element, data: dict) -> None:
     cbc(cac(address, "Country"), "IdentificationCode", data["country_code"].upper())
 
 
-def _vat_scheme(party: etree._Element, vat: str | None) -> None:
-    if vat:
+def _tax_ids(value: str | None, not_subject_to_vat: bool) -> tuple[str | None, str | None]:
+    """A seller's tax id as (VAT identifier BT-31, other tax registration BT-32). Outside the
+    scope of VAT (category O) there is no BT-31 (BR-O-2): any tax id the seller has is BT-32."""
+    if not_subject_to_vat:
+        return None, (value or "").strip() or None
+    return ids.vat_id(value), ids.tax_registration(value)
+
+
+def _tax_scheme(party: etree._Element, company_id: str | None, scheme_id: str) -> None:
+    if company_id:
         scheme = cac(party, "PartyTaxScheme")
-        cbc(scheme, "CompanyID", vat)
-        cbc(cac(scheme, "TaxScheme"), "ID", "VAT")
+        cbc(scheme, "CompanyID", company_id)
+        cbc(cac(scheme, "TaxScheme"), "ID", scheme_id)
 
 
 def _contact(party: etree._Element, name: str | None, phone: str | None, email: str | None) -> None:

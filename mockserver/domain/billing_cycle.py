@@ -76,18 +76,19 @@ def period_close_at(sub: Subscription) -> datetime | None:
 def period_lines(sub: Subscription, usage: list[UsageEvent]) -> list[Line]:
     """The current period's invoice lines: the plan's price (times the quantity) and the
     period's usage, priced by the plan's tiers (a tier that costs nothing is no line)."""
-    start, end = sub.current_period_start, sub.current_period_end
+    start, end, last = sub.current_period_start, sub.current_period_end, sub.last_day
     lines = [Line(f"{sub.plan.name} ({sub.plan.billing_period})", Decimal(sub.quantity),
-                  sub.plan.base_price_cents, period_start=start, period_end=end)]
+                  sub.plan.base_price_cents, period_start=start, period_end=last)]
     metrics = sorted({t.metric_slug for t in sub.plan.usage_pricing})
     for metric in metrics:
         used = sum(e.quantity for e in usage
                    if e.metric_slug == metric and start <= e.occurred_at.date() < end)
         tiers = [t for t in sub.plan.usage_pricing if t.metric_slug == metric]
         for tier, billed in usage_by_tier(used, tiers):
-            if line_amount_cents(billed, tier.unit_price_cents):
+            if line_amount_cents(billed, tier.unit_price_cents, tier.unit_divisor):
                 lines.append(Line(f"{sub.plan.name}: {metric} ({tier.unit_label})", billed,
-                                  tier.unit_price_cents, period_start=start, period_end=end))
+                                  tier.unit_price_cents, period_start=start, period_end=last,
+                                  unit_divisor=tier.unit_divisor))
     return lines
 
 

@@ -55,9 +55,13 @@ class LineItem:
     tax_cents: int = 0
     period_start: date | None = None
     period_end: date | None = None
+    unit_divisor: int = 1  # the price is that of this many units (EN 16931 BT-149)
 
     def __post_init__(self) -> None:
-        self.amount_cents = line_amount_cents(self.quantity, self.unit_price_cents)
+        if self.unit_divisor < 1:
+            raise InvalidRequest("unit_divisor must be at least 1")
+        self.amount_cents = line_amount_cents(self.quantity, self.unit_price_cents,
+                                              self.unit_divisor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +74,12 @@ class Line:
     tax_rate: Decimal | None = None  # None: inherit the invoice's rate at finalization
     period_start: date | None = None
     period_end: date | None = None
+    unit_divisor: int = 1
 
     def item(self, line_id: str) -> LineItem:
         return LineItem(line_id, self.description, self.quantity, self.unit_price_cents,
                         tax_rate=self.tax_rate, period_start=self.period_start,
-                        period_end=self.period_end)
+                        period_end=self.period_end, unit_divisor=self.unit_divisor)
 
 
 @dataclass(slots=True)
@@ -87,6 +92,7 @@ class Invoice:
     document_type: str = "invoice"  # invoice | credit_note
     referenced_invoice_id: str | None = None
     referenced_invoice_number: str | None = None
+    referenced_invoice_date: date | None = None  # the corrected invoice's issue date (BT-26)
     status: InvoiceStatus = S.DRAFT
     number: str | None = None
     issue_date: date | None = None
@@ -277,6 +283,7 @@ def credit_note_for(
             unit_price_cents=-line.unit_price_cents, order_index=i,
             tax_rate=line.tax_rate if line.tax_category in ("S", "Z") else None,
             period_start=line.period_start, period_end=line.period_end,
+            unit_divisor=line.unit_divisor,
         )
         for i, line in enumerate(chosen)
     ]
@@ -284,7 +291,7 @@ def credit_note_for(
         id=new_id("inv"), tenant_id=original.tenant_id, created_at=now, updated_at=now,
         currency=original.currency, document_type="credit_note",
         referenced_invoice_id=original.id, referenced_invoice_number=original.number,
-        period_start=original.period_start,
+        referenced_invoice_date=original.issue_date, period_start=original.period_start,
         period_end=original.period_end, line_items=lines,
         notes=f"Credit note for invoice {original.number}",
     )

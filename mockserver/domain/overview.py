@@ -57,7 +57,7 @@ def billing_overview(tenant: Tenant, seller: Seller, now: datetime) -> Overview:
                 "status": s.status, "billing_period": s.plan.billing_period,
                 "quantity": s.quantity, "price_cents": s.plan.base_price_cents * s.quantity,
                 "mrr_cents": s.mrr_cents, "current_period_start": s.current_period_start,
-                "current_period_end": s.current_period_end,
+                "current_period_end": s.last_day,
             }
             for s in tenant.subscriptions
         ],

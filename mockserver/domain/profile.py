@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 
+from mockserver.domain.vat import is_eu
+
 LANGUAGES = ("en", "nl", "de", "fr", "es", "it")
 
 # What finalization needs from the buyer (documented in "invoice not finalising").
@@ -91,7 +93,8 @@ def new_profile(tenant_id: str, values: dict, now: datetime) -> BillingProfile:
 
 @dataclass(frozen=True)
 class Seller:
-    """The partner configuration: the seller side of every invoice."""
+    """The partner configuration: the seller side of every invoice. The defaults are ScaiLabs;
+    another company is made with :func:`seller_from`, which takes nothing from them."""
 
     legal_name: str = "ScaiLabs B.V."
     address_line1: str = "Keizersgracht 123"
@@ -99,14 +102,14 @@ class Seller:
     city: str = "Amsterdam"
     country_code: str = "NL"
     vat_number: str = "NL498259791B01"
-    registration_number: str = "81234567"
+    registration_number: str | None = "81234567"
     email: str = "billing@scailabs.example"
     phone: str = "+31 20 123 4567"
-    iban: str = "NL91ABNA0417164300"
-    bic: str = "ABNANL2A"
-    bank_name: str = "ABN AMRO"
+    iban: str | None = "NL91ABNA0417164300"
+    bic: str | None = "ABNANL2A"
+    bank_name: str | None = "ABN AMRO"
     payment_terms_days: int = 14
-    website: str = "https://www.scailabs.example"
+    website: str | None = "https://www.scailabs.example"
     extra: dict = field(default_factory=dict, compare=False)
 
     def snapshot(self) -> dict:
@@ -114,6 +117,53 @@ class Seller:
         data = asdict(self)
         data.pop("extra")
         return _shared(tuple(data.items()))
+
+
+# A seller of its own states who it is: these always (XRechnung needs the e-mail and phone,
+# BR-DE-6/7; every VAT case but O needs the VAT number), and these too, null for "none".
+SELLER_REQUIRED = ("legal_name", "address_line1", "postal_code", "city", "country_code",
+                   "vat_number", "email", "phone")
+SELLER_NULLABLE = ("registration_number", "iban", "bic", "bank_name", "website")
+SELLER_TERMS = ("payment_terms_days",)  # may adjust ScaiLabs alone: it is not an identity
+# The prefix of an EU country's VAT numbers where it is not the country code (Greece).
+VAT_PREFIX = {"GR": "EL"}
+
+
+def seller_problems(values: dict) -> list[tuple[str, str]]:
+    """What keeps ``values`` from describing a seller, as (field or "", problem) pairs.
+
+    Values that name only the payment terms adjust ScaiLabs; values that name anything else
+    are a company of its own and must name everything, so that no invoice can carry one
+    company's name with another's bank account or registration.
+    """
+    if not set(values) - set(SELLER_TERMS):
+        return []
+    missing = [name for name in SELLER_REQUIRED if not values.get(name)]
+    unstated = [name for name in SELLER_NULLABLE if name not in values]
+    problems = []
+    if missing or unstated:
+        parts = [f"a seller of its own names every field, none is taken from ScaiLabs; missing: "
+                 f"{', '.join(missing + unstated)}"]
+        if unstated:
+            parts.append(f"(give null for {', '.join(unstated)} when the seller has none)")
+        problems.append(("", " ".join(parts)))
+    country, vat = values.get("country_code") or "", values.get("vat_number") or ""
+    prefix = VAT_PREFIX.get(country, country)
+    if is_eu(country) and vat and not vat.replace(" ", "").upper().startswith(prefix):
+        problems.append(("vat_number", f"{vat!r} is not a VAT number of {country} (an EU "
+                         f"seller's starts with {prefix})"))
+    return problems
+
+
+def seller_from(values: dict | None) -> Seller:
+    """The seller ``values`` describe (ScaiLabs when there are none or only payment terms).
+
+    Raises :class:`ValueError` naming what is missing; :func:`seller_problems` says it first.
+    """
+    problems = seller_problems(values or {})
+    if problems:
+        raise ValueError("; ".join(problem for _, problem in problems))
+    return Seller(**(values or {}))
 
 
 _SNAPSHOTS: dict[tuple, dict] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from mockserver.domain.profile import BillingProfile, Seller
@@ -55,6 +55,10 @@ class Plan:
 
 @dataclass
 class Subscription:
+    """``current_period_end`` is the period's boundary: the day it closes, is invoiced and the
+    next period starts. The period's last day, what invoices and the API show, is the day
+    before (:attr:`last_day`), so two periods never share a day."""
+
     id: str
     plan: Plan
     current_period_start: date
@@ -65,6 +69,15 @@ class Subscription:
     @property
     def mrr_cents(self) -> int:
         return self.plan.mrr_cents * self.quantity if self.status in BILLABLE_STATES else 0
+
+    @property
+    def last_day(self) -> date:
+        return last_day_before(self.current_period_end)
+
+
+def last_day_before(boundary: date) -> date:
+    """The last day of a period that ends when the next one starts on ``boundary``."""
+    return boundary - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -81,19 +94,21 @@ def add_months(day: date, months: int) -> date:
 
 
 def usage_by_tier(quantity: int, tiers: list[UsageTier]) -> list[tuple[UsageTier, Decimal]]:
-    """Split ``quantity`` units over graduated tiers: (tier, billed quantity in divisor units)."""
+    """Split ``quantity`` units over graduated tiers: (tier, units billed in it). A tier's
+    price is that of ``unit_divisor`` units, so the units stay units (5,441 calls at 20 cents
+    per 1,000), never a fraction of the divisor."""
     pieces = []
     for tier in sorted(tiers, key=lambda t: t.tier_start):
         upper = quantity if tier.tier_end is None else min(quantity, tier.tier_end)
         units = max(0, upper - tier.tier_start)
         if units:
-            pieces.append((tier, Decimal(units) / Decimal(tier.unit_divisor)))
+            pieces.append((tier, Decimal(units)))
     return pieces
 
 
 def price_usage(quantity: int, tiers: list[UsageTier]) -> int:
     """Graduated tiered price of ``quantity`` units in cents (each tier rounded half-up)."""
-    return sum(line_amount_cents(billed, tier.unit_price_cents)
+    return sum(line_amount_cents(billed, tier.unit_price_cents, tier.unit_divisor)
                for tier, billed in usage_by_tier(quantity, tiers))
 
 
@@ -109,6 +124,7 @@ class EstimateLine:
     plan_key: str
     metric_slug: str | None = None
     tax_cents: int = 0
+    unit_divisor: int = 1
 
 
 @dataclass
@@ -148,6 +164,7 @@ class UpcomingEstimate:
                     "plan_key": line.plan_key, "metric_slug": line.metric_slug,
                     "quantity": str(line.quantity),
                     "unit_price_cents": line.unit_price_cents,
+                    "unit_divisor": line.unit_divisor,
                     "amount_cents": line.amount_cents,
                     "tax_rate": format_rate(self.vat.tax_rate),
                     "tax_category": self.vat.tax_category,
@@ -184,13 +201,13 @@ def estimate_upcoming(
         next_end = min(s.current_period_end for s in billable)
         closing = [s for s in billable if s.current_period_end == next_end]
         estimate.period_start = min(s.current_period_start for s in closing)
-        estimate.period_end = estimate.issue_date = next_end
+        estimate.period_end, estimate.issue_date = last_day_before(next_end), next_end
         for sub in closing:
             estimate.lines.append(EstimateLine(
                 f"{sub.plan.name} ({sub.plan.billing_period})", "subscription",
                 Decimal(sub.quantity), sub.plan.base_price_cents,
                 sub.plan.base_price_cents * sub.quantity, sub.current_period_start,
-                sub.current_period_end, sub.plan.plan_key,
+                sub.last_day, sub.plan.plan_key,
             ))
             estimate.lines.extend(_usage_lines(sub, usage, now))
     for line in estimate.lines:
@@ -219,7 +236,8 @@ def _usage_lines(sub: Subscription, usage: list[UsageEvent], now: datetime) -> l
             lines.append(EstimateLine(
                 f"{sub.plan.name}: {metric} ({band} {tier.unit_label}{per}), period to date",
                 "usage", billed, tier.unit_price_cents,
-                line_amount_cents(billed, tier.unit_price_cents), month_start, now.date(),
-                sub.plan.plan_key, metric_slug=metric,
+                line_amount_cents(billed, tier.unit_price_cents, tier.unit_divisor), month_start,
+                now.date(), sub.plan.plan_key, metric_slug=metric,
+                unit_divisor=tier.unit_divisor,
             ))
     return lines

@@ -101,7 +101,8 @@ def tax_cents(amount_cents: int, rate: Decimal) -> int:
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def line_amount_cents(quantity: Decimal, unit_price_cents: int) -> int:
-    """Line net amount: quantity times unit price, rounded half-up to whole cents."""
-    exact = quantity * Decimal(unit_price_cents)
+def line_amount_cents(quantity: Decimal, unit_price_cents: int, unit_divisor: int = 1) -> int:
+    """Line net amount: quantity times the unit price, which is the price of ``unit_divisor``
+    units (a price per 1,000 calls: 1000), rounded half-up to whole cents."""
+    exact = quantity * Decimal(unit_price_cents) / Decimal(unit_divisor)
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))

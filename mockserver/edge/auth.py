@@ -1,7 +1,8 @@
 """Who is calling: bearer tokens to tenants and permissions.
 
 A JWT names its tenant in the ``tenant_id`` claim; its signature is checked only when the
-server has a secret. Any other token is looked up in the store's token table.
+server has a secret, its time window (``exp``, ``nbf``, ``iat``) always. Any other token is
+looked up in the store's token table.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from mockserver.state import ALL_PERMISSIONS, Store
 TENANT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 SUPER_ADMIN = "super_admin"
 JWT_ALGORITHMS = ["HS256", "HS384", "HS512"]
+# Without a secret PyJWT checks nothing unless asked: the claims of time are checked anyway, so
+# a token that expired or is not valid yet is refused whether or not the server has a secret.
+UNSIGNED = {"verify_signature": False, "verify_exp": True, "verify_nbf": True,
+            "verify_iat": True}
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ def _from_jwt(token: str, secret: str | None) -> Principal:
             claims = jwt.decode(token, secret, algorithms=JWT_ALGORITHMS,
                                 options={"verify_aud": False})
         else:
-            claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": True})
+            claims = jwt.decode(token, options=UNSIGNED)
     except jwt.PyJWTError as exc:
         raise Unauthorized(f"Invalid token: {exc}") from None
     tenant_id = claims.get("tenant_id")

@@ -58,11 +58,19 @@ def json_default(value):
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=json_default)
+_ASCII = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, default=json_default)
 
 
 def encode(value) -> bytes:
-    """Compact UTF-8 JSON, the encoding of every answer the mock writes."""
-    return _ENCODER.encode(value).encode("utf-8")
+    r"""Compact UTF-8 JSON, the encoding of every answer the mock writes.
+
+    A lone surrogate (a 422 echoing ``"\ud800"``, a journal entry of such a request) has no
+    UTF-8 form: that answer is written with ASCII escapes instead, which JSON allows."""
+    text = _ENCODER.encode(value)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _ASCII.encode(value).encode("ascii")
 
 
 class JSONEncoder(json.JSONEncoder):

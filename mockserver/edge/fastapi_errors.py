@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from jsonschema import ValidationError
 
-from mockserver.schemas import request_validator  # noqa: F401  (the validators it translates)
+from mockserver.schemas import UNICODE, body_validator
 
 
 def _plural(n: int, word: str) -> str:
@@ -101,6 +101,9 @@ def translate_one(error: ValidationError, loc: list, raw: Any = None) -> list[di
         extras = [k for k in error.instance if k not in error.schema.get("properties", {})]
         return [_item("extra_forbidden", [*loc, k], "Extra inputs are not permitted",
                       error.instance[k]) for k in extras]
+    if keyword == UNICODE:  # pydantic's answer to a string it cannot read as text
+        return [_item("string_unicode", loc, "Input should be a valid string, unable to parse "
+                      "raw data as a unicode string", value)]
     if keyword in ("oneOf", "anyOf") and "discriminator" in error.schema:
         return _discriminated(error, loc)
     return [_item("value_error", loc, f"Value error, {error.message}", value, {"error": error.message})]
@@ -124,11 +127,11 @@ def _discriminated(error: ValidationError, loc: list) -> list[dict]:
         return [_item("union_tag_invalid", loc, f"Input tag {tag!r} found using {prop!r} does "
                       f"not match any of the expected tags: {tags}", value,
                       {**ctx, "tag": str(tag), "expected_tags": tags})]
-    branch_errors = request_validator(branches[tag]).iter_errors(value)
+    branch_errors = body_validator(branches[tag]).iter_errors(value)
     return translate(branch_errors, [*loc, tag])
 
 
-PRIORITY = ("type", "required", "oneOf", "anyOf", "enum", "format", "pattern", "minLength",
+PRIORITY = ("type", UNICODE, "required", "oneOf", "anyOf", "enum", "format", "pattern", "minLength",
             "maxLength", "minimum", "maximum")
 
 

@@ -1,8 +1,12 @@
-"""The request journal: every call to the billing API, with its operation, tenant and status."""
+"""The request journal: every call to the billing API, with its operation, tenant and status.
+
+Bodies are kept as the bytes they came as, cut to ``Settings.journal_body_bytes``, and read as
+JSON only when the journal is shown: a parsed body weighs many times its text (60 KB of small
+objects is over a megabyte of Python objects), and the journal keeps its last 1,000 entries.
+"""
 
 from __future__ import annotations
 
-import json
 import time
 from contextvars import ContextVar
 
@@ -11,10 +15,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mockserver.compat import routed_operation_id
 from mockserver.edge.exit import status_of
 from mockserver.edge.request import request_id
+from mockserver.edge.validation import loads
 from mockserver.spec import API_BASE
 from mockserver.state import current_access
 
-MAX_BODY = 64 * 1024
 # The entry being recorded; the handler (in another thread, same context) adds the tenant.
 CURRENT_ENTRY: ContextVar[dict | None] = ContextVar("billing_mock_journal_entry", default=None)
 
@@ -36,11 +40,30 @@ def note_world(store) -> None:
         entry["at"] = store.clock.now()
 
 
+def shown(entry: dict) -> dict:
+    """A kept entry as ``/_mock/journal`` shows it: ``body`` is the request's JSON when it was
+    kept whole and is JSON; otherwise ``body`` is null and ``body_text`` the text kept."""
+    found = {key: value for key, value in entry.items() if not key.startswith("_")}
+    kept: bytes = entry["_body"]
+    whole = len(kept) == entry["body_size"]
+    body = None
+    if whole and kept:
+        try:
+            body = loads(kept)
+        except (ValueError, RecursionError):  # not JSON: shown as text
+            pass
+    found.update(body=body, body_truncated=not whole)
+    if body is None and kept:
+        found["body_text"] = kept.decode("utf-8", "replace")
+    return found
+
+
 class JournalMiddleware:
     """Placed after Connexion's routing, so the operationId is known."""
 
     def __init__(self, app: ASGIApp, runtime) -> None:
         self.app, self.runtime = app, runtime
+        self.body_bytes = runtime.settings.journal_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(API_BASE + "/"):
@@ -53,16 +76,19 @@ class JournalMiddleware:
         entry = {"request_id": request_id(), "at": store.clock.now(),
                  "operation_id": routed_operation_id(scope), "method": scope["method"],
                  "path": scope["path"], "query": scope.get("query_string", b"").decode("latin-1"),
-                 "status": 500, "tenant_id": None, "duration_ms": 0.0, "body": None,
-                 "_generation": store.generation}
+                 "status": 500, "tenant_id": None, "duration_ms": 0.0, "body_size": 0,
+                 "_body": b"", "_generation": store.generation}
         token = CURRENT_ENTRY.set(entry)
-        chunks: list[bytes] = []
+        kept = bytearray()
         started = time.perf_counter()
 
         async def recording_receive() -> Message:
             message = await receive()
-            if message["type"] == "http.request" and sum(map(len, chunks)) <= MAX_BODY:
-                chunks.append(message.get("body", b""))
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                entry["body_size"] += len(chunk)
+                if len(kept) < self.body_bytes:
+                    kept.extend(chunk[:self.body_bytes - len(kept)])
             return message
 
         async def finish() -> None:
@@ -70,7 +96,7 @@ class JournalMiddleware:
                 return
             entry["_recorded"] = True
             entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
-            entry["body"] = _json_or_none(b"".join(chunks))
+            entry["_body"] = bytes(kept)
             # Not the store's lock: this runs on the event loop for every request, and a reset
             # or a scenario load on a handler thread can hold the store for a while.
             await self.runtime.store.record_async(entry)
@@ -90,7 +116,6 @@ class JournalMiddleware:
         finally:
             CURRENT_ENTRY.reset(token)
             await finish()
-
 
     async def _read_ahead(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A read of a shared world, answered from this worker's copy without asking first;
@@ -115,7 +140,8 @@ class JournalMiddleware:
                      "operation_id": routed_operation_id(scope), "method": scope["method"],
                      "path": scope["path"],
                      "query": scope.get("query_string", b"").decode("latin-1"),
-                     "status": 500, "tenant_id": None, "duration_ms": 0.0, "body": None,
+                     "status": 500, "tenant_id": None, "duration_ms": 0.0,
+                     "body_size": len(body["body"]), "_body": body["body"][:self.body_bytes],
                      "_generation": store.generation}
             token = CURRENT_ENTRY.set(entry)
             held: list[Message] = []
@@ -136,7 +162,6 @@ class JournalMiddleware:
             finally:
                 CURRENT_ENTRY.reset(token)
             entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
-            entry["body"] = _json_or_none(body["body"])
             if await store.record_read(entry, access) or attempt == 2:
                 break
             access.ahead, access.checked, access.read_head = False, False, None
@@ -144,12 +169,3 @@ class JournalMiddleware:
             raise failure
         for message in held:
             await send(message)
-
-
-def _json_or_none(raw: bytes):
-    if not raw or len(raw) > MAX_BODY:
-        return None
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):  # bad JSON, bad UTF-8, too deep, too many digits
-        return None

@@ -1,5 +1,6 @@
-"""The outermost layer: one request id per request, and the request's ``Prefer`` knobs parsed
-once into a frozen value that every inner layer reads (as Prism does at its edge)."""
+"""The outermost layer: one request id per request, the request's ``Prefer`` knobs parsed
+once into a frozen value that every inner layer reads (as Prism does at its edge), and the
+``Content-Type`` media type written the one way the inner layers match it."""
 
 from __future__ import annotations
 
@@ -77,6 +78,7 @@ class EdgeMiddleware:
             return
         prefer = next((value.decode("latin-1") for name, value in scope["headers"]
                        if name == b"prefer"), None)
+        scope = _media_type_in_lower_case(scope)
         edge = EdgeRequest(new_request_id(), Preference.parse(prefer))
         token = CURRENT.set(edge)
         access = ACCESS.set(Access("read" if scope["method"] in READING_METHODS else "write"))
@@ -91,3 +93,18 @@ class EdgeMiddleware:
         finally:
             ACCESS.reset(access)
             CURRENT.reset(token)
+
+
+def _media_type_in_lower_case(scope: Scope) -> Scope:
+    """Media types compare in any case (RFC 9110, 8.3.1), but Connexion and Flask match
+    ``Content-Type`` as written: ``Application/JSON`` went unvalidated and reached a handler
+    unparsed. The type is written in lower case once, here; its parameters stay as sent."""
+    headers = scope["headers"]
+    for i, (name, value) in enumerate(headers):
+        if name == b"content-type":
+            media, sep, rest = value.partition(b";")
+            if media != media.lower():
+                headers = [*headers[:i], (name, media.lower() + sep + rest), *headers[i + 1:]]
+                return {**scope, "headers": headers}
+            return scope
+    return scope

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 import typing as t
 
 from connexion.datastructures import MediaTypeDict
@@ -11,36 +13,40 @@ from connexion.validators import ParameterValidator
 from starlette.datastructures import QueryParams
 
 from mockserver.compat import BodyValidator
+from mockserver.domain.errors import InvalidRequest
 from mockserver.edge.errors import RequestValidationFailed
 from mockserver.edge.fastapi_errors import translate
-from mockserver.schemas import request_validator
+from mockserver.schemas import body_validator, request_validator
 
 
 class FastAPIBodyValidator(BodyValidator):
-    """JSON bodies: invalid JSON, a missing body and schema failures all become 422s."""
+    """Bodies as FastAPI reads them: JSON only when the request says it is JSON; a body that
+    is not JSON is validated as the text it is (an object schema answers 422
+    ``model_attributes_type``); JSON that does not parse is a 422 ``json_invalid``, and one
+    that its parser gives up on (too deep, an integer too long, not UTF-8) a 400."""
 
     def __init__(self, *, required: bool = False, **kwargs) -> None:
         # A missing body is reported by ``check`` in FastAPI's words, not by Connexion.
         super().__init__(required=False, **kwargs)
         self._body_required = required
-        self._compiled = request_validator(self.schema)
+        self._compiled = body_validator(self.schema)
 
-    def parse(self, raw: bytes) -> t.Any:
-        if not raw.strip():
-            return None
+    def parse(self, raw: bytes, content_type: str | None) -> t.Any:
+        if not raw:
+            return _ABSENT
+        if not is_json(content_type):
+            return raw.decode("utf-8", "replace")  # validated as text, as FastAPI does
         try:
-            return json.loads(raw.decode(self.encoding))
-        except UnicodeDecodeError as exc:
-            raise _json_invalid(exc.start, "Invalid UTF-8 in request body") from None
+            return loads(raw)
         except json.JSONDecodeError as exc:
             raise _json_invalid(exc.pos, exc.msg) from None
-        except RecursionError:
-            raise _json_invalid(0, "JSON nested too deeply") from None
-        except ValueError as exc:  # e.g. an integer of more digits than Python converts
-            raise _json_invalid(0, str(exc)) from None
+        except _NotJSON as exc:
+            raise _json_invalid(exc.position(raw), exc.reason) from None
+        except (RecursionError, ValueError):  # too deep, too many digits for int(), not UTF-8
+            raise InvalidRequest(PARSE_ERROR) from None
 
     def check(self, body: t.Any) -> None:
-        if body is None:
+        if body is _ABSENT:
             if self._body_required:
                 raise RequestValidationFailed(
                     [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]
@@ -49,6 +55,72 @@ class FastAPIBodyValidator(BodyValidator):
         errors = translate(self._compiled.iter_errors(body), ["body"])
         if errors:
             raise RequestValidationFailed(errors)
+
+
+_ABSENT = object()  # no body at all (``null`` is a body)
+PARSE_ERROR = "There was an error parsing the body"  # FastAPI's words for a body it gave up on
+# Deeper than this is refused before parsing (FastAPI's parser gives up near Python's
+# recursion limit, about 1,000, where it depends on the stack; here it does not).
+MAX_DEPTH = 256
+
+
+def loads(raw: bytes) -> t.Any:
+    """JSON as the API reads it: strictly (no NaN, Infinity or 1e999) and at most
+    ``MAX_DEPTH`` deep. Raises ``ValueError`` (``json.JSONDecodeError`` for bad JSON)."""
+    if nested_deeper_than(raw, MAX_DEPTH):
+        raise ValueError(f"JSON nested deeper than {MAX_DEPTH}")
+    return json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+
+
+def is_json(content_type: str | None) -> bool:
+    """FastAPI's rule: ``application/json`` or ``application/*+json`` (any case, any
+    parameters); no Content-Type at all is not JSON."""
+    if not content_type:
+        return False
+    kind, _, subtype = content_type.split(";", 1)[0].strip().lower().partition("/")
+    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def nested_deeper_than(raw: bytes, limit: int) -> bool:
+    """Whether the JSON text ``raw`` opens more than ``limit`` arrays or objects inside each
+    other, counted without parsing (brackets inside strings do not count)."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    depth = deepest = 0
+    for bracket in _STRINGS.sub(b"", raw).translate(None, _NOT_BRACKETS):
+        depth += 1 if bracket in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest > limit
+
+
+class _NotJSON(ValueError):
+    """What Python's parser reads but JSON has no word for: NaN, Infinity, 1e999."""
+
+    def __init__(self, token: str, reason: str) -> None:
+        super().__init__(reason)
+        self.token, self.reason = token, reason
+
+    def position(self, raw: bytes) -> int:
+        text = raw.decode("utf-8", "replace")
+        for found in re.finditer(r'"(?:[^"\\]|\\.)*"|' + re.escape(self.token), text, re.S):
+            if not found.group().startswith('"'):
+                return found.start()
+        return 0
+
+
+def _no_constant(token: str):
+    raise _NotJSON(token, "Expecting value")
+
+
+def _finite(token: str) -> float:
+    value = float(token)
+    if math.isinf(value):
+        raise _NotJSON(token, "Number out of range")
+    return value
 
 
 def _json_invalid(position: int, reason: str) -> RequestValidationFailed:
@@ -99,5 +171,21 @@ def _check(param: dict, where: str, values, raws, validator) -> list[dict]:
 
 VALIDATOR_MAP = {
     "parameter": FastAPIParameterValidator,
-    "body": MediaTypeDict({"*/*json": FastAPIBodyValidator}),
+    # Any other media type reaches the same validator, which answers as FastAPI does: a body
+    # that is not JSON is a 422 model_attributes_type (never Connexion's 415).
+    "body": MediaTypeDict({"*/*json": FastAPIBodyValidator, "*/*": FastAPIBodyValidator}),
 }
+ANY_MEDIA_TYPE = "*/*"
+
+
+def accepting_any_media_type(document: dict) -> dict:
+    """``document`` (a copy for Connexion) with every JSON request body also declared for any
+    media type, so a ``text/plain`` body reaches the body validator instead of a 415. FastAPI
+    reads a JSON model from any request and refuses what is not JSON with a 422. JSON stays
+    first: a request without a Content-Type is validated as JSON would be (and refused)."""
+    for item in document.get("paths", {}).values():
+        for op in item.values():
+            content = (op.get("requestBody") or {}).get("content") if isinstance(op, dict) else None
+            if content and "application/json" in content and ANY_MEDIA_TYPE not in content:
+                content[ANY_MEDIA_TYPE] = content["application/json"]
+    return document

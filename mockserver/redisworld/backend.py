@@ -425,8 +425,10 @@ class RedisBackend:
 
     @staticmethod
     def _entry(entry: dict) -> bytes:
-        return pickle.dumps({k: v for k, v in entry.items() if not k.startswith("_")},
-                            protocol=parts.PROTOCOL)
+        """The entry as the journal keeps it (its body's bytes too, ``edge.journal.shown``),
+        without what only this process needs."""
+        return pickle.dumps({k: v for k, v in entry.items()
+                             if k not in ("_generation", "_recorded")}, protocol=parts.PROTOCOL)
 
     def journal(self) -> list[dict]:
         return [pickle.loads(item) for item in

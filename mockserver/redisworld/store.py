@@ -199,8 +199,7 @@ class SharedStore(Store):
         self.journal_cleared = True  # with the commit of the reset or load that asks for it
 
     def journal_entries(self) -> list[dict]:
-        return [{k: v for k, v in e.items() if not k.startswith("_")}
-                for e in self.keeper.journal()]
+        return self.keeper.journal()
 
     def fork(self) -> Store:
         """An isolated run's world: an embedded store of this process, holding the shared

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -13,8 +14,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from mockserver.providers import ProviderRegistry
 from mockserver.domain.ids import IdSource
+from mockserver.domain.profile import seller_problems
+from mockserver.scenarios.paths import path_problem
 from mockserver.spec import UnknownOperation, load_spec, operation_id
-from mockserver.schemas import request_validator
+from mockserver.schemas import CONTROL, SURROGATE, body_validator
 
 SCHEMA_FILE = files("mockserver") / "scenarios" / "scenario.schema.json"
 MAX_FILE_BYTES = 5_000_000
@@ -103,7 +106,7 @@ def parse(text_or_data, source: str = "<scenario>") -> dict:
     errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
     problems = [(_path(e.absolute_path), e.message) for e in errors]
     if not problems:
-        problems = _semantic_problems(data)
+        problems = _text_problems(data) or _semantic_problems(data)
     if problems:
         raise ScenarioError(source, problems[0][0], problems[0][1], problems[1:])
     return data
@@ -111,7 +114,9 @@ def parse(text_or_data, source: str = "<scenario>") -> dict:
 
 def _semantic_problems(data: dict) -> list[tuple[str, str]]:
     """What the schema cannot say: profiles against the API, references, operations."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = [
+        (f"seller.{name}" if name else "seller", problem)
+        for name, problem in seller_problems(data.get("seller") or {})]
     spec = load_spec()
     profile_schema = spec["components"]["schemas"]["BillingProfileCreateUpdate"]
     registry = ProviderRegistry(IdSource(0))
@@ -132,8 +137,8 @@ def _semantic_problems(data: dict) -> list[tuple[str, str]]:
             if token in tokens:
                 problems.append((f"{where}.tokens", f"token {token!r} is used twice"))
             tokens.add(token)
-        if "profile" in tenant:
-            for error in request_validator(profile_schema).iter_errors(tenant["profile"]):
+        if "profile" in tenant:  # checked as the API checks a profile PUT's body
+            for error in body_validator(profile_schema).iter_errors(tenant["profile"]):
                 problems.append((_path([f"{where}.profile", *error.absolute_path]),
                                  error.message))
         problems += _invoice_problems(where, tenant)
@@ -156,7 +161,95 @@ def _semantic_problems(data: dict) -> list[tuple[str, str]]:
         tenant_key = behaviour.get("match", {}).get("tenant")
         if tenant_key and tenant_key not in keys:
             problems.append((f"behaviours[{b}].match.tenant", f"no tenant {tenant_key!r}"))
+    for s, step in enumerate(data.get("steps", [])):
+        request = step.get("request")
+        problem = request and path_problem(request["method"], request["path"])
+        if problem:
+            problems.append((f"steps[{s}].request.path", problem))
     return problems
+
+
+# -- text that cannot go where the scenario puts it -----------------------------------------
+
+# A header field name is an RFC 9110 token; a value is visible Latin-1 text (and spaces and
+# tabs), one line: what the server can write (Werkzeug and h11 refuse the rest per request).
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+NOT_IN_A_HEADER = re.compile(r"[^\t\x20-\x7e\xa0-\xff]")
+# Headers the server writes itself from the answer it sends: a scripted one would contradict
+# the message's own framing and the connection breaks.
+FRAMING = {"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
+           "trailer"}
+
+
+def _text_problems(data: dict) -> list[tuple[str, str]]:
+    """Text the scenario carries into places that cannot hold it: no string anywhere may hold
+    a lone surrogate (it has no UTF-8 form); values that become HTTP or mail headers (scripted
+    answer and replay step headers, ``pdf_url`` as a redirect's ``Location``, the seller's
+    fields in the invoice mail) must be header text."""
+    problems = [(_path(where), f"holds U+{ord(char):04X}, which is not text (no UTF-8 form)")
+                for where, char in _strings_holding(data, SURROGATE)]
+    for b, behaviour in enumerate(data.get("behaviours", [])):
+        problems += _header_problems(["behaviours", b, "respond", "headers"],
+                                     behaviour.get("respond", {}).get("headers", {}))
+    for s, step in enumerate(data.get("steps", [])):
+        request = step.get("request", {})
+        problems += _header_problems(["steps", s, "request", "headers"],
+                                     request.get("headers", {}))
+        if "token" in request:  # sent as ``Authorization: Bearer <token>``
+            problems += _header_value_problems(["steps", s, "request", "token"],
+                                               request["token"])
+    for t, tenant in enumerate(data.get("tenants", [])):
+        for i, invoice in enumerate(tenant.get("invoices", [])):
+            if "pdf_url" in invoice:
+                problems += _header_value_problems(["tenants", t, "invoices", i, "pdf_url"],
+                                                   invoice["pdf_url"])
+    for field, value in data.get("seller", {}).items():
+        if isinstance(value, str) and CONTROL.search(value):
+            char = CONTROL.search(value).group()
+            problems.append((_path(["seller", field]), f"holds the control character "
+                             f"U+{ord(char):04X}: seller fields are one line of text"))
+    return problems
+
+
+def _header_problems(where: list, headers: dict) -> list[tuple[str, str]]:
+    problems = []
+    for name, value in headers.items():
+        at = [*where, name]
+        if not HEADER_NAME.match(name):
+            problems.append((_path(at), "is not a header name (letters, digits and "
+                             "!#$%&'*+.^_`|~- only)"))
+        elif name.lower() in FRAMING:
+            problems.append((_path(at), "is a header the server sets from the answer itself"))
+        else:
+            problems += _header_value_problems(at, value)
+    return problems
+
+
+def _header_value_problems(where: list, value: str) -> list[tuple[str, str]]:
+    found = NOT_IN_A_HEADER.search(value)
+    if found is None:
+        return []
+    char = found.group()
+    if char in "\r\n":
+        return [(_path(where), "holds a line break: a header value is one line")]
+    return [(_path(where), f"holds U+{ord(char):04X}, which a header value cannot carry "
+             "(visible Latin-1 text only)")]
+
+
+def _strings_holding(value, pattern: re.Pattern, where: tuple = ()):
+    """``(path, character)`` of every string (keys included) in ``value`` that ``pattern``
+    finds a character in."""
+    if isinstance(value, str):
+        found = pattern.search(value)
+        if found:
+            yield list(where), found.group()
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings_holding(key, pattern, where)
+            yield from _strings_holding(item, pattern, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings_holding(item, pattern, (*where, index))
 
 
 def _invoice_problems(where: str, tenant: dict) -> list[tuple[str, str]]:
@@ -165,6 +258,10 @@ def _invoice_problems(where: str, tenant: dict) -> list[tuple[str, str]]:
         problems.append((f"{where}.invoices", "invoices need the tenant's profile (the buyer)"))
     for i, invoice in enumerate(tenant.get("invoices", [])):
         at = f"{where}.invoices[{i}]"
+        start, end = invoice.get("period_start"), invoice.get("period_end")
+        if start and end and end < start:
+            problems.append((f"{at}.period_end", f"{end} is before period_start {start} (a "
+                             "period ends on its last day, the day before the next starts)"))
         original = invoice.get("credit_note_for")
         if original is not None:
             if original not in seen:

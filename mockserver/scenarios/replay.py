@@ -1,18 +1,21 @@
 """Replaying a scenario's steps against the mock or any server: requests with expectations,
-values captured for later steps, and (on the mock) clock moves and hosted-page choices."""
+values captured for later steps, and (on the mock) clock moves and hosted-page choices.
+
+Against a mock the scenario's world is loaded first, so the steps start where the file says.
+"""
 
 from __future__ import annotations
 
-import re
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Callable
 from xml.etree import ElementTree
 
 import httpx
 
-VARIABLE = re.compile(r"\$\{([A-Za-z0-9_.-]+)\}")
-MISSING = object()
+from mockserver.scenarios.targets import MISSING, StepFailed, Target, TargetRefused, dig
+
+__all__ = ["Replay", "StepResult", "StepFailed", "TargetRefused", "junit_xml", "dig"]
 
 
 @dataclass
@@ -23,31 +26,40 @@ class StepResult:
     seconds: float = 0.0
 
 
-@dataclass
 class Replay:
-    """Runs ``steps`` against ``api_url`` (the API root, ``.../api/v1``)."""
+    """Runs ``scenario``'s steps against ``api_url`` (the API root, ``.../api/v1``).
 
-    scenario: dict
-    api_url: str
-    token: str | None = None  # replaces every step's token (a real server's own tokens)
-    keep_going: bool = False
-    out: Callable[[str], None] = print
-    client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
-    variables: dict[str, Any] = field(default_factory=dict)
+    ``token`` replaces every step's token (a real server's own tokens); ``admin_token`` is
+    sent to a mock's control API; ``load_world=False`` replays on the world the mock has.
+    """
+
+    def __init__(self, scenario: dict, api_url: str, token: str | None = None, *,
+                 keep_going: bool = False, out: Callable[[str], None] = print,
+                 client: httpx.Client | None = None, admin_token: str | None = None,
+                 load_world: bool = True) -> None:
+        self.scenario, self.keep_going, self.out = scenario, keep_going, out
+        self.load_world = load_world
+        self.target = Target(api_url, token, admin_token,
+                             **({"client": client} if client is not None else {}))
 
     @property
-    def origin(self) -> str:
-        return re.sub(r"/api/v1/?$", "", self.api_url.rstrip("/"))
+    def client(self) -> httpx.Client:
+        return self.target.client
 
-    def is_mock(self) -> bool:
-        try:
-            r = self.client.get(f"{self.origin}/_mock/health")
-            return r.status_code == 200 and r.json().get("status") == "ok"
-        except (httpx.HTTPError, ValueError):
-            return False
+    @property
+    def variables(self) -> dict:
+        return self.target.variables
+
+    def prepare(self) -> bool:
+        """Whether the target is the mock; loads the scenario's world into it unless told not
+        to (:class:`TargetRefused` when it cannot)."""
+        mock = self.target.is_mock()
+        if mock and self.load_world:
+            self.out(self.target.load_world(self.scenario))
+        return mock
 
     def run(self) -> list[StepResult]:
-        mock = self.is_mock()
+        mock = self.prepare()
         steps = self.scenario.get("steps", [])
         results: list[StepResult] = []
         for index, step in enumerate(steps, 1):
@@ -71,9 +83,9 @@ class Replay:
             elif not mock:
                 return StepResult(step["name"], "skipped", "needs the mock's control API")
             elif "clock" in step:
-                message = self._clock(step["clock"])
+                message = self.target.move_clock(step["clock"])
             else:
-                message = self._hosted_page(step["hosted_page"])
+                message = self.target.choose_on_page(step["hosted_page"])
             outcome = "passed"
         except StepFailed as failure:
             message, outcome = str(failure), "failed"
@@ -82,89 +94,18 @@ class Replay:
         return StepResult(step["name"], outcome, message, time.perf_counter() - started)
 
     def _request(self, step: dict) -> str:
-        spec = self._substitute(step["request"])
-        token = self.token or spec.get("token")
-        headers = {**({"Authorization": f"Bearer {token}"} if token else {}),
-                   **spec.get("headers", {})}
-        r = self.client.request(spec["method"], self.api_url.rstrip("/") + spec["path"],
-                                params=spec.get("query"), json=spec.get("json"),
-                                headers=headers)
-        body = _json(r)
-        expect = self._substitute(step.get("expect", {}))
-        if "status" in expect and r.status_code != expect["status"]:
-            raise StepFailed(f"expected status {expect['status']}, got {r.status_code}: "
-                             f"{r.text[:300]}")
+        expect = self.target.substitute(step.get("expect", {}))
+        spec, answer = self.target.send(step["request"])
+        if "status" in expect and answer.status != expect["status"]:
+            raise StepFailed(f"expected status {expect['status']}, got {answer.status}: "
+                             f"{answer.text[:300]}")
         for path, wanted in expect.get("body", {}).items():
-            found = dig(body, path)
+            found = dig(answer.body, path)
             if found != wanted:
                 shown = "nothing" if found is MISSING else repr(found)
                 raise StepFailed(f"expected {path} = {wanted!r}, got {shown}")
-        for name, path in step.get("capture", {}).items():
-            found = dig(body, path)
-            if found is MISSING:
-                raise StepFailed(f"cannot capture {name}: no {path} in the answer")
-            self.variables[name] = found
-        return f"{spec['method']} {spec['path']} -> {r.status_code}"
-
-    def _clock(self, spec: dict) -> str:
-        if "set" in spec:
-            r = self.client.post(f"{self.origin}/_mock/clock/set", json={"now": spec["set"]})
-        else:
-            r = self.client.post(f"{self.origin}/_mock/clock/advance", json=spec["advance"])
-        if r.status_code != 200:
-            raise StepFailed(f"clock move refused ({r.status_code}): {r.text[:300]}")
-        data = r.json()["data"]
-        return f"clock now {data['now']} ({len(data['events'])} events)"
-
-    def _hosted_page(self, spec: dict) -> str:
-        spec = self._substitute(spec)
-        r = self.client.post(spec["url"], data={"choice": spec["choice"]},
-                             follow_redirects=False)
-        if r.status_code != 303:
-            raise StepFailed(f"hosted page answered {r.status_code}: {r.text[:200]}")
-        return f"chose {spec['choice']!r}, back to {r.headers['location']}"
-
-    def _substitute(self, value):
-        if isinstance(value, str):
-            whole = VARIABLE.fullmatch(value)
-            if whole:
-                return self._variable(whole.group(1))
-            return VARIABLE.sub(lambda m: str(self._variable(m.group(1))), value)
-        if isinstance(value, dict):
-            return {k: self._substitute(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self._substitute(v) for v in value]
-        return value
-
-    def _variable(self, name: str):
-        if name not in self.variables:
-            raise StepFailed(f"no value captured for ${{{name}}}")
-        return self.variables[name]
-
-
-class StepFailed(Exception):
-    pass
-
-
-def dig(body, path: str):
-    """``data.0.status`` in a JSON answer, or MISSING."""
-    found = body
-    for part in path.split("."):
-        if isinstance(found, list) and part.lstrip("-").isdigit() and -len(found) <= int(
-                part) < len(found):
-            found = found[int(part)]
-        elif isinstance(found, dict) and part in found:
-            found = found[part]
-        else:
-            return MISSING
-    return found
-
-
-def _json(response: httpx.Response):
-    try:
-        return response.json()
-    except ValueError:
-        return None
+        self.target.capture(step.get("capture", {}), answer)
+        return f"{spec['method']} {spec['path']} -> {answer.status}"
 
 
 def _line(index: int, total: int, result: StepResult) -> str:

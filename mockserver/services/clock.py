@@ -9,23 +9,36 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mockserver.domain import billing_cycle as cycle
-from mockserver.domain.errors import DomainError, InvalidRequest, LimitReached
+from mockserver.domain.errors import Conflict, DomainError, InvalidRequest, LimitReached
 from mockserver.domain.invoices import InvoiceStatus
 from mockserver.domain.issuing import issue_invoice
 from mockserver.domain.subscriptions import add_months
 from mockserver.domain.tenant import Tenant
 from mockserver.state import Store
 
-MAX_EVENTS = 100_000  # one move of the clock may not run away
-MAX_MOVE = timedelta(days=3660)  # ten years at a time
-SAFE_MOVE = timedelta(days=62)  # a move this short cannot reach MAX_EVENTS (see _moved)
+# One move of the clock runs at most this many events (then finishes the instant it is at):
+# a move that would run more stops there, with the world as it is at that instant, and says
+# so; the next move carries on from there.
+MAX_EVENTS = 100_000
+MAX_MOVE = timedelta(days=3660)  # ten years at a time, either way
 _order = itertools.count()  # ties at the same instant keep the order they were found in
 
 
-def advance(store: Store, delta: timedelta, months: int = 0) -> list[dict]:
+@dataclass(frozen=True)
+class Move:
+    """What moving the clock did: the events, oldest first; where it was asked to go; and
+    whether it got there (False: it stopped at its last event, at the event bound)."""
+
+    events: list[dict]
+    requested: datetime
+    complete: bool = True
+
+
+def advance(store: Store, delta: timedelta, months: int = 0) -> Move:
     """Move forward by ``months`` calendar months (the 31st lands on a shorter month's last
     day), then by ``delta``."""
     if delta < timedelta(0) or months < 0:
@@ -41,28 +54,36 @@ def months_later(instant: datetime, months: int) -> datetime:
     return instant + timedelta(days=(day - instant.date()).days)
 
 
-def set_time(store: Store, instant: datetime, mode: str | None = None) -> list[dict]:
-    """Jump to ``instant``. Forward jumps run the events on the way; backward jumps run none."""
+def set_time(store: Store, instant: datetime, mode: str | None = None, *,
+             allow_backwards: bool = False) -> Move:
+    """Jump to ``instant``. Forward jumps run the events on the way; a backward jump runs
+    none and is refused unless ``allow_backwards`` (what was billed stays billed)."""
     with store.lock:
-        events = _moved(store, instant) if instant > store.clock.now() else []
-        store.clock.set(instant, mode)
-        return events
+        now = store.clock.now()
+        if instant < now:
+            if not allow_backwards:
+                raise Conflict("The clock only moves forward; send \"allow_backwards\": true "
+                               "to set it back", now=now, requested=instant)
+            _check_distance(now, instant)
+            store.clock.set(instant, mode)
+            return Move([], instant)
+        move = _moved(store, instant)
+        store.clock.set(instant if move.complete else store.clock.now(), mode)
+        return move
 
 
-def _moved(store: Store, target: datetime) -> list[dict]:
-    """Run to ``target`` whole or not at all: a move longer than ``MAX_MOVE`` is refused
-    before anything happens, and one that would exceed ``MAX_EVENTS`` is undone."""
-    now = store.clock.now()
-    if target - now > MAX_MOVE:
+def _check_distance(now: datetime, target: datetime) -> None:
+    if abs(target - now) > MAX_MOVE:
         raise InvalidRequest(f"The clock moves at most {MAX_MOVE.days} days at a time",
                              now=now, requested=target)
-    before = store.snapshot() if target - now > SAFE_MOVE else None
-    try:
-        return _run_until(store, target)
-    except LimitReached:
-        if before is not None:
-            store.restore(before)
-        raise
+
+
+def _moved(store: Store, target: datetime) -> Move:
+    """Run to ``target``, or to the instant where the event bound is reached: a move longer
+    than ``MAX_MOVE`` is refused before anything happens."""
+    _check_distance(store.clock.now(), target)
+    events, complete = _run_until(store, target, stop_at_bound=True)
+    return Move(events, target, complete)
 
 
 # A scripted event: at its instant, it changes the world through the domain and says what it did.
@@ -83,12 +104,17 @@ def run_timeline(store: Store, until: datetime, scripted: Iterable[Scripted] = (
             raise InvalidRequest("Scripted events must lie between now and the end of the run")
         events: list[dict] = []
         for at, same_instant in itertools.groupby(script, key=lambda event: event[0]):
-            events += _run_until(store, at)
+            events += _run_until(store, at)[0]
             events += [apply(store, at) for _, apply in same_instant]
-        return events + _run_until(store, until)
+        return events + _run_until(store, until)[0]
 
 
-def _run_until(store: Store, target: datetime) -> list[dict]:
+def _run_until(store: Store, target: datetime, stop_at_bound: bool = False
+               ) -> tuple[list[dict], bool]:
+    """Every event up to ``target`` in time order, and whether the run got there. Past
+    ``MAX_EVENTS`` events, the run ends once the instant it is at is done: it stops there
+    (``stop_at_bound``; the clock and what was billed stay at that instant) or refuses
+    (``LimitReached``; building a world, which is then refused whole)."""
     queue: list = []
     version: dict[str, int] = {}
     now = store.clock.now()
@@ -98,20 +124,25 @@ def _run_until(store: Store, target: datetime) -> list[dict]:
     for tenant in store.tenants.values():
         _schedule(queue, version, tenant, since, target)
     events: list[dict] = []
+    last = None  # the instant of the last event run
     while queue:
-        if len(events) >= MAX_EVENTS:
-            raise LimitReached(f"Moving the clock to {target.isoformat()} would run more than "
-                               f"{MAX_EVENTS} billing events; move it in smaller steps")
         when, _, tenant_id, seen, kind, ref = heapq.heappop(queue)
         if version.get(tenant_id) != seen or tenant_id not in store.tenants:
             continue  # superseded by a later schedule of the same tenant
+        if len(events) >= MAX_EVENTS and when > last:
+            if not stop_at_bound:
+                raise LimitReached(f"Running the clock to {target.isoformat()} would run more "
+                                   f"than {MAX_EVENTS} billing events")
+            store.billed_until = last  # every event up to this instant ran, none after it
+            return events, False
         tenant = store.tenants[tenant_id]
         store.clock.set(max(when, store.clock.now()))
         events.append(_run(store, tenant, kind, ref, when))
+        last = when
         _schedule(queue, version, tenant, since, target)
     store.clock.set(max(target, store.clock.now()))
     store.billed_until = max(target, store.clock.now())
-    return events
+    return events, True
 
 
 def _schedule(queue: list, version: dict, tenant: Tenant, since: datetime,
@@ -140,7 +171,7 @@ def _run(store: Store, tenant: Tenant, kind: str, ref: str, now: datetime) -> di
 def _close_periods(store: Store, tenant: Tenant, closing: list, now: datetime) -> dict:
     """One invoice for every subscription whose period ends now, then the next periods."""
     start = min(s.current_period_start for s in closing)
-    end = max(s.current_period_end for s in closing)
+    end = max(s.last_day for s in closing)
     lines = [line for sub in closing for line in cycle.period_lines(sub, list(tenant.usage))]
     event = {"type": "invoice.generated", "tenant_id": tenant.id,
              "subscription_ids": [s.id for s in closing], "period_start": start,

@@ -34,7 +34,7 @@ LOCALES = {"NL": "nl_NL", "DE": "de_DE", "BE": "fr_BE", "FR": "fr_FR", "AT": "de
            "IT": "it_IT", "ES": "es_ES", "GB": "en_GB", "US": "en_US"}
 LANGUAGES = {"NL": "nl", "DE": "de", "BE": "fr", "FR": "fr", "AT": "de", "IT": "it", "ES": "es"}
 LINE_FIELDS = {"description", "unit_price_cents", "quantity", "tax_rate", "period_start",
-               "period_end"}
+               "period_end", "unit_divisor"}
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,8 @@ class BillingFactory:
         """An invoice of ``tenant`` (a built tenant, a tenant id or a token) in ``status``.
 
         ``lines``: ``[{"description", "unit_price_cents", "quantity", "tax_rate"?,
-        "period_start"?, "period_end"?}]``, any key left out from Faker; one to three Faker
+        "period_start"?, "period_end"?, "unit_divisor"?}]`` (``unit_divisor``: how many units
+        the price is for, 1 unless given), any key left out from Faker; one to three Faker
         lines when None. Without ``issued_at`` it is issued so that every step it walked lies
         in the past (``paid``/``past_due``: the due date was yesterday).
         """
@@ -225,7 +226,8 @@ class BillingFactory:
                     int(spec["unit_price_cents"]),
                     tax_rate=None if rate is None else Decimal(str(rate)),
                     period_start=_date(spec.get("period_start")),
-                    period_end=_date(spec.get("period_end")))
+                    period_end=_date(spec.get("period_end")),
+                    unit_divisor=int(spec.get("unit_divisor", 1)))
 
     def _issued_at(self, target: InvoiceStatus) -> datetime:
         now = self.store.clock.now()
@@ -264,7 +266,8 @@ def _date(value: date | str | None) -> date | None:
 def _built_invoice(invoice: Invoice) -> BuiltInvoice:
     lines = tuple({"id": line.id, "description": line.description,
                    "quantity": str(line.quantity), "unit_price_cents": line.unit_price_cents,
-                   "amount_cents": line.amount_cents, "tax_category": line.tax_category,
+                   "unit_divisor": line.unit_divisor, "amount_cents": line.amount_cents,
+                   "tax_category": line.tax_category,
                    "tax_rate": None if line.tax_rate is None else str(line.tax_rate),
                    "tax_cents": line.tax_cents}
                   for line in invoice.line_items)

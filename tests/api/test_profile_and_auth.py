@@ -81,7 +81,8 @@ def test_bad_profile_is_a_fastapi_422_and_changes_nothing(fresh_tenant):
 
 
 @pytest.mark.parametrize("raw, kind", [(b"{", "json_invalid"), (b"", "missing"),
-                                       (b"null", "missing"), (b"[1]", "model_attributes_type")])
+                                       (b"null", "model_attributes_type"),
+                                       (b"[1]", "model_attributes_type")])
 def test_broken_bodies(fresh_tenant, raw, kind):
     r = fresh_tenant.put("/billing/billing-profile", content=raw,
                          headers={"Content-Type": "application/json"})

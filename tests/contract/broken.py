@@ -176,3 +176,15 @@ DEFECTS = {
     SendAllowedFromPaid: ("billing_transitions", "demo-token"),
     InvalidXRechnung: ("billing_einvoice_valid", "de-token"),
 }
+
+
+class CreatedAnswersOk(Defect):
+    """Adding a payment method answers 200 where the reference publishes 201."""
+
+    def rewrite(self, path, status, body):
+        if status == 201:
+            return 200, body
+        return status, body
+
+
+DEFECTS[CreatedAnswersOk] = ("billing_published_answer", "demo-token")

@@ -140,7 +140,8 @@ def test_without_a_token_only_loopback_clients_may_use_it():
             check_access("other")
 
 
-@pytest.mark.parametrize("now", ["garbage", "2026-13-01T00:00:00Z", "2026-01-01"])
+@pytest.mark.parametrize("now", ["garbage", "yesterday", "2026-13-01T00:00:00Z", "2026-01-01",
+                                 "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
 def test_setting_the_clock_to_no_date_time_is_a_422(own_server, now):
     r = httpx.post(f"{own_server.url}/_mock/clock/set", json={"now": now})
     assert r.status_code == 422, r.text
@@ -153,3 +154,73 @@ def test_setting_the_clock_centuries_ahead_is_refused_whole(own_server):
     r = httpx.post(f"{own_server.url}/_mock/clock/set", json={"now": "9999-12-31T23:59:59Z"})
     assert r.status_code == 400 and "at most" in r.json()["error"]["message"]
     assert not httpx.get(f"{own_server.url}/_mock/clock").json()["data"]["now"].startswith("9999")
+
+
+def test_setting_the_clock_back_is_refused_unless_asked_for(server):
+    """Moving back runs nothing and leaves invoices dated after "now": a slip of the date
+    (a year too early) is refused; ``allow_backwards`` says it is meant."""
+    r = mock(server, "POST", "/clock/set", json={"now": "2026-03-09T09:00:00Z"})
+    assert r.status_code == 409, r.text
+    error = r.json()["error"]
+    assert error["code"] == "conflict" and "allow_backwards" in error["message"]
+    assert error["details"] == {"now": "2026-03-10T09:00:00Z",
+                                "requested": "2026-03-09T09:00:00Z"}
+    assert mock(server, "GET", "/clock").json()["data"]["now"] == "2026-03-10T09:00:00Z"
+    r = mock(server, "POST", "/clock/set", json={"now": "2026-03-09T09:00:00Z",
+                                                 "allow_backwards": True})
+    assert r.status_code == 200 and r.json()["data"]["now"] == "2026-03-09T09:00:00Z"
+    assert r.json()["data"]["events"] == []
+    assert mock(server, "POST", "/clock/set", json={"now": "2006-03-09T09:00:00Z",
+                                                    "allow_backwards": True}).status_code == 400
+    assert mock(server, "POST", "/clock/set", json={"now": "2026-03-09T09:00:00Z",
+                                                    "allow_backwards": "yes"}).status_code == 422
+
+
+def test_a_move_past_the_event_bound_stops_where_its_events_stop(monkeypatch):
+    """The clock runs at most ``MAX_EVENTS`` events per move (then finishes the instant it is
+    at): it stops there, consistent, and says so; the next move carries on from there, and
+    the two moves together run exactly the events of one unbounded move."""
+    from mockserver.services import clock as clock_service
+
+    def moves(bound: int, until: str = "2026-07-01T00:00:00Z") -> tuple[list, list]:
+        monkeypatch.setattr(clock_service, "MAX_EVENTS", bound)
+        with LiveServer(Settings(seed=42, scenario="dunning")) as live:
+            answers = []
+            while not answers or not answers[-1]["complete"]:
+                r = mock(live, "POST", "/clock/set", json={"now": until})
+                assert r.status_code == 200, r.text
+                answers.append(r.json()["data"])
+                assert len(answers) < 20
+            with token_client(live) as c:
+                invoices = c.get("/billing/invoices").json()["data"]
+            return answers, [(i["number"], i["status"]) for i in invoices]
+
+    steps, stepped_invoices = moves(2)
+    [whole], invoices = moves(100_000)
+    assert whole["complete"] and whole["now"] == whole["requested"] == "2026-07-01T00:00:00Z"
+    assert len(steps) > 1 and stepped_invoices == invoices
+    for step in steps[:-1]:
+        assert not step["complete"] and step["requested"] == "2026-07-01T00:00:00Z"
+        assert step["now"] == step["events"][-1]["at"]  # the clock stops at its last event
+        assert len(step["events"]) >= 2
+    assert [e for step in steps for e in step["events"]] == whole["events"]
+
+
+def test_a_short_move_past_the_event_bound_is_never_half_applied(monkeypatch):
+    """A move shorter than 62 days was thought unable to reach the bound, so nothing undid
+    it: a 409 that had moved the clock and run events. Whatever a move past the bound answers,
+    it is never an error that changed the world."""
+    from mockserver.services import clock as clock_service
+
+    monkeypatch.setattr(clock_service, "MAX_EVENTS", 1)
+    with LiveServer(Settings(seed=42, scenario="dunning")) as live:
+        with token_client(live) as c:
+            before = c.get("/billing/invoices").json()["data"]
+        r = mock(live, "POST", "/clock/advance", json={"days": 40})
+        with token_client(live) as c:
+            after = c.get("/billing/invoices").json()["data"]
+        now = mock(live, "GET", "/clock").json()["data"]["now"]
+    if r.status_code != 200:
+        assert (now, after) == ("2026-03-10T09:00:00Z", before), r.text
+    else:
+        assert not r.json()["data"]["complete"] and r.json()["data"]["now"] == now

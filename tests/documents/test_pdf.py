@@ -44,7 +44,7 @@ def test_pdf_is_pdfa_3b_with_embedded_fonts(documents, invoice):
 @pytest.mark.parametrize("invoice", INVOICES, ids=[i.number for i in INVOICES])
 def test_page_shows_number_totals_and_buyer_in_the_buyer_language(documents, invoice):
     language = invoice.buyer["preferred_language"]
-    labels = labels_for(language)
+    labels = labels_for(language, credit_note=invoice.is_credit_note)
     text = page_text(documents.get_or_render(invoice, "pdf").content)
     sign = -1 if invoice.is_credit_note else 1
     assert invoice.number in text
@@ -141,3 +141,21 @@ def test_many_lines_break_onto_a_second_page_with_headings(documents):
     assert len(reader.pages) >= 2
     second = _plain(reader.pages[1].extract_text())
     assert labels_for("nl")["description"] in second and "2 van" in second
+
+
+def test_preparing_the_fonts_leaves_no_file_open(tmp_path, monkeypatch):
+    """An open font file is a ResourceWarning in the server thread, which a user's suite run
+    with ``-W error`` reports against whichever test rendered the first PDF."""
+    import gc
+    import warnings
+
+    monkeypatch.setenv(pdf_font_files.CACHE_ENV, str(tmp_path))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pdf_fonts._prepare()  # builds the cached fonts
+        files = pdf_fonts._prepare()  # reads them back
+        emoji = next(face for face in files.fallbacks if face.family == "NotoEmoji")
+        assert emoji.covers(0x1F600)  # a fallback face's characters, read
+        emoji.cut(pdf_fonts.REGULAR, frozenset({0x1F600}), tmp_path)  # and one cut of it
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []

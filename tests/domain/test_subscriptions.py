@@ -49,7 +49,8 @@ def test_upcoming_estimate_adds_subscriptions_usage_and_vat():
     assert [line["kind"] for line in data["line_items"]] == ["subscription", "usage", "usage"]
     assert [line["amount_cents"] for line in data["line_items"]] == [4900, 0, 100]
     usage_line = data["line_items"][2]
-    assert Decimal(usage_line["quantity"]) * usage_line["unit_price_cents"] == usage_line[
+    assert (usage_line["quantity"], usage_line["unit_divisor"]) == ("5000", 1000)  # calls
+    assert Decimal(usage_line["quantity"]) * usage_line["unit_price_cents"] / 1000 == usage_line[
         "amount_cents"]
 
 
@@ -88,4 +89,5 @@ def test_the_estimate_bills_the_current_periods_usage_only():
     in_period = sum(e.quantity for e in demo.usage if e.metric_slug == "api_calls"
                     and pro.current_period_start <= e.occurred_at.date() <= now.date())
     billed = sum(line.quantity for line in estimate.lines if line.metric_slug == "api_calls")
-    assert billed * 1000 == in_period  # priced per 1,000 calls
+    assert billed == in_period  # the calls themselves, priced per 1,000
+    assert {line.unit_divisor for line in estimate.lines if line.metric_slug} == {1000}

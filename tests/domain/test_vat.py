@@ -68,3 +68,4 @@ def test_line_amount_is_quantity_times_price_half_up():
     assert line_amount_cents(Decimal("1.5"), 333) == 500  # 499.5 -> 500
     assert line_amount_cents(Decimal("12.345"), 20) == 247  # 246.9
     assert line_amount_cents(Decimal("1"), -4900) == -4900
+    assert line_amount_cents(Decimal("5441"), 20, 1000) == 109  # 20 cents per 1,000: 108.82

@@ -1,5 +1,6 @@
 import time
 
+import httpx
 import jwt
 import pytest
 
@@ -63,3 +64,16 @@ def test_permissions_claim_is_enforced_and_super_admin_passes(store):
     admin = authenticate(jwt.encode({"tenant_id": "t", "permissions": ["super_admin"]}, "a-test-secret-of-at-least-32-bytes!"),
                          store, None)
     admin.require("billing:manage")
+
+
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+def test_a_jwt_not_valid_now_is_refused_without_a_secret_too(live, claim):
+    """Without ``--jwt-secret`` the signature goes unchecked, but the token's time window does
+    not: one that expired, or is not valid yet, is a 401 like any unusable token."""
+    now = int(time.time())
+    when = now - 60 if claim == "exp" else now + 3600
+    token = jwt.encode({"tenant_id": "tnt_timed", claim: when},
+                       "a-test-secret-of-at-least-32-bytes!", algorithm="HS256")
+    r = httpx.get(f"{live.api_url}/billing/overview", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401, r.text
+    assert r.json()["error"]["code"] == "unauthorized" and r.headers["WWW-Authenticate"] == "Bearer"

@@ -22,7 +22,8 @@ Language = Literal["en", "nl", "de", "fr", "es", "it"]
 EinvoiceFormat = Literal["ubl", "xrechnung", "cii", "zugferd", "facturx"]
 ProviderSlug = Literal["stripe", "mollie", "crypto"]
 MethodType = Literal["card", "sepa_debit", "ideal", "bancontact", "crypto"]
-RETURN_URL = r"^https?://[^ /?#]+([/?#][^ ]*)?$"
+RETURN_URL = r"^https?://[^ /?#\x00-\x1f\x7f-\x9f]+([/?#][^ \x00-\x1f\x7f-\x9f]*)?$"
+TEXT = r"^[^\x00-\x1f\x7f-\x9f]*$"  # one line of text: no control characters
 UNSERVED = "this app publishes the backend's document; it serves no requests"
 
 
@@ -52,26 +53,26 @@ class PaginatedResponse(BaseModel, Generic[T]):
 
 
 class BillingProfileCreateUpdate(BaseModel):
-    company_name: str = Field(min_length=1, max_length=255)
-    address_line1: str | None = Field(None, max_length=255)
-    address_line2: str | None = Field(None, max_length=255)
-    postal_code: str | None = Field(None, max_length=20)
-    city: str | None = Field(None, max_length=100)
-    state: str | None = Field(None, max_length=100)
+    company_name: str = Field(min_length=1, max_length=255, pattern=TEXT)
+    address_line1: str | None = Field(None, max_length=255, pattern=TEXT)
+    address_line2: str | None = Field(None, max_length=255, pattern=TEXT)
+    postal_code: str | None = Field(None, max_length=20, pattern=TEXT)
+    city: str | None = Field(None, max_length=100, pattern=TEXT)
+    state: str | None = Field(None, max_length=100, pattern=TEXT)
     country_code: str | None = Field(None, pattern=r"^[A-Z]{2}$")
-    vat_number: str | None = Field(None, max_length=32)
+    vat_number: str | None = Field(None, max_length=32, pattern=TEXT)
     tax_exempt: bool | None = None  # None: not given, the stored value stays
-    contact_email: str | None = Field(None, max_length=255)
-    phone: str | None = Field(None, max_length=50)
+    contact_email: str | None = Field(None, max_length=255, pattern=TEXT)
+    phone: str | None = Field(None, max_length=50, pattern=TEXT)
     is_business: bool | None = None
-    peppol_id: str | None = Field(None, max_length=100)
+    peppol_id: str | None = Field(None, max_length=100, pattern=TEXT)
     peppol_scheme: str | None = Field(None, pattern=r"^[0-9]{4}$")
-    leitweg_id: str | None = Field(None, max_length=46)
+    leitweg_id: str | None = Field(None, max_length=46, pattern=TEXT)
     preferred_einvoice_format: EinvoiceFormat | None = None
     preferred_language: Language | None = None
-    invoice_template_name: str | None = Field(None, max_length=100)
-    email_template_name: str | None = Field(None, max_length=100)
-    buyer_reference: str | None = Field(None, max_length=100)
+    invoice_template_name: str | None = Field(None, max_length=100, pattern=TEXT)
+    email_template_name: str | None = Field(None, max_length=100, pattern=TEXT)
+    buyer_reference: str | None = Field(None, max_length=100, pattern=TEXT)
 
 
 class BillingProfileResponse(BaseModel):
@@ -164,6 +165,7 @@ class InvoiceLineItem(BaseModel):
     description: str
     quantity: str
     unit_price_cents: int
+    unit_divisor: int = Field(1, ge=1)
     amount_cents: int
     tax_category: TaxCategory
     tax_rate: str
@@ -243,7 +245,7 @@ class PaymentProviderSetupRequest(BaseModel):
 
 
 class PaymentProviderConfirmRequest(BaseModel):
-    confirmation_data: dict[str, Annotated[str, Field(max_length=256)]]
+    confirmation_data: dict[str, Annotated[str, Field(max_length=256, pattern=TEXT)]]
 
 
 class InvoiceSummary(BaseModel):

@@ -1,5 +1,6 @@
 """Scenario files: refused whole with file, path and problem; served, watched and reloaded."""
 
+import json
 import subprocess
 import sys
 import time
@@ -93,7 +94,7 @@ def test_serve_refuses_a_bad_scenario_with_its_problems(tmp_path):
     bad = write(tmp_path, {**GOOD, "tenants": [{"key": "t", "profile": {"company_name": ""}}]})
     result = CliRunner().invoke(main, ["serve", "--port", str(free_port()), "--scenario",
                                        str(bad)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # as from replay: a bad file is a usage error
     assert "tenants[0].profile.company_name" in result.output
 
 
@@ -201,3 +202,56 @@ def test_a_behaviour_may_name_its_operation_by_the_fastapi_function_name():
     assert store.behaviours[0].operation == "getBillingOverview"
     with pytest.raises(ScenarioError, match="Did you mean"):
         parse({**GOOD, "behaviours": [{"operation": "get_billing_overveiw", "latency_ms": 5}]})
+
+
+def _tenant(**changes) -> dict:
+    return {**GOOD["tenants"][0], **changes}
+
+
+def _invoice(**changes) -> dict:
+    return {**GOOD["tenants"][0]["invoices"][0], **changes}
+
+
+def _respond(headers: dict) -> dict:
+    return {"behaviours": [{"operation": "getBillingOverview",
+                            "respond": {"status": 200, "headers": headers}}]}
+
+
+def _step(headers: dict) -> dict:
+    return {"steps": [{"name": "s", "request": {"method": "GET", "path": "/billing/overview",
+                                                "headers": headers}}]}
+
+
+@pytest.mark.parametrize("change, path, words", [
+    (_respond({"X-Test": "a\r\nSet-Cookie: x=1"}), "behaviours[0].respond.headers.X-Test",
+     "line break"),
+    (_respond({"X-Test": "5 €"}), "behaviours[0].respond.headers.X-Test", "U+20AC"),
+    (_respond({"X-Test": "a\x00b"}), "behaviours[0].respond.headers.X-Test", "U+0000"),
+    (_respond({"X Bad:": "v"}), "behaviours[0].respond.headers.X Bad:", "not a header name"),
+    (_respond({"Content-Length": "5"}), "behaviours[0].respond.headers.Content-Length",
+     "the server sets"),
+    (_step({"X-Test": "a\nb"}), "steps[0].request.headers.X-Test", "line break"),
+    ({"tenants": [_tenant(invoices=[_invoice(pdf_url="https://cdn.example/a\r\nb")])]},
+     "tenants[0].invoices[0].pdf_url", "line break"),
+    ({"tenants": [_tenant(tokens=["tök€n"])]}, "tenants[0].tokens[0]", "does not match"),
+    ({"seller": {"legal_name": "Seller\r\nBcc: all@example.com"}}, "seller.legal_name",
+     "U+000D"),
+    ({"tenants": [_tenant(profile={**PROFILE, "company_name": "Acme\x00"})]},
+     "tenants[0].profile.company_name", "does not match"),
+    ({"tenants": [_tenant(invoices=[_invoice(notes="caf\ud800")])]},
+     "tenants[0].invoices[0].notes", "U+D800"),
+])
+def test_text_a_header_or_a_document_cannot_carry_is_refused_at_load(own_server, change, path,
+                                                                      words):
+    """Such a file loaded, then every request that used the value was a 500 (or the
+    connection dropped): it is refused whole, naming the value, and nothing is loaded."""
+    live = own_server
+    before = httpx.get(f"{live.url}/_mock/health").json()["scenario"]
+    body = json.dumps({"scenario": {**GOOD, **change}})  # ASCII: "\ud800" as an escape
+    r = httpx.post(f"{live.url}/_mock/scenario", content=body,
+                   headers={"Content-Type": "application/json"})
+    assert r.status_code == 400, r.text
+    problems = r.json()["error"]["details"]["problems"]
+    assert [p["path"] for p in problems] == [path], problems
+    assert words in problems[0]["problem"]
+    assert httpx.get(f"{live.url}/_mock/health").json()["scenario"] == before

@@ -79,7 +79,7 @@ def test_a_past_due_invoice_was_charged_when_its_due_date_began(store, with_meth
     assert invoice.finalized_at < invoice.sent_at < invoice.past_due_at == due <= NOW
     assert invoice.last_charge_attempt_at == due
     assert invoice.last_charge_method_id == (method.id if method else None)
-    assert clock_service.advance(store, timedelta(days=3)) == []  # no new method: no retry
+    assert clock_service.advance(store, timedelta(days=3)).events == []  # no new method: no retry
 
 
 def test_a_paid_invoice_was_charged_with_the_default_method_on_its_due_date(store):
