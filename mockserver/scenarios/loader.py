@@ -52,8 +52,10 @@ def parse_behaviour(data, tenants: set[str], source: str = "<request body>") -> 
     that is running: ``match.tenant`` names one of ``tenants`` (ids or scenario keys)."""
     errors = sorted(_behaviour_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
     problems = [(_path(e.absolute_path), "give at least one of respond, latency_ms and "
-                 "failure_rate" if e.validator == "anyOf" and not e.absolute_path else e.message)
-                for e in errors]
+                 "failure_rate" if e.validator == "anyOf" and not e.absolute_path else
+                 _schema_message(e)) for e in errors]
+    if not problems:
+        problems = behaviour_problems(data, [])
     if not problems:
         try:
             operation_id(data["operation"])
@@ -66,6 +68,16 @@ def parse_behaviour(data, tenants: set[str], source: str = "<request body>") -> 
     if problems:
         raise ScenarioError(source, problems[0][0], problems[0][1], problems[1:])
     return data
+
+
+def _schema_message(error) -> str:
+    """The schema's complaint, without echoing a long value whole."""
+    if error.validator == "maxLength":
+        return (f"is too long ({len(error.instance)} characters; at most "
+                f"{error.validator_value})")
+    if error.validator == "maxProperties":
+        return f"has too many entries ({len(error.instance)}; at most {error.validator_value})"
+    return error.message
 
 
 def _path(parts) -> str:
@@ -104,7 +116,7 @@ def parse(text_or_data, source: str = "<scenario>") -> dict:
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
             raise ScenarioError(source, where, f"not valid YAML: {exc}") from None
     errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
-    problems = [(_path(e.absolute_path), e.message) for e in errors]
+    problems = [(_path(e.absolute_path), _schema_message(e)) for e in errors]
     if not problems:
         problems = _text_problems(data) or _semantic_problems(data)
     if problems:
@@ -179,6 +191,10 @@ NOT_IN_A_HEADER = re.compile(r"[^\t\x20-\x7e\xa0-\xff]")
 # the message's own framing and the connection breaks.
 FRAMING = {"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
            "trailer"}
+MEDIA_TYPE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*(;.*)?$")
+# Scripted headers in all, names and values: with the server's own, an answer's head stays
+# well under the 16 KiB that common clients read (h11, so httpx; Node).
+MAX_SCRIPTED_HEADER_BYTES = 12 * 1024
 
 
 def _text_problems(data: dict) -> list[tuple[str, str]]:
@@ -186,11 +202,9 @@ def _text_problems(data: dict) -> list[tuple[str, str]]:
     a lone surrogate (it has no UTF-8 form); values that become HTTP or mail headers (scripted
     answer and replay step headers, ``pdf_url`` as a redirect's ``Location``, the seller's
     fields in the invoice mail) must be header text."""
-    problems = [(_path(where), f"holds U+{ord(char):04X}, which is not text (no UTF-8 form)")
-                for where, char in _strings_holding(data, SURROGATE)]
+    problems = _not_text({k: v for k, v in data.items() if k != "behaviours"}, [])
     for b, behaviour in enumerate(data.get("behaviours", [])):
-        problems += _header_problems(["behaviours", b, "respond", "headers"],
-                                     behaviour.get("respond", {}).get("headers", {}))
+        problems += behaviour_problems(behaviour, ["behaviours", b])
     for s, step in enumerate(data.get("steps", [])):
         request = step.get("request", {})
         problems += _header_problems(["steps", s, "request", "headers"],
@@ -209,6 +223,32 @@ def _text_problems(data: dict) -> list[tuple[str, str]]:
             problems.append((_path(["seller", field]), f"holds the control character "
                              f"U+{ord(char):04X}: seller fields are one line of text"))
     return problems
+
+
+def behaviour_problems(behaviour: dict, where: list) -> list[tuple[str, str]]:
+    """What keeps a behaviour (schema-valid) from being answered, at ``where``: the one check
+    of a scenario's behaviours and of ``POST /_mock/behaviours``. No string may hold a lone
+    surrogate; scripted headers must be writable, not the server's framing, a media type for
+    ``Content-Type``, and small enough for any client to read (``MAX_SCRIPTED_HEADER_BYTES``
+    together; each value at most 8 KiB and 50 headers are the schema's)."""
+    problems = _not_text(behaviour, where)
+    at = [*where, "respond", "headers"]
+    headers = behaviour.get("respond", {}).get("headers", {})
+    problems += _header_problems(at, headers)
+    for name, value in headers.items():
+        if name.lower() == "content-type" and not MEDIA_TYPE.match(value):
+            problems.append((_path([*at, name]), f"{value[:80]!r} is not a media type "
+                             "(type/subtype, e.g. text/html)"))
+    size = sum(len(name) + len(value) for name, value in headers.items())
+    if size > MAX_SCRIPTED_HEADER_BYTES:
+        problems.append((_path(at), f"holds {size} bytes of headers; at most "
+                         f"{MAX_SCRIPTED_HEADER_BYTES} bytes together (names and values)"))
+    return problems
+
+
+def _not_text(value, where: list) -> list[tuple[str, str]]:
+    return [(_path(found), f"holds U+{ord(char):04X}, which is not text (no UTF-8 form)")
+            for found, char in _strings_holding(value, SURROGATE, tuple(where))]
 
 
 def _header_problems(where: list, headers: dict) -> list[tuple[str, str]]:
