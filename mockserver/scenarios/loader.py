@@ -17,7 +17,7 @@ from mockserver.domain.ids import IdSource
 from mockserver.domain.profile import seller_problems
 from mockserver.scenarios.paths import path_problem
 from mockserver.spec import UnknownOperation, load_spec, operation_id
-from mockserver.schemas import CONTROL, SURROGATE, body_validator
+from mockserver.schemas import CONTROL, NOT_XML, SURROGATE, body_validator
 
 SCHEMA_FILE = files("mockserver") / "scenarios" / "scenario.schema.json"
 MAX_FILE_BYTES = 5_000_000
@@ -191,6 +191,7 @@ NOT_IN_A_HEADER = re.compile(r"[^\t\x20-\x7e\xa0-\xff]")
 # the message's own framing and the connection breaks.
 FRAMING = {"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
            "trailer"}
+NOT_DOCUMENTED = ("behaviours", "steps", "seller")
 MEDIA_TYPE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*(;.*)?$")
 # Scripted headers in all, names and values: with the server's own, an answer's head stays
 # well under the 16 KiB that common clients read (h11, so httpx; Node).
@@ -203,6 +204,11 @@ def _text_problems(data: dict) -> list[tuple[str, str]]:
     answer and replay step headers, ``pdf_url`` as a redirect's ``Location``, the seller's
     fields in the invoice mail) must be header text."""
     problems = _not_text({k: v for k, v in data.items() if k != "behaviours"}, [])
+    # What invoices, documents and mail are made of (the seller has its stricter check below;
+    # behaviours and replay steps are answers and requests, not documents).
+    problems += [(_path(where), f"holds U+{ord(char):04X}, which no XML document (UBL, CII) "
+                  "can carry") for where, char in _strings_holding(
+                      {k: v for k, v in data.items() if k not in NOT_DOCUMENTED}, NOT_XML)]
     for b, behaviour in enumerate(data.get("behaviours", [])):
         problems += behaviour_problems(behaviour, ["behaviours", b])
     for s, step in enumerate(data.get("steps", [])):
