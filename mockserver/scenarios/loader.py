@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, datetime, time, timezone
 from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -12,6 +13,7 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 
+from mockserver.domain import clock
 from mockserver.providers import ProviderRegistry
 from mockserver.domain.ids import IdSource
 from mockserver.domain.profile import seller_problems
@@ -37,14 +39,47 @@ class ScenarioError(Exception):
 @lru_cache(maxsize=1)
 def _schema_validator() -> Draft202012Validator:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    return Draft202012Validator(schema, format_checker=_formats())
 
 
 @lru_cache(maxsize=1)
 def _behaviour_validator() -> Draft202012Validator:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     return Draft202012Validator({"$ref": "#/$defs/behaviour", "$defs": schema["$defs"]},
-                                format_checker=FormatChecker())
+                                format_checker=_formats())
+
+
+def _formats() -> FormatChecker:
+    """JSON Schema's formats, with every ``date-time`` and ``date`` also in the test clock's
+    range (a world dated past it cannot be built: its due dates and periods overflow)."""
+    checker = FormatChecker()
+    for name, instant_of in (("date-time", _instant_of), ("date", _midnight_of)):
+        conforms, _ = checker.checkers[name]
+        checker.checks(name, raises=ValueError)(_in_clock_range(conforms, instant_of))
+    return checker
+
+
+def _in_clock_range(conforms, instant_of):
+    def check(value) -> bool:
+        if not isinstance(value, str) or not conforms(value):
+            return conforms(value)
+        try:
+            instant = instant_of(value)
+        except (ValueError, OverflowError):  # no UTC time at all (year 1 at +01:00)
+            instant = None
+        if instant is None or not clock.in_range(instant):
+            raise ValueError(f"outside the test clock's range, {clock.RANGE}")
+        return True
+
+    return check
+
+
+def _instant_of(text: str) -> datetime:
+    return clock.utc(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
+
+
+def _midnight_of(text: str) -> datetime:
+    return datetime.combine(date.fromisoformat(text), time(), timezone.utc)
 
 
 def parse_behaviour(data, tenants: set[str], source: str = "<request body>") -> dict:
@@ -77,6 +112,8 @@ def _schema_message(error) -> str:
                 f"{error.validator_value})")
     if error.validator == "maxProperties":
         return f"has too many entries ({len(error.instance)}; at most {error.validator_value})"
+    if error.validator == "format" and error.cause is not None:
+        return f"{error.message}: {error.cause}"
     return error.message
 
 
