@@ -30,6 +30,22 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 UNICODE = "x-unicode"  # the keyword of the surrogate refusal, as edge.fastapi_errors knows it
 
 
+def strings_holding(value, pattern: re.Pattern, where: tuple = ()):
+    """``(path, character)`` of every string (keys included) in the JSON value ``value`` that
+    ``pattern`` finds a character in; ``path`` is the list of keys and indexes to it."""
+    if isinstance(value, str):
+        found = pattern.search(value)
+        if found:
+            yield list(where), found.group()
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings_holding(key, pattern, where)
+            yield from strings_holding(item, pattern, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings_holding(item, pattern, (*where, index))
+
+
 @FORMATS.checks("email")
 def _is_email(value: object) -> bool:
     return not isinstance(value, str) or bool(EMAIL.match(value))

@@ -22,11 +22,15 @@ from mockserver.services import clock as clock_service
 
 def get_health():
     """Readiness: open to anyone, and it never waits for the world (a lock-free read)."""
-    store = current().store
+    runtime = current()
+    store = runtime.store
     evictions = {"tenants": store.evicted_tenants,
                  "setup_sessions": store.providers.evicted_sessions()}
-    return encoded(({"status": "ok", "tenants": len(store.tenants), "now": store.clock.now(),
-                     "scenario": store.scenario, "evictions": evictions}, 200))
+    found = {"status": "ok", "tenants": len(store.tenants), "now": store.clock.now(),
+             "scenario": store.scenario, "evictions": evictions}
+    if runtime.keeper is not None and runtime.run_id is None:  # it writes the loaded world
+        found["state_file"] = runtime.keeper.status()
+    return encoded((found, 200))
 
 
 def _clock(rt, move: clock_service.Move | None = None):

@@ -20,6 +20,7 @@ from mockserver.domain.profile import seller_problems
 from mockserver.scenarios.paths import path_problem
 from mockserver.spec import UnknownOperation, load_spec, operation_id
 from mockserver.schemas import CONTROL, NOT_XML, SURROGATE, body_validator
+from mockserver.schemas import strings_holding as _strings_holding
 
 SCHEMA_FILE = files("mockserver") / "scenarios" / "scenario.schema.json"
 MAX_FILE_BYTES = 5_000_000
@@ -317,22 +318,6 @@ def _header_value_problems(where: list, value: str) -> list[tuple[str, str]]:
         return [(_path(where), "holds a line break: a header value is one line")]
     return [(_path(where), f"holds U+{ord(char):04X}, which a header value cannot carry "
              "(visible Latin-1 text only)")]
-
-
-def _strings_holding(value, pattern: re.Pattern, where: tuple = ()):
-    """``(path, character)`` of every string (keys included) in ``value`` that ``pattern``
-    finds a character in."""
-    if isinstance(value, str):
-        found = pattern.search(value)
-        if found:
-            yield list(where), found.group()
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings_holding(key, pattern, where)
-            yield from _strings_holding(item, pattern, (*where, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings_holding(item, pattern, (*where, index))
 
 
 def _invoice_problems(where: str, tenant: dict) -> list[tuple[str, str]]:
