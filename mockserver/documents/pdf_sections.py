@@ -104,7 +104,7 @@ def footer_lines(facts: InvoiceFacts, labels: dict) -> list[str]:
     place = f"{seller.get('postal_code', '')} {seller.get('city', '')}".strip()
     address = [seller["legal_name"], seller.get("address_line1"), place, seller.get("country_code")]
     details = [
-        _tax_id(labels, seller.get("vat_number"), " "),
+        _tax_id(labels, seller, " "),
         f"{labels['registration']} {seller['registration_number']}"
         if seller.get("registration_number") else None,
         seller.get("email"), seller.get("phone"), seller.get("website"),
@@ -191,18 +191,21 @@ def _buyer(pdf: FPDF, facts: InvoiceFacts, labels: dict, top: float) -> float:
     y = _column(pdf, top, [labels["bill_to"].upper()], BILL_TO)
     y = _column(pdf, y, [buyer["company_name"]], BUYER_NAME)
     lines = _address_lines(buyer)
-    tax_id = _tax_id(labels, buyer.get("vat_number"), ": ")
+    tax_id = _tax_id(labels, buyer, ": ")
     if tax_id:
         lines.append(tax_id)
     return _column(pdf, y, lines, BUYER_ADDRESS)
 
 
-def _tax_id(labels: dict, value: str | None, gap: str) -> str | None:
-    """A VAT number under the VAT label; any other tax id (a US EIN) under the tax id one."""
-    kind = ids.tax_id_kind(value)
-    if kind is None:
-        return None
-    return f"{labels['vat_id' if kind == 'vat' else 'tax_id']}{gap}{value.strip()}"
+def _tax_id(labels: dict, party: dict, gap: str) -> str | None:
+    """A VAT number under the VAT label, with its country prefix as the XML writes it (a
+    Belgian's 0477472701 is BE0477472701); any other tax id (a US EIN) under the tax id one,
+    as given."""
+    vat = ids.party_vat_id(party)
+    if vat:
+        return f"{labels['vat_id']}{gap}{vat}"
+    other = ids.party_tax_registration(party)
+    return f"{labels['tax_id']}{gap}{other}" if other else None
 
 
 def _address_lines(party: dict) -> list[str]:

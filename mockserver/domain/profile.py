@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 
-from mockserver.domain.vat import is_eu
+from mockserver.domain.vat import is_eu, vat_prefix
 
 LANGUAGES = ("en", "nl", "de", "fr", "es", "it")
 
@@ -125,8 +125,6 @@ SELLER_REQUIRED = ("legal_name", "address_line1", "postal_code", "city", "countr
                    "vat_number", "email", "phone")
 SELLER_NULLABLE = ("registration_number", "iban", "bic", "bank_name", "website")
 SELLER_TERMS = ("payment_terms_days",)  # may adjust ScaiLabs alone: it is not an identity
-# The prefix of an EU country's VAT numbers where it is not the country code (Greece).
-VAT_PREFIX = {"GR": "EL"}
 
 
 def seller_problems(values: dict) -> list[tuple[str, str]]:
@@ -148,7 +146,7 @@ def seller_problems(values: dict) -> list[tuple[str, str]]:
             parts.append(f"(give null for {', '.join(unstated)} when the seller has none)")
         problems.append(("", " ".join(parts)))
     country, vat = values.get("country_code") or "", values.get("vat_number") or ""
-    prefix = VAT_PREFIX.get(country, country)
+    prefix = vat_prefix(country)
     if is_eu(country) and vat and not vat.replace(" ", "").upper().startswith(prefix):
         problems.append(("vat_number", f"{vat!r} is not a VAT number of {country} (an EU "
                          f"seller's starts with {prefix})"))
