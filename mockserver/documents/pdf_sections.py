@@ -13,7 +13,7 @@ from fpdf import FPDF
 
 from mockserver.documents import identifiers as ids
 from mockserver.documents.facts import InvoiceFacts
-from mockserver.documents.localize import format_date, format_money, format_quantity, format_rate
+from mockserver.domain.localize import format_date, format_money, format_quantity, format_rate
 from mockserver.documents.pdf_grid import Grid
 from mockserver.documents.pdf_text import (
     GREY,

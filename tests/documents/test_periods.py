@@ -13,7 +13,7 @@ from itertools import pairwise
 from lxml import etree
 from pypdf import PdfReader
 
-from mockserver.documents.localize import format_date
+from mockserver.domain.localize import format_date
 from mockserver.domain.subscriptions import add_months
 
 DAY = timedelta(days=1)

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from mockserver.documents import render
 from mockserver.documents.labels import LANGUAGES, labels_for
-from mockserver.documents.localize import format_date
+from mockserver.domain.localize import format_date
 from tests.documents.samples import sample_invoices, with_routing
 
 UBL = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
