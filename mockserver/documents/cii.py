@@ -98,7 +98,7 @@ def _settlement(doc: Document, facts: InvoiceFacts) -> None:
     settlement = doc.trade.settlement
     settlement.currency_code = facts.invoice.currency
     settlement.payment_reference = facts.invoice.number
-    settlement.payment_means.add(_payment_means(facts.seller, facts.is_credit_note))
+    settlement.payment_means.add(_payment_means(facts))
     for group in facts.vat_groups:
         settlement.trade_tax.add(_vat_breakdown(group))
     terms = PaymentTerms()
@@ -114,9 +114,9 @@ def _settlement(doc: Document, facts: InvoiceFacts) -> None:
     totals.due_amount = facts.grand_total
 
 
-def _payment_means(seller: dict, credit_note: bool) -> PaymentMeans:
-    means = PaymentMeans()
-    if credit_note or not seller.get("iban"):
+def _payment_means(facts: InvoiceFacts) -> PaymentMeans:
+    means, seller = PaymentMeans(), facts.seller
+    if not facts.pays_by_transfer:
         # A standing agreement: the seller gave no account, or (a credit note) asks for no
         # payment into one; the tenant's method on file settles it.
         means.type_code = STANDING_AGREEMENT

@@ -301,7 +301,10 @@ def _payment(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Printer) -> 
         paragraph(pdf, pdf.l_margin, CONTENT_WIDTH, text, PAYMENT_TEXT)
         return
     due = printer.date(invoice.due_date)
-    text = labels["pay_by"].format(amount=amount, date=due, number=invoice.number)
+    # The XML's payment means decide the words: a transfer to the account printed below
+    # (58), or the standing agreement (57) of a seller without one, which asks for none.
+    wording = labels["pay_by" if facts.pays_by_transfer else "pay_agreed"]
+    text = wording.format(amount=amount, date=due, number=invoice.number)
     seller = facts.seller
     rows = [
         (labels["account_holder"], seller.get("legal_name")),
@@ -309,7 +312,7 @@ def _payment(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Printer) -> 
         (labels["bic"], seller.get("bic")),
         (labels["bank"], seller.get("bank_name")),
     ]
-    rows = [[label, value] for label, value in rows if value]
+    rows = [[label, value] for label, value in rows if value] if facts.pays_by_transfer else []
     height = _text_height(pdf, text) + 1 + sum(PAYMENT_GRID.height(pdf, row) for row in rows)
     _section_title(pdf, labels["payment"], keep_with=height)
     paragraph(pdf, pdf.l_margin, CONTENT_WIDTH, text, PAYMENT_TEXT)

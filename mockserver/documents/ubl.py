@@ -134,7 +134,7 @@ def _payment(root: etree._Element, facts: InvoiceFacts) -> None:
     means = cac(root, "PaymentMeans")
     # A credit note asks for no payment: no account to pay into, only how it is settled (the
     # terms). XRechnung still wants the group (BR-DE-1), so it names the standing agreement.
-    if seller.get("iban") and not facts.is_credit_note:
+    if facts.pays_by_transfer:
         cbc(means, "PaymentMeansCode", SEPA_CREDIT_TRANSFER, name="SEPA credit transfer")
         cbc(means, "PaymentID", facts.invoice.number)
         account = cac(means, "PayeeFinancialAccount")
