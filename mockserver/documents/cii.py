@@ -139,7 +139,8 @@ def _vat_breakdown(group: VatGroup) -> ApplicableTradeTax:
     tax.category_code = group.category
     if group.exemption_code:
         tax.exemption_reason_code = group.exemption_code
-    tax.rate_applicable_percent = group.rate  # 0 for O too, see the UBL breakdown
+    if group.category != "O":  # not subject to VAT: no rate (BR-48 lets BT-119 out for O)
+        tax.rate_applicable_percent = group.rate
     return tax
 
 

@@ -257,7 +257,7 @@ def _vat_breakdown(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Printe
         code = f" ({group.exemption_code})" if group.exemption_code else ""
         cells = [
             f"{_category_name(facts, group, labels)} [{group.category}]{code}",
-            format_rate(group.rate, printer.language),
+            "" if group.category == "O" else format_rate(group.rate, printer.language),
             printer.money(group.taxable),
             printer.money(group.tax),
         ]

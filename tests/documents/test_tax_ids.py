@@ -154,3 +154,32 @@ def test_the_registration_number_is_written_as_given():
     assert cii.xpath("//ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID/text()",
                      namespaces=CII) == ["HRB 123456 B"]
     assert "HRB 123456 B" in _text(render(invoice, "pdf").content)
+
+
+def test_not_subject_to_vat_carries_no_rate_where_the_rules_let_it(schematron):
+    """Category O has no VAT rate: none on a line (BR-O-05), none in the breakdown, which
+    BR-48 allows for O, and none on the PDF. XRechnung alone writes BT-119 as 0: its BR-DE-14
+    wants the rate in every breakdown."""
+    from decimal import Decimal
+
+    from mockserver.domain.localize import format_rate
+    from tests.documents.einvoice_rules import problems
+
+    swiss = with_routing(SAMPLES[6])
+    assert {item.tax_category for item in swiss.line_items} == {"O"}
+    percents = {}
+    for fmt in ("ubl", "xrechnung", "cii"):
+        xml = render(swiss, fmt).content
+        assert problems(schematron, fmt, xml) == [], fmt
+        root = etree.fromstring(xml)
+        percents[fmt] = (root.xpath("//cac:TaxSubtotal/cac:TaxCategory/cbc:Percent/text()",
+                                    namespaces=UBL) if fmt != "cii" else root.xpath(
+            "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/"
+            "ram:RateApplicablePercent/text()", namespaces=CII))
+    assert percents == {"ubl": [], "cii": [], "xrechnung": ["0.00"]}
+    for language in ("en", "de", "it"):
+        localized = replace(swiss, id=f"inv_o_{language}",
+                            buyer={**swiss.buyer, "preferred_language": language})
+        text = _text(render(localized, "pdf").content)
+        assert labels_for(language)["cat_O"] in text
+        assert format_rate(Decimal(0), language).replace("\u00a0", " ") not in text, language
