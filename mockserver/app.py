@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     settings = settings or Settings()
     runtime = Runtime(settings, World(_with_saved_world(settings, store or store_for(settings))))
     keeper = StateKeeper(runtime.loaded, settings.state_file) if settings.state_file else None
+    runtime.keeper = keeper
 
     @asynccontextmanager
     async def lifespan(_app):

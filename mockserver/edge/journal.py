@@ -3,6 +3,7 @@
 Bodies are kept as the bytes they came as, cut to ``Settings.journal_body_bytes``, and read as
 JSON only when the journal is shown: a parsed body weighs many times its text (60 KB of small
 objects is over a megabyte of Python objects), and the journal keeps its last 1,000 entries.
+The query string is cut to the same size (``query_truncated``, ``query_size``).
 """
 
 from __future__ import annotations
@@ -67,9 +68,11 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         store = self.runtime.store
+        query = scope.get("query_string", b"")
         entry = {"request_id": request_id(), "at": store.clock.now(),
                  "operation_id": routed_operation_id(scope), "method": scope["method"],
-                 "path": scope["path"], "query": scope.get("query_string", b"").decode("latin-1"),
+                 "path": scope["path"], "query": query[:self.body_bytes].decode("latin-1"),
+                 "query_size": len(query), "query_truncated": len(query) > self.body_bytes,
                  "status": 500, "tenant_id": None, "duration_ms": 0.0, "body_size": 0,
                  "_body": b"", "_generation": store.generation}
         token = CURRENT_ENTRY.set(entry)

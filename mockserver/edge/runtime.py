@@ -48,6 +48,7 @@ class Runtime:
     loaded: World  # the loaded world: what /api/v1 and /_mock answer from, and runs fork from
     bridge: Any = None  # the app's bridge to Flask, closed with the app
     mailer: Mailer | None = None  # with an SMTP relay: delivers sent invoices, off requests
+    keeper: Any = None  # with a state file: writes the loaded world to it (statefile.keeper)
     runs: Runs = field(init=False)
     own_hosts: frozenset[str] = field(init=False)  # the host names /_mock answers to
     own_origins: frozenset[str] = field(init=False)  # the origins browsers reach it by
