@@ -187,7 +187,12 @@ def _decode_seller(raw: Any, where: str) -> Seller:
     """The seller, under the rule a scenario's seller obeys (``seller_problems``): a partial
     one is refused naming what is missing, never completed with ScaiLabs' bank account."""
     found = decode(dict, raw, where)
-    seller = decode(Seller, found, where)  # the types first: the rule reads typed values
+    named = {k: v for k, v in found.items() if k != "extra"}
+    missing = [problem for problem in seller_problems(named) if "missing" in problem[1]]
+    if missing:  # every missing field at once, before the typed decode names only the first
+        name, problem = missing[0]
+        raise FormatError(f"{where}.{name}" if name else where, problem)
+    seller = decode(Seller, found, where)  # the types next: the rule reads typed values
     problems = seller_problems({k: getattr(seller, k) for k in found if k != "extra"})
     if problems:
         name, problem = problems[0]
