@@ -588,7 +588,7 @@ def main() -> int:
     parser.add_argument("--out", default=str(BENCH / "results.json"))
     args = parser.parse_args()
     for need, hint in ((PRISM, "bash bench/run.sh installs it"),
-                       (VENV / "billing-mock", "pip install -e .")):
+                       (VENV / "billing-mock", "pip install -e '.[contract]'")):
         if not Path(need).exists():
             print(f"missing {need}: {hint}", file=sys.stderr)
             return 1

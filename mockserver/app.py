@@ -43,6 +43,11 @@ SWAGGER_UI_CONFIG = {"urls": [
     {"url": "/_mock/openapi/billing.json", "name": "The mock's own: every answer it gives"},
 ]}
 JSONIFIER = Jsonifier(json, cls=JSONEncoder, separators=(",", ":"), ensure_ascii=False)
+# Response headers a script on another origin may read. A scenario's scripted answer may carry
+# any header (Retry-After on an outage, a rate-limit header ...), so "*" exposes every one: the
+# wildcard holds for requests without credentials, the only kind this CORS setup answers. The
+# names the mock itself sends are listed too, for browsers that predate the wildcard.
+EXPOSED_HEADERS = ["*", "X-Request-ID", "Content-Disposition", "Retry-After", "WWW-Authenticate"]
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> connexion.FlaskApp:
@@ -106,8 +111,7 @@ def _add_edge(app: connexion.FlaskApp, runtime: Runtime) -> None:
     app.add_middleware(
         CORSOutsideControl, position=MiddlewarePosition.BEFORE_EXCEPTION,
         allow_origins=[o.strip() for o in runtime.settings.cors_origins.split(",")],
-        allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID",
-                                                                   "Content-Disposition"],
+        allow_methods=["*"], allow_headers=["*"], expose_headers=EXPOSED_HEADERS,
     )
     app.add_middleware(JournalMiddleware, position=MiddlewarePosition.BEFORE_SECURITY,
                        runtime=runtime)

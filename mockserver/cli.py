@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import gc
+import importlib
 import re
 import warnings
 
@@ -111,7 +113,7 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
     if watch:
         watcher.watch(settings, runtime_of(app).loaded, click.echo)
     click.echo(f"billing-mock serving {settings.base_url}/api/v1 "
-               f"(docs {settings.base_url}/api/v1/ui/, seed {settings.seed}, "
+               f"(docs {settings.base_url}/api/v1/ui/, seed {store.ids.seed}, "
                f"world {store.scenario or 'default'})")
     click.echo(f"console: {settings.base_url}/_mock/console")
     tokens = ", ".join(sorted(store.tokens)[:12])
@@ -339,16 +341,6 @@ def schemathesis_config() -> None:
     click.echo(schemathesis_toml(), nl=False)
 
 
-def _register_contract_commands() -> None:
-    from mockserver.contract.commands import contract, drift
-
-    main.add_command(contract)
-    main.add_command(drift)
-
-
-_register_contract_commands()
-
-
 class UnreachableTarget(click.ClickException):
     """The server to work against cannot be reached: exit 2, like a usage error."""
 
@@ -368,6 +360,46 @@ class ScenarioRefused(click.ClickException):
 
     def __init__(self, error: Exception) -> None:
         super().__init__(f"scenario refused:\n{error}")
+
+
+class MissingExtra(click.ClickException):
+    """The command needs an extra this install lacks: exit 2, like a usage error."""
+
+    exit_code = 2
+
+
+def needs_extra(command: click.Command, extra: str, module: str) -> click.Command:
+    """``command``, refusing to run (with what to install) when ``module`` of ``extra`` cannot
+    be imported; its ``--help`` names the extra either way."""
+    run = command.callback
+
+    @functools.wraps(run)
+    def checked(*args, **kwargs):
+        try:
+            importlib.import_module(module)
+        except ImportError as error:
+            raise MissingExtra(
+                f"billing-mock {command.name} needs the [{extra}] extra, which this install "
+                f"lacks ({error}): pip install 'billing-mock[{extra}]' (in a checkout: "
+                f"pip install -e '.[{extra}]')") from None
+        return run(*args, **kwargs)
+
+    command.callback = checked
+    command.help = (f"{command.help or ''}\n\nNeeds the [{extra}] extra: "
+                    f"pip install 'billing-mock[{extra}]'.")
+    return command
+
+
+def _register_contract_commands() -> None:
+    from mockserver.contract.commands import contract, drift
+
+    main.add_command(needs_extra(contract, "contract", "schemathesis"))
+    main.add_command(drift)
+    # The printed settings read Schemathesis' own defaults (contract/plain.py).
+    needs_extra(schemathesis_config, "contract", "schemathesis")
+
+
+_register_contract_commands()
 
 
 from mockserver.testing.export import export_fixtures  # noqa: E402

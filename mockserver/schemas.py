@@ -1,13 +1,15 @@
-"""Validating data against the documents' request schemas, as the API does: OpenAPI's
+"""Validating data against the documents' schemas: requests as the API does (OpenAPI's
 ``nullable``, the formats the API checks (``email``), patterns read as JSON Schema reads them
-(ECMA 262), and, in bodies, text that can be written out again."""
+(ECMA 262), and, in bodies, text that can be written out again), answers as Connexion's
+response validation does, with their date and time formats checked too."""
 
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from functools import lru_cache
 
-from connexion.json_schema import Draft4RequestValidator
+from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from jsonschema.validators import extend
 
@@ -114,3 +116,31 @@ def _compile_body(schema: dict) -> Draft4Validator:
 # (``body_validator``) are stored, so their text is checked too.
 request_validator = IdentityMemo(_compile)
 body_validator = IdentityMemo(_compile_body)
+
+# RFC 3339: a full date, "T", a time, and a "Z" or numeric offset.
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+ANSWER_FORMATS = FormatChecker(())
+ANSWER_FORMATS.checks("email")(_is_email)
+
+
+@ANSWER_FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    return bool(RFC3339.match(value)) and datetime.fromisoformat(value.upper()) is not None
+
+
+@ANSWER_FORMATS.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    return len(value) == 10 and date.fromisoformat(value) is not None
+
+
+# Answers are read with the same (ECMA 262) patterns as requests.
+ResponseValidator = extend(Draft4ResponseValidator, {"pattern": _pattern})
+
+
+def response_validator(schema: dict) -> Draft4Validator:
+    """A validator of answers for ``schema`` (refs already resolved)."""
+    return ResponseValidator(schema, format_checker=ANSWER_FORMATS)

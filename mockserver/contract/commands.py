@@ -10,6 +10,7 @@ import httpx
 import yaml
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
 
 @click.command()
@@ -37,7 +38,8 @@ def contract(base_url, token, token_b, junit_file, report_file, max_examples, se
     """Check a Billing API server against the published contract (and the mock's guesses with
     --level mock).
 
-    Exit 0 when clean, 1 with findings, 2 on a usage or connection error.
+    Exit 0 when clean, 1 with findings, 2 on a usage or connection error (also mid-run, or
+    when the tenants could not be put back), 130 when interrupted.
     """
     from mockserver.contract import report
     from mockserver.contract.runner import ContractRun, Unreachable
@@ -49,12 +51,19 @@ def contract(base_url, token, token_b, junit_file, report_file, max_examples, se
     except Unreachable as exc:
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(EXIT_USAGE) from None
+    except KeyboardInterrupt:
+        click.echo("interrupted: the tenants' profiles and payment methods were put back; "
+                   "no report written", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
     click.echo("")
     click.echo(report.summary(run))
     if report_file:
         Path(report_file).write_text(report.markdown(run, base_url), encoding="utf-8")
     if junit_file:
         Path(junit_file).write_bytes(report.junit(run))
+    if run.incomplete:
+        click.echo(f"Error: the run is incomplete: {run.incomplete}", err=True)
+        raise SystemExit(EXIT_USAGE)
     raise SystemExit(EXIT_FINDINGS if run.findings else EXIT_CLEAN)
 
 
@@ -63,30 +72,34 @@ def contract(base_url, token, token_b, junit_file, report_file, max_examples, se
               help="The real server's OpenAPI document: a file, or a URL such as "
                    "https://staging.example.com/openapi.json")
 @click.option("--level", "level_name", type=click.Choice(["published", "mock"]),
-              default="published", show_default=True,
+              default=None,
               help="The mock's document to compare with: the published layer (what "
-                   "/openapi.json promises) or the mock's full one, guesses included.")
+                   "/openapi.json promises; the default) or the mock's full one, guesses "
+                   "included.")
+@click.option("--base", "base_location", default=None,
+              help="Compare with this document instead of the mock's (a file or a URL), "
+                   "e.g. the server's last released /openapi.json; every keyword counts.")
 @click.option("--fail-on", "fail_on", type=click.Choice(["error", "warning", "info"],
                                                          case_sensitive=False),
               default="error", show_default=True,
               help="Exit 1 when a change of this level or worse is found (like oasdiff's "
                    "--fail-on; error is a breaking change).")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
-def drift(spec_location, level_name, fail_on, output) -> None:
-    """What changed from the mock's document (the base, what clients were written against)
-    to a real server's (the revision), each change graded as oasdiff grades it.
+def drift(spec_location, level_name, base_location, fail_on, output) -> None:
+    """What changed from the mock's document (the base, what clients were written against),
+    or from --base, to a real server's (the revision), each change graded as oasdiff grades
+    it.
 
-    Exit 0 when no change reaches --fail-on, 1 when one does, 2 when the document cannot be
+    Exit 0 when no change reaches --fail-on, 1 when one does, 2 when a document cannot be
     read.
     """
     from mockserver.contract.drift import base_document, compare, failing, text_report
 
-    try:
-        revision = _load(spec_location)
-    except (OSError, httpx.HTTPError, yaml.YAMLError, ValueError) as exc:
-        click.echo(f"Error: cannot read {spec_location}: {exc}", err=True)
-        raise SystemExit(EXIT_USAGE) from None
-    changes = compare(base_document(level_name), revision)
+    if base_location is not None and level_name is not None:
+        raise click.UsageError("--base replaces the mock's document: give --base or --level")
+    base = (_read_document(base_location) if base_location is not None
+            else base_document(level_name or "published"))
+    changes = compare(base, _read_document(spec_location))
     if output == "json":
         click.echo(json.dumps([change.to_json() for change in changes], indent=2))
     else:
@@ -95,6 +108,14 @@ def drift(spec_location, level_name, fail_on, output) -> None:
 
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # an OpenAPI document, not a data dump
+
+
+def _read_document(location: str) -> dict:
+    try:
+        return _load(location)
+    except (OSError, httpx.HTTPError, yaml.YAMLError, ValueError) as exc:
+        click.echo(f"Error: cannot read {location}: {exc}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
 
 
 def _load(location: str) -> dict:

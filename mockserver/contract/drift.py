@@ -1,12 +1,16 @@
 """``billing-mock drift``: what changed from the mock's document (the base: what clients were
-written against) to a real server's (the revision: FastAPI emits OpenAPI 3.1), graded as
-oasdiff grades breaking changes, so a team can gate a merge on it.
+written against), or from an earlier version of the server's own (``--base``), to a real
+server's (the revision: FastAPI emits OpenAPI 3.1), graded as oasdiff grades breaking changes,
+so a team can gate a merge on it.
 
 Both documents are read for their meaning (:mod:`mockserver.contract.shapes`): 3.0 and 3.1
 spellings, ``$ref`` and inline schemas, titles and descriptions, single-variant unions,
 ``servers`` plus relative paths and full paths, path parameter names all read alike, and
 FastAPI's ``authorization`` header parameter is the bearer security scheme it stands for.
-Every change carries oasdiff's check id and level (:mod:`mockserver.contract.drift_rules`).
+An answer's ``application/json`` with an empty schema is FastAPI's way of writing an answer
+that is not a model (a PDF, an XML document): it promises no media type, so a server that
+names its media type instead has removed none. Every change carries oasdiff's check id and
+level (:mod:`mockserver.contract.drift_rules`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,16 @@ from mockserver.contract.drift_rules import (
     level,
 )
 from mockserver.contract.drift_schemas import Place, SchemaDiff
-from mockserver.contract.shapes import ANY, Reader, Shape, mapping, sequence
+from mockserver.contract.shapes import (
+    ANY,
+    ENUM,
+    GUESSED,
+    VALIDATION,
+    Reader,
+    Shape,
+    mapping,
+    sequence,
+)
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 ANONYMOUS = frozenset()  # the security alternative that needs no credentials
@@ -72,7 +85,8 @@ class Operation:
     deprecated: bool
     parameters: dict = field(default_factory=dict)  # (in, name or position) -> Parameter
     body: dict | None = None  # {"required": bool, "content": {media type: Shape}}
-    responses: dict = field(default_factory=dict)  # status -> {"content", "headers"}
+    responses: dict = field(default_factory=dict)  # status -> {"content", "any_media",
+    #                                                            "headers"}
     security: frozenset = frozenset({ANONYMOUS})  # alternatives, each a set of schemes
 
 
@@ -149,7 +163,11 @@ class Document:
             headers = {str(name).lower(): bool(self.reader.resolve(header).get("required"))
                        for name, header in mapping(response.get("headers")).items()
                        if isinstance(self.reader.resolve(header), dict)}
-            found[str(status).upper()] = {"content": self._content(response.get("content")),
+            content = self._content(response.get("content"))
+            promised = {media: shape for media, shape in content.items()
+                        if not _promises_nothing(media, shape)}
+            found[str(status).upper()] = {"content": promised,
+                                          "any_media": len(promised) < len(content),
                                           "headers": headers}
         return found
 
@@ -187,6 +205,12 @@ def _template(path: str) -> str:
 
 def _media(media: str) -> str:
     return media.split(";", 1)[0].strip().lower()
+
+
+def _promises_nothing(media: str, shape: Shape) -> bool:
+    """FastAPI's ``application/json: {schema: {}}`` (or ``*/*`` of anything) for an answer
+    that is not a model: no media type, no shape."""
+    return media in ("application/json", "*/*") and shape.key == ANY.key
 
 
 def _success(status: str) -> bool:
@@ -228,6 +252,7 @@ class Comparison:
         def emit(change_id: str, effect: str, where: Place, text: str) -> None:
             self._add(change_id, where.direction, effect, where.location, where.path, text)
 
+        place = replace(place, guessed=self.base.reader.guessed)  # the base's own mark
         SchemaDiff(emit).compare(old, new, place)
 
     def _operations(self, old: Operation, new: Operation) -> None:
@@ -296,6 +321,24 @@ class Comparison:
         for media in sorted(set(new) - set(old)):
             self._add(f"{prefix}-added", location=location, text=f"media type {media} added")
 
+    def _answer_media(self, location: str, old: dict, new: dict) -> None:
+        """Media types an answer promises. FastAPI's JSON of any shape promises none: beside
+        named ones it is FastAPI's default class, alone it names nothing to hold the base's
+        media types against."""
+        for media in sorted(set(old["content"]) - set(new["content"])):
+            if new["any_media"] and not new["content"]:
+                self._add("response-media-type-unspecified", location=location,
+                          text=f"media type {media} is no longer named: the revision's "
+                          "application/json with an empty schema promises none")
+            else:
+                self._add("response-media-type-removed", location=location,
+                          text=f"media type {media} removed")
+        for media in sorted(set(new["content"]) - set(old["content"])):
+            self._add("response-media-type-added", location=location, text=(
+                f"media type {media} added" + (" where the base's application/json with an "
+                                               "empty schema promised none"
+                                               if old["any_media"] else "")))
+
     def _responses(self, olds: dict, news: dict) -> None:
         for status in sorted(set(olds) - set(news)):
             kind = "success" if _success(status) else "non-success"
@@ -308,7 +351,7 @@ class Comparison:
         for status in sorted(set(olds) & set(news)):
             old, new = olds[status], news[status]
             location = f"response {status}"
-            self._media_types("response-media-type", location, old["content"], new["content"])
+            self._answer_media(location, old, new)
             for name in sorted(set(old["headers"]) - set(new["headers"])):
                 kind = "required" if old["headers"][name] else "optional"
                 self._add(f"{kind}-response-header-removed", location=location,
@@ -335,11 +378,36 @@ BASES = {
 
 def base_document(level_name: str) -> dict:
     """The mock's document that a server's is compared against, at ``--level``."""
-    from mockserver.published import mock_document, published_document
+    from mockserver.published import mock_document
 
     if level_name not in BASES:
         raise ValueError(f"no level {level_name!r}: {', '.join(BASES)}")
-    return published_document() if level_name == "published" else mock_document()
+    return published_base() if level_name == "published" else mock_document()
+
+
+def published_base() -> dict:
+    """The published layer with what the reference does not show of it marked as the mock's
+    guess. The reference shows no validation keyword anywhere (parameters by name, place,
+    JSON type and required; the three small request bodies by their field names), so none is
+    held at this level (``validation`` on the root). Those bodies' enum values are guesses too
+    (the facts leave the method types and provider slugs open); their fields, types,
+    nullability and ``required`` are held as on every model."""
+    from mockserver.published import PUBLISHED_SCHEMAS, published_document
+
+    doc = published_document()
+    schemas = dict(doc["components"]["schemas"])
+    for name in _request_bodies(doc) & PUBLISHED_SCHEMAS:
+        schemas[name] = {**schemas[name], GUESSED: [VALIDATION, ENUM]}
+    return {**doc, GUESSED: [VALIDATION],
+            "components": {**doc["components"], "schemas": schemas}}
+
+
+def _request_bodies(doc: dict) -> set[str]:
+    """The components an operation's request body refers to."""
+    return {media["schema"]["$ref"].rsplit("/", 1)[-1]
+            for item in doc["paths"].values() for op in item.values()
+            for media in op.get("requestBody", {}).get("content", {}).values()
+            if "$ref" in media.get("schema", {})}
 
 
 def failing(changes: list[Change], threshold: str) -> list[Change]:
@@ -364,4 +432,5 @@ def text_report(changes: list[Change]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["BASES", "Change", "base_document", "compare", "failing", "text_report"]
+__all__ = ["BASES", "Change", "base_document", "compare", "failing", "published_base",
+           "text_report"]

@@ -10,9 +10,16 @@ the change does to the set of payloads the contract accepts, and so does this mo
   (a pattern changed, a request property removed) a warning, one of no effect info;
 
 plus oasdiff's own exceptions, listed in ``LEVELS`` with the checks on operations, status codes,
-media types and security. ``api-security-added-to-public`` is billing-mock's own: oasdiff
-reads ``security`` as alternatives and grades an added one info, but an operation that needed
-no token and now needs one refuses every client written against the old document.
+media types and security. Three ids are billing-mock's own:
+
+- ``api-security-added-to-public``: oasdiff reads ``security`` as alternatives and grades an
+  added one info, but an operation that needed no token and now needs one refuses every client
+  written against the old document;
+- ``response-media-type-unspecified`` (info): a media type the revision no longer names because
+  its answer is FastAPI's ``application/json`` with an empty schema, which names none (oasdiff
+  would call it removed);
+- ``*-became-union`` / ``*-became-not-union``: a plain object that became a union of objects
+  (narrows: it refuses combinations of values) or the reverse (widens), graded by effect.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ LEVELS = {
     "response-success-status-removed": ERROR, "response-success-status-added": INFO,
     "response-non-success-status-removed": INFO, "response-non-success-status-added": INFO,
     "response-media-type-removed": ERROR, "response-media-type-added": INFO,
+    "response-media-type-unspecified": INFO,  # billing-mock's own (see above)
     "required-response-header-removed": ERROR, "optional-response-header-removed": WARNING,
     "response-header-added": INFO,
     # oasdiff's exceptions to the rule by effect

@@ -4,11 +4,19 @@ Both sides are :class:`~mockserver.contract.shapes.Shape` values, so only change
 are seen. Each change is handed to ``emit(change_id, effect, place, text)``; its level follows
 from its direction and effect (:mod:`mockserver.contract.drift_rules`).
 
-A schema the base marks ``x-billing-mock-guessed`` is the mock's guess of a model the
-published reference does not show. Below it, validation keywords (patterns, lengths, bounds,
-formats such as ``email`` that only validate) are not held against the revision: a server with
-its own id format or none is not drift of the published layer. Types, representation formats
-(``date`` vs ``date-time``), nullability, enums, properties and ``required`` still are.
+What the base marks ``x-billing-mock-guessed`` (:mod:`mockserver.contract.shapes`) is the
+mock's guess, not the published layer. Below such a schema, the groups of keywords it names are
+not held against the revision: ``validation`` (patterns, lengths, bounds, formats such as
+``email`` or ``uri`` that only validate: a server with its own id format or none, or pydantic's
+``HttpUrl``, is not drift of the published layer), and ``enum`` (the values). Types,
+representation formats (``date`` vs ``date-time``), nullability, properties and ``required``
+always are.
+
+A plain object facing a union of objects (a model the other side declares as a ``oneOf``
+discriminated by a field) is one change, ``*-became-union`` or ``*-became-not-union``: the
+union refuses combinations of values the plain object allows. Its properties are then compared
+once each, with what the variants allow together (:func:`~mockserver.contract.shapes.span`),
+not once per variant.
 """
 
 from __future__ import annotations
@@ -17,12 +25,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from mockserver.contract.shapes import (
+    ENUM,
     MAXIMA,
     MINIMA,
     MISSING,
     REPRESENTATION_FORMATS,
+    VALIDATION,
     Shape,
     canonical,
+    span,
 )
 
 NESTED = {"request-parameter": "request-parameter-property", "request-body": "request-property",
@@ -42,8 +53,13 @@ class Place:
     subject: str  # the oasdiff id prefix: request-parameter, request-body, response-body, ...
     location: str  # "query parameter status", "response 200 application/json"
     path: str = ""  # inside the schema: "data[].issue_date"
-    lenient: bool = False  # below a guessed schema of the base
+    guessed: frozenset = frozenset()  # the groups of keywords the base calls guesses here
     depth: int = 0
+
+    @property
+    def lenient(self) -> bool:
+        """Validation keywords are the base's guesses here."""
+        return VALIDATION in self.guessed
 
     def into(self, step: str) -> Place:
         path = f"{self.path}.{step}" if self.path and not step.startswith(("[", "<")) else (
@@ -60,14 +76,17 @@ class SchemaDiff:
         self.emit = emit
 
     def compare(self, base: Shape, rev: Shape, place: Place) -> None:
-        if base.guessed and not place.lenient:
-            place = replace(place, lenient=True)
+        if not base.guessed <= place.guessed:
+            place = replace(place, guessed=place.guessed | base.guessed)
         if place.depth > DEPTH or base.key == rev.key:
             return
         if base.recursive or rev.recursive:
             if (base.recursive, base.name) != (rev.recursive, rev.name):
                 self._say("type-changed", "incomparable", place,
                           f"{_describe(base)} became {_describe(rev)}")
+            return
+        if _plain_facing_union(base, rev):
+            self._span(base, rev, place)
             return
         if base.variants or rev.variants:
             self._union(base, rev, place)
@@ -121,7 +140,7 @@ class SchemaDiff:
             self._say("became-not-nullable", "narrows", place, "became not nullable")
 
     def _enum(self, base: Shape, rev: Shape, place: Place) -> None:
-        if base.enum == rev.enum:
+        if base.enum == rev.enum or ENUM in place.guessed:
             return
         if base.enum is None:
             self._say("became-enum", "narrows", place,
@@ -219,10 +238,37 @@ class SchemaDiff:
         for new in news:
             self._say(f"{kind}-added", "widens", place, f"variant {_label(new)} added")
 
+    def _span(self, base: Shape, rev: Shape, place: Place) -> None:
+        """A plain object against a union of objects: the union as one change, then the
+        properties against what its variants allow together."""
+        union = rev if rev.variants else base
+        names = ", ".join(sorted(_label(variant) for variant in union.variants))
+        named = f"a union ({'oneOf' if union.union == 'oneOf' else 'anyOf'}) of {names}"
+        if rev.variants:
+            self._say("became-union", "narrows", place, f"became {named}: it refuses "
+                      "combinations of values the plain schema allowed")
+        else:
+            self._say("became-not-union", "widens", place, f"{named} became one plain "
+                      "schema: it allows every combination of their values")
+        self.compare(span(base) if base.variants else base,
+                     span(rev) if rev.variants else rev, place)
+
     def _cost(self, old: Shape, new: Shape, place: Place) -> int:
         found: list = []
         SchemaDiff(lambda *change: found.append(change)).compare(old, new, place)
         return len(found)
+
+
+def _plain_facing_union(base: Shape, rev: Shape) -> bool:
+    """One side a plain object, the other a union of objects none of which is that object
+    (a union that has it as one alternative only adds the others)."""
+    if bool(base.variants) == bool(rev.variants):
+        return False
+    plain, union = (rev, base) if base.variants else (base, rev)
+    objects = frozenset({"object"})
+    return (plain.types == objects and not plain.recursive
+            and all(v.types == objects and not v.recursive for v in union.variants)
+            and all(v.key != plain.core().key for v in union.variants))
 
 
 def _relation(old: frozenset | None, new: frozenset | None) -> str:

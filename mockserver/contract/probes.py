@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Callable
 
@@ -16,12 +17,18 @@ from mockserver.contract.failures import Finding
 FORMATS = ("ubl", "xrechnung", "cii", "facturx")
 
 
+class CannotProbe(Exception):
+    """The probe could not set up what it checks (the reason is the message)."""
+
+
 @dataclass
 class ProbeContext:
     api_url: str
     token: str
     token_b: str | None
     client: httpx.Client
+    checked: Counter = field(default_factory=Counter)  # check -> things it looked at
+    statuses: Counter = field(default_factory=Counter)  # e-invoice download statuses seen
 
     def call(self, method: str, path: str, token: str | None = None, **kwargs):
         headers = {"Authorization": f"Bearer {token or self.token}"}
@@ -93,12 +100,16 @@ def probe_tenant_isolation(ctx: ProbeContext, writes: bool = True) -> list[Findi
                            ("/download?format=pdf",
                             "GET /billing/invoices/{invoice_id}/download")):
             r = ctx.call("GET", f"/billing/invoices/{invoice['id']}{suffix}", ctx.token_b)
+            ctx.checked["billing_tenant_isolation"] += 1
             if r.status_code != 404:
                 findings.append(finding("billing_tenant_isolation", op,
                                         f"another tenant's invoice {invoice['number']} answered "
                                         f"{r.status_code}, expected 404", r))
-    theirs = {i["id"] for i in _all_invoices(ctx, ctx.token_b)}
-    leaked = theirs & {i["id"] for i in _all_invoices(ctx)}
+    theirs = {i.get("id") for i in _all_invoices(ctx, ctx.token_b)}
+    mine = {i.get("id") for i in _all_invoices(ctx)}
+    if theirs or mine:
+        ctx.checked["billing_tenant_isolation"] += 1
+    leaked = (theirs & mine) - {None}
     if leaked:
         r = ctx.call("GET", "/billing/invoices", ctx.token_b)
         findings.append(finding("billing_tenant_isolation", "GET /billing/invoices",
@@ -107,6 +118,7 @@ def probe_tenant_isolation(ctx: ProbeContext, writes: bool = True) -> list[Findi
     methods = ctx.call("GET", "/billing/payment-methods").json().get("data", [])
     for method in methods[:1] if writes else []:
         r = ctx.call("POST", f"/billing/payment-methods/{method['id']}/default", ctx.token_b)
+        ctx.checked["billing_tenant_isolation"] += 1
         if r.status_code != 404:
             findings.append(finding("billing_tenant_isolation",
                                     "POST /billing/payment-methods/{method_id}/default",
@@ -117,18 +129,19 @@ def probe_tenant_isolation(ctx: ProbeContext, writes: bool = True) -> list[Findi
 
 def probe_transitions(ctx: ProbeContext) -> list[Finding]:
     """Sending is only legal from finalized (or a re-send from sent): one invoice in each other
-    state must answer 409."""
+    state is refused: 409 (conflict) or 400 (the backend's BadRequestError for an invalid
+    transition, as the published facts name it)."""
     findings, tried = [], set()
     for invoice in _all_invoices(ctx):
         status = invoice["status"]
         if status in ("paid", "void", "past_due") and status not in tried:
             tried.add(status)
             r = ctx.call("POST", f"/billing/invoices/{invoice['id']}/send")
-            if r.status_code != 409:
+            if r.status_code not in (400, 409):
                 findings.append(finding(
                     "billing_transitions", "POST /billing/invoices/{invoice_id}/send",
-                    f"sending a {status} invoice ({invoice['number']}) answered "
-                    f"{r.status_code}, expected 409", r))
+                    f"sending a {status} invoice ({invoice.get('number')}) answered "
+                    f"{r.status_code}, expected a refusal (409 or 400)", r))
     return findings
 
 
@@ -139,7 +152,10 @@ def probe_default_method(ctx: ProbeContext) -> list[Finding]:
         r = ctx.call("POST", "/billing/payment-methods",
                      json={"provider_slug": "stripe", "method_type": "card"})
         if r.status_code != 201:
-            return []
+            for method_id in added:  # leave nothing behind
+                ctx.call("DELETE", f"/billing/payment-methods/{method_id}")
+            raise CannotProbe(f"could not add a payment method to work with ({r.status_code} "
+                              f"{r.text[:120]})")
         added.append(r.json()["data"]["id"])
     steps = [("POST", f"/billing/payment-methods/{added[1]}/default", "set default"),
              ("DELETE", f"/billing/payment-methods/{added[1]}", "delete the default"),
@@ -192,8 +208,10 @@ def probe_einvoices(ctx: ProbeContext, report: Callable[[str], None],
 def _einvoice_problem(ctx, schematron, token, invoice, fmt) -> Finding | None:
     r = ctx.call("GET", f"/billing/invoices/{invoice['id']}/download", token,
                  params={"format": fmt})
+    ctx.statuses[r.status_code] += 1
     if r.status_code != 200:
         return None  # 400: the buyer lacks this format's data, a documented answer
+    ctx.checked["billing_einvoice_valid"] += 1
     xml = r.content
     try:
         if fmt == "facturx":

@@ -15,8 +15,10 @@ def summary(run) -> str:
     skipped = getattr(run, "skipped", {})
     for check in run.checks_run():
         found = counts.get(check, 0)
+        partly = getattr(run, "partly", {})
         result = f"FAIL {found}" if found else (
-            f"skipped: {skipped[check]}" if check in skipped else "ok")
+            f"skipped: {skipped[check]}" if check in skipped else
+            f"ok, partly: {partly[check]}" if check in partly else "ok")
         rows.append(f"{check.ljust(width)}{result}")
     for check in sorted(set(counts) - set(run.checks_run())):
         rows.append(f"{check.ljust(width)}FAIL {counts[check]}")
@@ -28,6 +30,8 @@ def summary(run) -> str:
             first = next(g for g in guesses if g.check == check)
             rows.append(f"  {check} x{count}: {first.operation}: "
                         f"{_one_line(first.message)[:160]}")
+    if getattr(run, "incomplete", None):
+        rows.append(f"INCOMPLETE: {run.incomplete}")
     rows.append(f"{len(run.findings)} findings at level {getattr(run, 'level', 'mock')}, "
                 f"{len(guesses)} guesses differed, {run.cases} generated cases, "
                 f"{run.seconds:.1f} s")
@@ -42,7 +46,9 @@ def markdown(run, target: str) -> str:
     skipped = getattr(run, "skipped", {})
     for check in run.checks_run():
         found = counts.get(check, 0)
-        shown = f"skipped: {skipped[check]}" if check in skipped and not found else found
+        partly = getattr(run, "partly", {})
+        shown = (f"skipped: {skipped[check]}" if check in skipped and not found else
+                 f"{found} (partly: {partly[check]})" if check in partly else found)
         lines.append(f"| `{check}` | {shown} |")
     documents = getattr(run, "documents", [])
     if documents:
@@ -84,6 +90,8 @@ def junit(run) -> bytes:
         case = ElementTree.SubElement(suite, "testcase", classname="billing-contract", name=name)
         if name in skipped:
             ElementTree.SubElement(case, "skipped", message=skipped[name])
+        elif name in getattr(run, "partly", {}):
+            ElementTree.SubElement(case, "system-out").text = f"partly: {run.partly[name]}"
         for finding in by_check.get(name, []):
             failure = ElementTree.SubElement(case, "failure",
                                              message=f"{finding.operation}: "

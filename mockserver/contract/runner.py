@@ -31,6 +31,14 @@ from mockserver.contract.failures import Finding, GuessFailure
 from mockserver.spec import API_BASE, BILLING_SPEC, load_spec, operations
 
 SEND = "sendInvoiceEmail"
+# Writes Schemathesis would aim at the tenant's own payment methods (it takes their ids from
+# the list): only the default-method probe calls them, on methods it created itself.
+ON_EXISTING_METHODS = frozenset({"deletePaymentMethod", "setDefaultPaymentMethod"})
+BUILTIN_CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
+                  "response_headers_conformance", "response_schema_conformance",
+                  "negative_data_rejection", "positive_data_acceptance",
+                  "missing_required_header", "unsupported_method", "use_after_free",
+                  "ensure_resource_availability", "ignored_auth")
 POSITIVE = ["2xx", "3xx", "400", "401", "402", "403", "404", "409", "429", "5xx"]
 LEVELS = ("published", "mock")
 # Schemathesis' checks that hold the answer to the mock's document: at the published level what
@@ -68,6 +76,8 @@ class ContractRun:
     documents: list[str] = field(default_factory=list)  # what the generated requests came from
     notes: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # check -> why it did not run
+    partly: dict[str, str] = field(default_factory=dict)  # check -> what part did not run
+    incomplete: str | None = None  # why the run could not finish or undo its writes (exit 2)
     cases: int = 0
     seconds: float = 0.0
 
@@ -76,18 +86,29 @@ class ContractRun:
             raise ValueError(f"level must be one of {LEVELS}, not {self.level!r}")
         started = time.perf_counter()
         billing_checks.RAN.clear()
+        self._probe_skipped: dict[str, str] = {}  # check -> why its probe did not run
+        self._probed: dict[str, int] = {}  # probe-only check -> how many things it checked
+        self._probe_empty: dict[str, str] = {}  # probe-only check -> why it found nothing
+        self._their_profile_fields: set[str] = set()
         self._reachable()
+        self._authorised()
         self._announce()
-        profiles = {} if self.read_only else self._profiles()
+        before = {} if self.read_only else self._before()
         try:
             self._schemathesis()
             if self.own_document:
                 self._own_document()
             self._probes()
-        finally:  # a failure or Ctrl-C still puts the tenants' billing profiles back
-            self._restore(profiles)
+        except httpx.TransportError as exc:
+            self.incomplete = f"the connection to the server failed mid-run: {exc!r}"
+        finally:  # a failure or Ctrl-C still puts the tenants' profiles and methods back
+            try:
+                self._restore(before)
+            except httpx.HTTPError as exc:
+                self.incomplete = (self.incomplete or "") + (
+                    f" could not put the tenants back: {exc!r}")
             self.seconds = time.perf_counter() - started
-        self._nothing_to_check()
+        self._settle()
         return self.findings
 
     @property
@@ -95,53 +116,107 @@ class ContractRun:
         """Where the API's paths start (``/api/v1/...`` lives under it)."""
         return self.api_url.rstrip("/").removesuffix(API_BASE)
 
-    def _nothing_to_check(self) -> None:
+    def _settle(self) -> None:
+        """What did not run, or ran only in part, is said so (never "ok")."""
         found = {f.check for f in self.findings}
+        for check, reason in self._probe_skipped.items():
+            if billing_checks.RAN[check]:
+                self.partly[check] = f"its probe did not run: {reason}"
+            else:
+                self._skip(check, reason)
         for check in billing_checks.CHECK_NAMES:
             if check not in found and check not in self.skipped \
                     and not billing_checks.RAN[check]:
                 self._skip(check, "nothing to check: no answer carried what it checks")
+        if self.read_only:
+            for check in ("unsupported_method", "use_after_free",
+                          "ensure_resource_availability"):
+                self._skip(check, "--read-only (it needs writes)")
+        for check, count in self._probed.items():
+            if not count and check not in found and check not in self.skipped:
+                self._skip(check, self._probe_empty.get(
+                    check, "nothing to check: no answer carried what it checks"))
 
     def _announce(self) -> None:
         if self.read_only:
             self.out("read-only run: GET operations only; nothing on the server is changed")
             return
-        self.out("this run WRITES to the tenants behind --token and --token-b: billing profile "
-                 "updates and payment methods (use dedicated test tenants); the billing profile "
-                 "is read first and put back at the end")
+        self.out("this run WRITES to the tenants behind --token and --token-b (use dedicated "
+                 "test tenants): billing profile updates, payment methods added, and provider "
+                 "setup sessions started (on a real server, real objects at the payment "
+                 "provider). The billing profile and the payment methods are read first and "
+                 "put back at the end: methods the run added are deleted, the default is set "
+                 "back; the tenant's own methods are never deleted")
         self.out("sending invoices (real e-mail): " + (
             "ON (--allow-send)" if self.allow_send else "off (--allow-send to include it)"))
 
     def _tokens(self) -> list[str]:
         return [t for t in (self.token, self.token_b) if t]
 
-    def _profiles(self) -> dict[str, dict | None]:
-        """Each tenant's billing profile before the run (None: it had none)."""
+    def _before(self) -> dict[str, dict]:
+        """Each tenant's billing profile (None: it had none) and payment methods before the run.
+        A tenant whose profile cannot be read is not written to (it could not be put back)."""
         found = {}
         with httpx.Client(base_url=self.api_url, timeout=30) as client:
             for token in self._tokens():
-                r = client.get("/billing/billing-profile",
-                               headers={"Authorization": f"Bearer {token}"})
-                found[token] = (r.json().get("data") if r.status_code == 200 else None)
+                headers = {"Authorization": f"Bearer {token}"}
+                r = client.get("/billing/billing-profile", headers=headers)
+                if r.status_code != 200:
+                    raise Unreachable(f"cannot read a tenant's billing profile ({r.status_code} "
+                                      f"{r.text[:200]}): not writing what could not be put back")
+                methods = client.get("/billing/payment-methods", headers=headers)
+                listed = methods.json().get("data") if methods.status_code == 200 else None
+                found[token] = {"profile": r.json().get("data"), "methods": [
+                    m for m in listed or [] if isinstance(m, dict)]}
         return found
 
-    def _restore(self, profiles: dict[str, dict | None]) -> None:
-        editable = set(load_spec(self.spec_path)["components"]["schemas"][
-            "BillingProfileCreateUpdate"]["properties"])
+    def _restore(self, before: dict[str, dict]) -> None:
+        spec = load_spec(self.spec_path)["components"]["schemas"]
+        editable = set(spec["BillingProfileCreateUpdate"]["properties"]) | \
+            self._their_profile_fields
         with httpx.Client(base_url=self.api_url, timeout=30) as client:
-            for token, before in profiles.items():
+            for token, state in before.items():
                 headers = {"Authorization": f"Bearer {token}"}
-                if before is None:
+                self._restore_methods(client, headers, state["methods"])
+                profile = state["profile"]
+                if profile is None:
                     now = client.get("/billing/billing-profile", headers=headers)
                     if now.status_code == 200 and now.json().get("data") is not None:
                         self._note("a tenant without a billing profile has one after the run "
                                    "(the API cannot delete a profile)")
                     continue
-                body = {k: v for k, v in before.items() if k in editable}
+                body = {k: v for k, v in profile.items() if k in editable}
                 r = client.put("/billing/billing-profile", json=body, headers=headers)
                 if r.status_code != 200:
-                    self._note(f"could not put a tenant's billing profile back: "
-                               f"{r.status_code} {r.text[:200]}")
+                    self.incomplete = (f"could not put a tenant's billing profile back: "
+                                       f"{r.status_code} {r.text[:200]}")
+
+    def _restore_methods(self, client: httpx.Client, headers: dict, methods: list[dict]) -> None:
+        """Delete the methods the run added; make the old default the default again."""
+        r = client.get("/billing/payment-methods", headers=headers)
+        if r.status_code != 200:
+            return
+        kept = {m.get("id") for m in methods}
+        added = [m.get("id") for m in r.json().get("data") or []
+                 if isinstance(m, dict) and m.get("id") not in kept]
+        for method_id in added:
+            client.delete(f"/billing/payment-methods/{method_id}", headers=headers)
+        default = next((m.get("id") for m in methods if m.get("is_default")), None)
+        if default:
+            client.post(f"/billing/payment-methods/{default}/default", headers=headers)
+        if added:
+            self.notes.append(f"deleted the {len(added)} payment methods the run added")
+
+    def _authorised(self) -> None:
+        """A token the server refuses would make every check look at 401s: not a run."""
+        for token, name in ((self.token, "--token"), (self.token_b, "--token-b")):
+            if not token:
+                continue
+            r = httpx.get(f"{self.api_url}/billing/invoices",
+                          headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            if r.status_code in (401, 403):
+                raise Unreachable(f"the server refuses {name} ({r.status_code} "
+                                  f"{r.text[:200]}): give a valid tenant token")
 
     def _reachable(self) -> None:
         try:
@@ -177,15 +252,15 @@ class ContractRun:
                 "phases": {"stateful": {"enabled": False}}} if self.read_only else {}
 
     def _left_out_ids(self) -> set[str]:
+        """The operations Schemathesis does not call: writes when read-only, sends unless
+        allowed, and never deletes or default switches (the tenant's own methods)."""
         return {op.operation_id for op in operations().values()
                 if (self.read_only and op.method != "get")
-                or (not self.allow_send and op.operation_id == SEND)}
+                or (not self.allow_send and op.operation_id == SEND)
+                or op.operation_id in ON_EXISTING_METHODS}
 
     def _left_out(self, declared) -> set[str]:
-        """The operations this run does not call: writes when read-only, sends unless allowed."""
-        return {op["operationId"] for method, op in declared
-                if (self.read_only and method != "get")
-                or (not self.allow_send and op["operationId"] == SEND)}
+        return {op["operationId"] for _, op in declared} & self._left_out_ids()
 
     def _schemathesis(self) -> None:
         with as_file(self.spec_path) as path:  # Schemathesis reads a file on the disk
@@ -206,6 +281,7 @@ class ContractRun:
             self._skip("own_document", f"the server publishes no OpenAPI document at {url}")
             return
         prepared, ids = own_document(document)
+        self._their_profile_fields = _request_fields(prepared, "upsertBillingProfile", ids)
         if not ids:
             self._skip("own_document", f"{url} has no billing operation")
             return
@@ -226,7 +302,8 @@ class ContractRun:
                 for op in sorted(ids) if op not in left_out] + [
                 {"include-operation-id": op, "enabled": False} for op in sorted(left_out)]})
         schema = schemathesis.openapi.from_dict(prepared, config=config)
-        self.documents.append(f"the server's own document {url} ({len(ids)} billing operations)")
+        self.documents.append(f"the server's own document {url} ({len(ids)} billing "
+                              f"operations, {len(ids) - len(left_out)} run)")
         self._execute(schema, "the server's own document", own=True)
 
     def _execute(self, schema, source: str, own: bool) -> None:
@@ -234,6 +311,8 @@ class ContractRun:
                  f"{len(list(schema.get_all_operations()))} operations "
                  f"(max {self.max_examples} examples each, seed {self.seed})")
         for event in from_schema(schema).execute():
+            if isinstance(event, events.Interrupted):
+                raise KeyboardInterrupt  # Schemathesis caught the Ctrl-C: the run ends here
             if isinstance(event, events.PhaseStarted):
                 self.out(f"  phase: {event.phase.name.value}")
             elif isinstance(event, (events.ScenarioFinished, events.FuzzScenarioFinished)):
@@ -285,14 +364,15 @@ class ContractRun:
             ctx = probes.ProbeContext(self.api_url, self.token, self.token_b, client)
             if not self.token_b:
                 self._skip("billing_tenant_isolation", "no --token-b")
-            runs = [("billing_pagination", probes.probe_pagination),
-                    ("billing_tenant_isolation", lambda ctx: probes.probe_tenant_isolation(
-                        ctx, writes=not self.read_only))]
+            runs = [("billing_pagination", probes.probe_pagination)]
+            if self.token_b:
+                runs.append(("billing_tenant_isolation", lambda ctx: probes.probe_tenant_isolation(
+                    ctx, writes=not self.read_only)))
             if self.read_only:
-                self._skip("billing_transitions", "--read-only")
-                self._skip("billing_default_method", "--read-only")
+                self._probe_skipped["billing_transitions"] = "--read-only"
+                self._probe_skipped["billing_default_method"] = "--read-only"
             elif not self.allow_send:
-                self._skip("billing_transitions", "it sends invoices (--allow-send)")
+                self._probe_skipped["billing_transitions"] = "it sends invoices (--allow-send)"
                 runs.append(("billing_default_method", probes.probe_default_method))
             else:
                 runs += [("billing_transitions", probes.probe_transitions),
@@ -300,21 +380,34 @@ class ContractRun:
             for check, probe in runs:
                 try:
                     found = probe(ctx)
+                except probes.CannotProbe as exc:
+                    self._probe_skipped[check] = str(exc)
+                    continue
                 except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
                     # The probe reads fields the mock guessed (pagination's names, ids...).
-                    self._note(f"the {check} probe could not read the server's answers "
-                               f"({type(exc).__name__}: {exc}); its per-answer check still ran")
+                    self._probe_skipped[check] = (f"could not read the server's answers "
+                                                  f"({type(exc).__name__}: {exc})")
                     continue
                 for item in found:
                     self._add(item)
+            self._probed["billing_tenant_isolation"] = ctx.checked["billing_tenant_isolation"]
             missing = probes.missing_rule_files()
             if all(missing.values()):
                 self._skip("billing_einvoice_valid", "no rule files: missing " + ", ".join(
                     sorted({m for ms in missing.values() for m in ms}))
                     + " (pip install 'billing-mock[einvoice]')")
                 return
+            lacking = [fmt for fmt, m in missing.items() if m]
+            if lacking:
+                self.partly["billing_einvoice_valid"] = (
+                    f"not for {', '.join(lacking)}: rule files missing")
             for item in probes.probe_einvoices(ctx, self._note, tuple(self._tokens())):
                 self._add(item)
+            self._probed["billing_einvoice_valid"] = ctx.checked["billing_einvoice_valid"]
+            if ctx.statuses:
+                self._probe_empty["billing_einvoice_valid"] = (
+                    "nothing to check: no download was an e-invoice (answers "
+                    + ", ".join(f"{s} x{n}" for s, n in sorted(ctx.statuses.items())) + ")")
 
     def _skip(self, check: str, reason: str) -> None:
         """A check that did not run is reported as skipped, with why, never as ok."""
@@ -337,12 +430,7 @@ class ContractRun:
             self.guesses.append(finding)
 
     def checks_run(self) -> list[str]:
-        builtin = sorted({"not_a_server_error", "status_code_conformance",
-                          "content_type_conformance", "response_headers_conformance",
-                          "response_schema_conformance", "negative_data_rejection",
-                          "positive_data_acceptance", "missing_required_header",
-                          "unsupported_method", "use_after_free",
-                          "ensure_resource_availability", "ignored_auth"})
+        builtin = sorted(BUILTIN_CHECKS)
         return builtin + list(billing_checks.CHECK_NAMES) + [
             "billing_tenant_isolation", "billing_einvoice_valid"] + (
             ["own_document"] if self.own_document else [])
@@ -410,6 +498,22 @@ def own_document(document: dict) -> tuple[dict, dict[str, str]]:
     components.setdefault("securitySchemes", {})["billingMockBearer"] = {
         "type": "http", "scheme": "bearer"}
     return prepared, ids
+
+
+def _request_fields(document: dict, operation: str, ids: dict[str, str]) -> set[str]:
+    """The properties of an operation's JSON request body in a (prepared) document."""
+    for item in document.get("paths", {}).values():
+        for op in item.values():
+            if isinstance(op, dict) and ids.get(op.get("operationId")) == operation:
+                schema = ((op.get("requestBody") or {}).get("content", {})
+                          .get("application/json", {}).get("schema") or {})
+                while isinstance(schema, dict) and "$ref" in schema:
+                    node = document
+                    for part in schema["$ref"].lstrip("#/").split("/"):
+                        node = node.get(part, {}) if isinstance(node, dict) else {}
+                    schema = node
+                return set((schema or {}).get("properties") or {})
+    return set()
 
 
 def _template(path: str) -> str:

@@ -11,7 +11,12 @@ shapes sees changes of meaning only. Spellings read alike:
 - ``const: v`` and ``enum: [v]``; 3.0 ``exclusiveMaximum: true`` beside ``maximum`` and the
   3.1 number; ``0`` and ``0.0``;
 - annotations (``title``, ``description``, ``example(s)``, ``x-*``, ``discriminator``) are not
-  read at all.
+  read at all, but for ``x-billing-mock-guessed``.
+
+``x-billing-mock-guessed`` says what of a schema (and of everything below it) is the mock's
+guess rather than the published layer: ``true`` its validation keywords (patterns, lengths,
+bounds, formats that only validate), a list the groups it names (``["validation", "enum"]``:
+enum values too). On the document's root it says so of every schema in the document.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ REPRESENTATION_FORMATS = frozenset({
     "date", "date-time", "time", "duration", "binary", "byte", "uuid", "int32", "int64",
     "float", "double", "decimal"})
 DEPTH = 64  # deeper nesting than any real model: read as "any" rather than recurse on
+GUESSED = "x-billing-mock-guessed"
+VALIDATION, ENUM = "validation", "enum"  # the groups of keywords a mark can call guesses
+GROUPS = frozenset({VALIDATION, ENUM})
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ class Shape:
     variants: tuple = ()  # a union of two or more alternatives (null excluded)
     union: str = ""  # oneOf | anyOf, when ``variants``
     name: str | None = field(default=None, compare=False)  # the component it was read from
-    guessed: bool = field(default=False, compare=False)  # marked x-billing-mock-guessed
+    guessed: frozenset = field(default=frozenset(), compare=False)  # groups marked GUESSED
     recursive: bool = False  # a reference back into itself: compared by name only
 
     @property
@@ -86,6 +94,14 @@ def _keyed(shape: Shape) -> dict:
             "name": shape.name if shape.recursive else None}
 
 
+def guessed_groups(node) -> frozenset:
+    """The groups of keywords a node's ``x-billing-mock-guessed`` mark calls guesses."""
+    mark = node.get(GUESSED) if isinstance(node, dict) else None
+    if mark is True:
+        return frozenset({VALIDATION})
+    return GROUPS & frozenset(g for g in sequence(mark) if isinstance(g, str))
+
+
 def mapping(value) -> dict:
     """``value`` if it is a mapping, else an empty one: a malformed part reads as absent."""
     return value if isinstance(value, dict) else {}
@@ -115,6 +131,7 @@ class Reader:
 
     def __init__(self, spec: dict) -> None:
         self.spec = spec
+        self.guessed = guessed_groups(spec)  # the document's own mark: of every schema in it
         # Each component is read once (a document's references may fan out exponentially),
         # unless reading it met a reference back into itself: that shape depends on the path.
         self._read: dict[str, Shape] = {}
@@ -156,13 +173,14 @@ class Reader:
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             if siblings:  # 3.1 lets a reference carry keywords of its own
                 shape = merge(shape, self.shape(siblings, stack))
-            guessed = isinstance(target, dict) and bool(target.get("x-billing-mock-guessed"))
-            return replace(shape, name=name, guessed=shape.guessed or guessed)
+            return replace(shape, name=name, guessed=shape.guessed | guessed_groups(target))
         own = self._own(node, stack)
         for part in sequence(node.get("allOf")):
             own = merge(own, self.shape(part, stack))
         if _admits_null(node):
             own = replace(own, nullable=True)  # 3.0's ``allOf: [$ref] + nullable``
+        if GUESSED in node:
+            own = replace(own, guessed=own.guessed | guessed_groups(node))
         return own
 
     def _own(self, node: dict, stack: tuple) -> Shape:
@@ -272,8 +290,42 @@ def merge(a: Shape, b: Shape) -> Shape:
         additional=_merge_optional(a.additional, b.additional), bounds=bounds,
         default=a.default if a.default != MISSING else b.default,
         variants=a.variants or b.variants, union=a.union or b.union,
-        name=a.name or b.name, guessed=a.guessed or b.guessed,
+        name=a.name or b.name, guessed=a.guessed | b.guessed,
         recursive=a.recursive or b.recursive)
+
+
+def span(union: Shape) -> Shape:
+    """What a union of objects allows one property at a time, as one plain object: every
+    variant's properties, each admitting what any variant admits for it, required where every
+    variant requires it (the plain model a FastAPI backend declares for a discriminated
+    union). What it loses is which values go together."""
+    variants = union.variants
+    names = dict.fromkeys(name for variant in variants for name in variant.properties)
+    properties = {name: join([v.properties[name] for v in variants if name in v.properties])
+                  for name in names}
+    return replace(union, types=frozenset({"object"}), variants=(), union="",
+                   properties=properties,
+                   required=frozenset.intersection(*(v.required for v in variants)))
+
+
+def join(shapes: list[Shape]) -> Shape:
+    """One schema admitting what any of ``shapes`` admits: equal ones as themselves, ones that
+    differ in enum values, nullability or default only as one with every value, else a union
+    of them."""
+    first = shapes[0]
+    if all(shape.key == first.key for shape in shapes):
+        return first
+    if len({_bare(shape).key for shape in shapes}) == 1:
+        enums = [shape.enum for shape in shapes]
+        defaults = {canonical(shape.default) for shape in shapes}
+        return replace(first, enum=None if None in enums else frozenset().union(*enums),
+                       nullable=any(shape.nullable for shape in shapes),
+                       default=first.default if len(defaults) == 1 else MISSING)
+    return _with_union(ANY, "anyOf", shapes)
+
+
+def _bare(shape: Shape) -> Shape:
+    return replace(shape, enum=None, nullable=False, default=MISSING)
 
 
 def _plain(shape: Shape) -> bool:
@@ -297,5 +349,5 @@ def _both_types(a: frozenset | None, b: frozenset | None) -> frozenset | None:
     return frozenset(found)
 
 
-__all__ = ["ANY", "MISSING", "REPRESENTATION_FORMATS", "Reader", "Shape", "canonical", "mapping",
-           "merge", "sequence"]
+__all__ = ["ANY", "ENUM", "GUESSED", "MISSING", "REPRESENTATION_FORMATS", "VALIDATION", "Reader",
+           "Shape", "canonical", "guessed_groups", "join", "mapping", "merge", "sequence", "span"]

@@ -60,7 +60,8 @@ def prepared(target: Path, source: Path, weight: int, codepoints: frozenset[int]
 
 def charset(path: Path) -> frozenset[int]:
     """The characters a font file maps to glyphs."""
-    return frozenset(TTFont(path, lazy=True).getBestCmap())
+    with TTFont(path, lazy=True) as font:  # closed: a lazy font keeps its file open
+        return frozenset(font.getBestCmap())
 
 
 def _write_atomically(target: Path, data: bytes) -> Path:
@@ -75,7 +76,11 @@ def _write_atomically(target: Path, data: bytes) -> Path:
 def _build(source: Path, weight: int, codepoints: frozenset[int] | None) -> bytes:
     """A static, reduced copy of ``source`` at ``weight``."""
     # A fixed head.modified keeps PDFs stable; lazy, so that unused tables are never parsed.
-    font = TTFont(source, recalcTimestamp=False, lazy=True)
+    with TTFont(source, recalcTimestamp=False, lazy=True) as font:  # closed when cut
+        return _reduced(font, weight, codepoints)
+
+
+def _reduced(font: TTFont, weight: int, codepoints: frozenset[int] | None) -> bytes:
     # No shaping happens in the renderer, so layout tables and hinting are dead weight; they
     # go before the subsetter would read them (most of a CJK face's cutting time).
     for tag in LAYOUT_TABLES:

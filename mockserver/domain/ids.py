@@ -7,17 +7,21 @@ import threading
 
 
 class IdSource:
-    """Makes ids such as ``inv_3f9a0c1d2e4b5a69`` from a seeded random stream."""
+    """Makes ids such as ``inv_3f9a0c1d2e4b5a69`` from a seeded random stream.
+
+    ``seed`` is the seed the stream started from (None: unseeded), e.g. for the banner."""
 
     def __init__(self, seed: int | None = None) -> None:
+        self.seed = seed
         self._random = random.Random(seed)
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict:
         """Snapshots keep the random stream's position, so a restore replays the same ids."""
-        return {"state": self._random.getstate()}
+        return {"seed": self.seed, "state": self._random.getstate()}
 
     def __setstate__(self, state: dict) -> None:
+        self.seed = state.get("seed")
         self._random = random.Random()
         self._random.setstate(state["state"])
         self._lock = threading.Lock()

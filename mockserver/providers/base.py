@@ -8,9 +8,10 @@ Shared rules:
 
 - ``setup`` refuses a method type the provider does not offer and a return URL that is not an
   absolute http(s) URL (:class:`InvalidRequest`).
-- ``confirm`` finds the session by the provider's key in ``confirmation_data``; another tenant's
-  session is :class:`NotFound`, exactly like an unknown one. Keys are fixed per provider and
-  method type; a missing or unknown key is :class:`InvalidRequest` naming it.
+- ``confirm`` finds the session by one of the provider's keys in ``confirmation_data`` (every
+  one given must name the same session); another tenant's session is :class:`NotFound`,
+  exactly like an unknown one. The other keys are fixed per provider, method type and where
+  the session stands; a missing or unknown key is :class:`InvalidRequest` naming it.
 - A session that already gave a method gives the same one again (idempotent), even after it
   would have expired. Otherwise a session past ``expires_at`` that has no final outcome is
   :class:`SessionExpired`.
@@ -46,7 +47,7 @@ class ProviderSimulation(ABC):
 
     slug: ClassVar[str]
     page_template: ClassVar[str]
-    session_key: ClassVar[str]  # the confirmation_data key that names the session
+    session_keys: ClassVar[tuple[str, ...]]  # confirmation_data keys that name the session
     initial_state: ClassVar[str]
     final_states: ClassVar[frozenset[str]]  # once here, the clock no longer matters
     choices: ClassVar[tuple[str, ...]]  # values of the hosted page's ``choice`` field
@@ -123,13 +124,24 @@ class ProviderSimulation(ABC):
     ) -> ConfirmedMethod:
         """Finish a setup session: the vaulted method, or why there is none (see the module)."""
         data = _as_mapping(confirmation_data)
-        session = self._sessions.for_tenant(tenant_id, _required(data, self.session_key))
-        _check_keys(data, self._confirmation_keys(session), self.slug, session.method_type)
+        session = self._named_session(tenant_id, data)
+        _check_keys(data, self._confirmation_keys(session), self.session_keys,
+                    self._optional_keys(session), self.slug, session.method_type)
         if session.result is not None:
             return session.result.with_method_id(session.method_id)
         self.refuse_if_expired(session, now)
         session.result = self._decide(session, data, now)
         return session.result
+
+    def _named_session(self, tenant_id: str, data: Mapping[str, Any]) -> SetupSession:
+        """The tenant's session that ``data`` names (by any of ``session_keys``)."""
+        given = [key for key in self.session_keys if key in data] or [self.session_keys[0]]
+        found = [self._sessions.for_tenant(tenant_id, _required(data, key)) for key in given]
+        if any(session is not found[0] for session in found):
+            raise InvalidRequest(
+                f"confirmation_data.{given[0]} and confirmation_data.{given[1]} name different "
+                "setup sessions", field=f"confirmation_data.{given[1]}")
+        return found[0]
 
     def record_method(self, tenant_id: str, session_id: str, method_id: str) -> None:
         """Remember which payment method the caller made from a confirmed session."""
@@ -251,7 +263,12 @@ class ProviderSimulation(ABC):
     def _setup_answer(self, session: SetupSession) -> dict[str, Any]: ...
 
     @abstractmethod
-    def _confirmation_keys(self, session: SetupSession) -> tuple[str, ...]: ...
+    def _confirmation_keys(self, session: SetupSession) -> tuple[str, ...]:
+        """The keys ``confirm`` needs besides the one naming the session."""
+
+    def _optional_keys(self, session: SetupSession) -> tuple[str, ...]:
+        """Keys ``confirm`` takes but does not need (where the session now stands)."""
+        return ()
 
     @abstractmethod
     def _decide(
@@ -291,15 +308,22 @@ def _required(data: Mapping[str, Any], key: str) -> str:
 
 
 def _check_keys(
-    data: Mapping[str, Any], keys: tuple[str, ...], slug: str, method_type: str
+    data: Mapping[str, Any], keys: tuple[str, ...], names: tuple[str, ...],
+    optional: tuple[str, ...], slug: str, method_type: str,
 ) -> None:
-    """Exactly ``keys``: an unknown key is refused, not ignored (a typo must not pass)."""
-    unknown = sorted(str(key) for key in set(data) - set(keys))
+    """All of ``keys``, and nothing but them, the session's ``names`` and the ``optional``
+    keys: an unknown key is refused, not ignored (a typo must not pass)."""
+    allowed = (*names, *optional)
+    unknown = sorted(str(key) for key in set(data) - set(keys) - set(allowed))
     if unknown:
+        expected = [" or ".join(names), *keys, *(f"{key} (optional)" for key in optional)]
         raise InvalidRequest(
             f"confirmation_data.{unknown[0]} is not a field of a {slug} {method_type} "
-            f"confirmation (expected: {', '.join(keys)})",
+            f"confirmation (expected: {', '.join(expected)})",
             field=f"confirmation_data.{unknown[0]}",
         )
     for key in keys:
         _required(data, key)
+    for key in allowed:
+        if key in data:
+            _required(data, key)  # given, so it must be a proper value

@@ -24,7 +24,7 @@ from mockserver.providers.sessions import SetupSession
 class HostedCheckout(ProviderSimulation):
     """A provider whose setup is finished on a hosted page (``setup_flow`` ``redirect``)."""
 
-    session_key = "session_id"
+    session_keys = ("session_id",)
     success_state: ClassVar[str]
     pending_states: ClassVar[frozenset[str]]
     # state -> (reason, message) of the decline it means
@@ -36,7 +36,7 @@ class HostedCheckout(ProviderSimulation):
         return {"redirect_url": session.page_url}
 
     def _confirmation_keys(self, session: SetupSession) -> tuple[str, ...]:
-        return ("session_id",)
+        return ()
 
     def _decide(
         self, session: SetupSession, data: Mapping[str, str], now: datetime

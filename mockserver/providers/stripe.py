@@ -1,8 +1,9 @@
 """Stripe: SetupIntents confirmed with Stripe's test cards, tokens and IBANs.
 
 ``setup`` creates a SetupIntent (``seti_...``) and answers its ``client_secret``; ``confirm``
-takes ``setup_intent_id`` plus ``payment_method`` (a ``pm_card_...`` test token or a test card
-number, spaces allowed) for cards, or ``iban`` for SEPA Direct Debit. What each value does is in
+takes ``setup_intent_id`` (or the setup's ``session_id``) plus ``payment_method`` (a
+``pm_card_...`` test token or a test card number, spaces allowed) for cards, or ``iban`` for SEPA
+Direct Debit. What each value does is in
 :mod:`mockserver.providers.stripe_testdata` and the README's magic-values table.
 
 Lifetime: a real SetupIntent does not expire; the mock expires an unfinished one after 24 hours
@@ -12,7 +13,9 @@ A decline leaves the SetupIntent open for another card, as Stripe does. A card t
 3-D Secure answers :class:`SetupPending` (state ``requires_action``) pointing at the mock's
 challenge page ``/_mock/providers/stripe/3ds/{session_id}``; once the customer completed it there,
 confirming again with the same card succeeds, and after a failed challenge it declines with
-``authentication_failed`` (a further confirm starts a new attempt).
+``authentication_failed`` (a further confirm starts a new attempt). Once a challenge started, the
+card is known: the page sends the browser back with ``session_id`` only, and that alone confirms
+(``payment_method`` may be left out), so a frontend keeps nothing across the redirect.
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ PENDING, COMPLETED, FAILED = "pending", "completed", "failed"
 class StripeSimulation(ProviderSimulation):
     slug = "stripe"
     page_template = "stripe_3ds.html"
-    session_key = "setup_intent_id"
+    session_keys = ("setup_intent_id", "session_id")
     initial_state = "requires_payment_method"
     final_states = frozenset({"succeeded"})
     choices = ("complete", "fail")
@@ -99,15 +102,22 @@ class StripeSimulation(ProviderSimulation):
 
     def _confirmation_keys(self, session: SetupSession) -> tuple[str, ...]:
         if session.method_type == "sepa_debit":
-            return ("setup_intent_id", "iban")
-        return ("setup_intent_id", "payment_method")
+            return ("iban",)
+        if _knows_the_card(session):
+            return ()
+        return ("payment_method",)
+
+    def _optional_keys(self, session: SetupSession) -> tuple[str, ...]:
+        return ("payment_method",) if _knows_the_card(session) else ()
 
     def _decide(
         self, session: SetupSession, data: Mapping[str, str], now: datetime
     ) -> ConfirmedMethod:
         if session.method_type == "sepa_debit":
             return self._decide_sepa(session, data["iban"], now)
-        return self._decide_card(session, data["payment_method"], now)
+        # Without payment_method: the card of the challenge (the only way to get here).
+        return self._decide_card(
+            session, data.get("payment_method") or session.details["card_number"], now)
 
     # -- cards ---------------------------------------------------------------------------------
 
@@ -262,6 +272,12 @@ class StripeSimulation(ProviderSimulation):
             last4=card.last4, exp_month=exp_month, exp_year=exp_year,
             fails_charges=card.fails_charges,
         )
+
+
+def _knows_the_card(session: SetupSession) -> bool:
+    """A confirm needs no card: it gave one that is being (or was) challenged, or it already
+    produced a method (a replay answers that one)."""
+    return session.result is not None or "card_number" in session.details
 
 
 def _challenged_card(session: SetupSession) -> TestCard:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 from mockserver.domain.errors import Conflict, InvalidRequest
 from mockserver.domain.invoices import Invoice, InvoiceStatus
@@ -46,8 +47,17 @@ def get_invoice(store: Store, tenant_id: str, invoice_id: str) -> Invoice:
 MAX_SEND_ATTEMPTS = 3
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A send's outcome: the outbox message, and the invoice's own ``sent_at`` (its first
+    send; a re-send mails again but the invoice stays sent since then)."""
+
+    message: dict
+    sent_at: datetime
+
+
 def send_invoice(world: World, tenant_id: str, invoice_id: str,
-                 mailer: Mailer | None = None) -> dict:
+                 mailer: Mailer | None = None) -> Sent:
     """Mail the invoice to the billing contact; ``finalized`` -> ``sent`` (a re-send stays sent).
 
     Everything that can fail (state, recipient, documents) is checked before the state
@@ -77,7 +87,8 @@ def send_invoice(world: World, tenant_id: str, invoice_id: str,
                     message, documents, lambda outcome: _record_delivery(
                         world, message["message_id"], outcome))
             _record_send(store, invoice, message)
-        return message
+            sent = Sent(message, invoice.sent_at)
+        return sent
     raise Conflict("The world changed during every attempt to send the invoice; try again")
 
 

@@ -8,9 +8,11 @@ single invalid answer refuses the whole export. ``index.json`` lists every file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -50,50 +52,34 @@ class Export:
 
 
 class ResponseSchemas:
-    """The response schema of each operation and status, validated as OpenAPI 3.0 (nullable)."""
+    """The response schema of each operation and status, validated as OpenAPI 3.0 answers
+    (``nullable``; date, date-time and email formats) with Connexion's response validator."""
 
     def __init__(self, spec: dict) -> None:
-        try:
-            from openapi_schema_validator import OAS30Validator
-        except ImportError:  # pragma: no cover - it comes with openapi-spec-validator
-            raise click.ClickException(
-                "export-fixtures validates answers with openapi-schema-validator; install it "
-                "(pip install openapi-schema-validator) or billing-mock[test]") from None
-        from referencing import Registry, Resource
-        from referencing.jsonschema import DRAFT4
+        from connexion.json_schema import resolve_refs
 
-        self.spec = spec
-        self._validator = OAS30Validator
-        self._registry = Registry().with_resource(
-            "urn:billing", Resource.from_contents(spec, default_specification=DRAFT4))
-        self.operations = {op["operationId"]: (path, op) for path, item in spec["paths"].items()
+        self.spec = resolve_refs(spec)  # a resolved copy: every schema stands alone
+        self.operations = {op["operationId"]: (path, op)
+                           for path, item in self.spec["paths"].items()
                            for method, op in item.items() if method == "get"}
 
-    def response(self, operation_id: str, status: int) -> tuple[str, dict] | None:
-        """(JSON pointer, response object) of the documented answer, or None."""
-        path, op = self.operations[operation_id]
-        response = op["responses"].get(str(status))
-        if response is None:
-            return None
-        if "$ref" in response:
-            pointer = response["$ref"][1:]
-            return pointer, _resolve(self.spec, pointer)
-        return f"/paths/{_escape(path)}/get/responses/{status}", response
+    def response(self, operation_id: str, status: int) -> dict | None:
+        """The documented answer (response object), or None."""
+        return self.operations[operation_id][1]["responses"].get(str(status))
 
     def problems(self, operation_id: str, status: int, media_type: str, body) -> list[str]:
-        found = self.response(operation_id, status)
-        if found is None:
+        from mockserver.schemas import response_validator
+
+        response = self.response(operation_id, status)
+        if response is None:
             return [f"status {status} is not documented"]
-        pointer, response = found
         if "content" not in response:  # e.g. a 307: no body is documented, any is accepted
             return []
         if media_type not in response["content"]:
             return [f"{media_type} is not a documented answer of status {status}"]
         if media_type != "application/json":
             return []
-        schema = {"$ref": f"urn:billing#{pointer}/content/application~1json/schema"}
-        validator = self._validator(schema, registry=self._registry,
-                                    format_checker=self._validator.FORMAT_CHECKER)
+        validator = response_validator(response["content"][media_type]["schema"])
         return [f"at {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
                 for e in sorted(validator.iter_errors(body), key=lambda e: list(e.path))][:10]
 
@@ -187,6 +173,7 @@ class Exporter:
         media_type = response.headers.get("content-type", "").split(";")[0]
         body = response.json() if media_type == "application/json" else None
         self._check(tenant, operation_id, path, query, response, media_type, body)
+        _stable_request_id(body, tenant, path, query)
         content = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
         self._add(tenant, operation_id, path, query, response, f"{tenant.key}/{name}",
                   content.encode())
@@ -229,6 +216,17 @@ class Exporter:
                                     **{k: v for k, v in extra.items() if v is not None}})
 
 
+def _stable_request_id(body, tenant: Tenant, path: str, query: dict | None) -> None:
+    """Put an id derived from the request in place of the random one the server gave, so a
+    second export of the same world writes the same bytes (the server's id names one request,
+    which a fixture file is not)."""
+    for envelope in ("meta", "error"):
+        part = body.get(envelope) if isinstance(body, dict) else None
+        if isinstance(part, dict) and "request_id" in part:
+            request = f"{tenant.id} GET {API_BASE}{path}{_query(query)}"
+            part["request_id"] = f"req_{hashlib.sha256(request.encode()).hexdigest()[:16]}"
+
+
 def write(directory: Path, export: Export, index: dict) -> None:
     """Replace a previous export in ``directory`` (only the files its index listed)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -251,22 +249,32 @@ def write(directory: Path, export: Export, index: dict) -> None:
                         encoding="utf-8")
 
 
-def export_world(directory: Path, scenario: str | None = None, seed: int | None = None) -> dict:
-    """Start the mock with the world, export it into ``directory``; answers the index."""
+def export_world(directory: Path, scenario: str | None = None, seed: int | None = None,
+                 now: datetime | None = None) -> dict:
+    """Start the mock with the world, export it into ``directory``; answers the index.
+
+    ``now``: build the default world at that moment, with its clock frozen there (a scenario
+    sets its own clock)."""
     import warnings
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*httpx2.*")
         from mockserver import __version__
+        from mockserver.domain.clock import Clock
         from mockserver.scenarios import ScenarioError
+        from mockserver.scenarios.watcher import default_store
         from mockserver.settings import Settings
         from mockserver.spec import load_spec
         from mockserver.testing.server import LiveServer
 
     settings = Settings.from_env(seed=seed, scenario=scenario).with_(host="127.0.0.1", port=0)
+    if now is not None and settings.scenario:
+        raise click.UsageError("--now freezes the default world's clock; a scenario sets its "
+                               "own clock")
     schemas = ResponseSchemas(load_spec())
     try:
-        server = LiveServer(settings).start()
+        store = default_store(settings, Clock(now, mode="frozen")) if now else None
+        server = LiveServer(settings, store).start()
     except ScenarioError as error:
         raise click.ClickException(f"scenario refused:\n{error}") from None
     try:
@@ -293,18 +301,34 @@ def export_world(directory: Path, scenario: str | None = None, seed: int | None 
               help="A library scenario (see `billing-mock scenarios`) or a scenario file "
                    "[default: the default world].")
 @click.option("--seed", type=int, default=None, help="Seed of the default world  [default: 42]")
-def export_fixtures(directory: Path, scenario: str | None, seed: int | None) -> None:
+@click.option("--now", "now_text", default=None, metavar="TIME",
+              help="Build the default world at this RFC 3339 time, its clock frozen there "
+                   "(e.g. 2026-03-10T09:00:00Z)  [default: now, running]")
+def export_fixtures(directory: Path, scenario: str | None, seed: int | None,
+                    now_text: str | None) -> None:
     """Write every GET answer of the API for every tenant into DIRECTORY as files.
 
     JSON answers (validated against openapi/billing.yaml first), invoice PDFs and every
     e-invoice format a tenant's data allows, and index.json listing each file with its tenant,
     operationId, path and status. A format the tenant's data does not allow (a 400) is listed
-    under "skipped".
+    under "skipped". With a frozen clock (a scenario's, or --now) and a seed, a second export
+    writes the same bytes.
     """
-    index = export_world(directory, scenario, seed)
+    index = export_world(directory, scenario, seed, _time(now_text))
     click.echo(f"wrote {len(index['files'])} files for {len(index['tenants'])} tenants of the "
                f"{index['world']} world to {directory} (see {directory / INDEX}); "
                f"{len(index['skipped'])} skipped")
+
+
+def _time(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an RFC 3339 time such as "
+                                 "2026-03-10T09:00:00Z", param_hint="--now") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _where(tenant: Tenant, operation_id: str, path: str, query: dict | None) -> dict:
@@ -315,17 +339,6 @@ def _where(tenant: Tenant, operation_id: str, path: str, query: dict | None) -> 
 
 def _query(query: dict | None) -> str:
     return f"?{urlencode(query)}" if query else ""
-
-
-def _escape(path: str) -> str:
-    return path.replace("~", "~0").replace("/", "~1")
-
-
-def _resolve(document: dict, pointer: str):
-    node = document
-    for part in pointer.strip("/").split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
 
 
 def _safe(name: str) -> str:

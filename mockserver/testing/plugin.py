@@ -24,6 +24,7 @@ import threading
 import time
 import warnings
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -82,16 +83,15 @@ class BillingMock:
     server of our own, each test in a run of its own (``url`` and ``api_url`` are the run's)."""
 
     def __init__(self, settings: Settings, url: str | None = None, runs: bool = False) -> None:
-        with warnings.catch_warnings():  # Starlette's note on httpx, not the user's concern
-            warnings.filterwarnings("ignore", message=".*httpx2.*")
+        with quiet_dependencies():
             from mockserver.testing.server import LiveServer
 
-        self.settings = settings
-        self.runs = runs or url is not None
-        self._run_id: str | None = None
-        self._errors = _ServerErrors()
-        self._errors.attach()
-        self._server = None if url else _start_own(LiveServer, settings)
+            self.settings = settings
+            self.runs = runs or url is not None
+            self._run_id: str | None = None
+            self._errors = _ServerErrors()
+            self._errors.attach()
+            self._server = None if url else _start_own(LiveServer, settings)
         self._origin = (url or self._server.url).rstrip("/")
         self._control = httpx.Client(base_url=self._origin, timeout=30)
         self._clients: list[httpx.Client] = []
@@ -225,15 +225,15 @@ class BillingMock:
         wanted = self.settings.scenario if scenario is _BASE else scenario
         self._errors.take()
         self._answered.clear()
-        if self.runs:
-            self._new_run(wanted)
-            return
-        # A test may have loaded a scenario itself (POST /_mock/scenario): then the store's
-        # start is another, and a reset would go back to that scenario's start, not ours.
-        if wanted == self._world and self.store.start is self._start:
-            self._server.world.reset()
-        else:
-            self._load(wanted)
+        with quiet_dependencies():
+            if self.runs:
+                self._new_run(wanted)
+            # A test may have loaded a scenario itself (POST /_mock/scenario): then the
+            # store's start is another, and a reset would go back to that scenario's start.
+            elif wanted == self._world and self.store.start is self._start:
+                self._server.world.reset()
+            else:
+                self._load(wanted)
 
     def finish(self) -> None:
         """After a test: close its clients, let its run go, then surface what the server
@@ -247,10 +247,11 @@ class BillingMock:
         self.raise_server_errors()
 
     def stop(self) -> None:
-        self._control.close()
-        if self._server is not None:
-            self._server.stop()
-        self._errors.detach()
+        with quiet_dependencies():
+            self._control.close()
+            if self._server is not None:
+                self._server.stop()
+            self._errors.detach()
 
     def _new_run(self, scenario: str | None) -> None:
         """A run of the test's own, forked from the server's loaded world, with the wanted
@@ -306,6 +307,19 @@ class BillingMock:
                                  f"{response.request.url.path} answered "
                                  f"{response.status_code}: {response.text}")
         return response.json()["data"]
+
+
+@contextmanager
+def quiet_dependencies():
+    """Drop the warnings raised while the plugin imports, starts, resets or stops the mock.
+
+    They come from the mock's dependencies (Connexion importing names jsonschema deprecated,
+    Starlette's note on httpx, ...), are nothing a user's suite can act on, and would otherwise
+    land in every user's warnings summary. Warnings of the user's own tests are untouched: the
+    filter holds only while the plugin's code runs."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def _start_own(live_server_class, settings: Settings, attempts: int = 3):
@@ -425,13 +439,15 @@ def pytest_configure_node(node) -> None:
     if runs and url is None:
         from mockserver.testing.shared import controller_server
 
-        node.workerinput["billing_mock_url"] = controller_server(node.config).url
+        with quiet_dependencies():
+            node.workerinput["billing_mock_url"] = controller_server(node.config).url
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     from mockserver.testing.shared import stop_controller_server
 
-    stop_controller_server(config)
+    with quiet_dependencies():
+        stop_controller_server(config)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -486,7 +502,8 @@ def billing_client(billing_mock: BillingMock) -> httpx.Client:
 def billing_factory(billing_mock: BillingMock, request: pytest.FixtureRequest):
     """Builds tenants, invoices, credit notes and payment methods in the mock, through the
     domain; Faker defaults are seeded by the settings' seed and the test's id."""
-    from mockserver.testing.factories import BillingFactory
+    with quiet_dependencies():
+        from mockserver.testing.factories import BillingFactory
 
     return BillingFactory(billing_mock.store,
                           seed=f"{billing_mock.settings.seed}:{request.node.nodeid}")

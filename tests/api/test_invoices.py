@@ -1,5 +1,6 @@
 """Invoices over HTTP: list, detail, send, and the not-yet-built documents."""
 
+import httpx
 import pytest
 
 
@@ -92,6 +93,24 @@ def test_send_moves_finalized_to_sent_and_keeps_the_message(own_server, api):
     assert invoice["number"] in message["subject"] and "Factuur" in message["subject"]
     again = c.post(f"/billing/invoices/{invoice['id']}/send")
     assert again.status_code == 200 and again.json()["data"]["status"] == "sent"
+
+
+def test_a_re_send_mails_again_and_answers_the_invoices_own_sent_at(own_server, api):
+    """Re-sending a ``sent`` invoice is a 200 that mails it again; the answer's ``sent_at`` is
+    the invoice's (when it was first sent), not the time of the new mail."""
+    c = api(server=own_server)
+    invoice = c.get("/billing/invoices", params={"status": "sent"}).json()["data"][0]
+    assert invoice["sent_at"] is not None
+    before = len(own_server.store.outbox)
+    httpx.post(f"{own_server.url}/_mock/clock/advance", json={"hours": 2}).raise_for_status()
+    r = c.post(f"/billing/invoices/{invoice['id']}/send")
+    assert r.status_code == 200
+    data = r.json()["data"]
+    assert (data["status"], data["sent_at"]) == ("sent", invoice["sent_at"])
+    after = c.get(f"/billing/invoices/{invoice['id']}").json()["data"]
+    assert (after["status"], after["sent_at"]) == ("sent", invoice["sent_at"])
+    assert len(own_server.store.outbox) == before + 1  # mailed again
+    assert own_server.store.outbox[-1]["invoice_id"] == invoice["id"]
 
 
 @pytest.mark.parametrize("status", ["paid", "past_due", "void"])

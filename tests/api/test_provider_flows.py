@@ -76,6 +76,34 @@ def test_stripe_3d_secure_completed_or_failed(live, fresh_tenant, choice, status
         assert r.json()["error"]["details"]["reason"] == "authentication_failed"
 
 
+@pytest.mark.parametrize("choice, status", [("complete", 200), ("fail", 402)])
+def test_stripe_3d_secure_return_confirms_with_the_session_id_alone(live, fresh_tenant, choice,
+                                                                    status):
+    """Back from the 3-D Secure page the frontend has only the return URL's ``session_id``:
+    that is enough, nothing had to be stashed across the redirect."""
+    session = setup(fresh_tenant, "stripe", "card")
+    pending = confirm(fresh_tenant, "stripe", setup_intent_id=session["setup_intent_id"],
+                      payment_method="4000002500003155")
+    assert pending.status_code == 409
+    back = choose(live, pending.json()["error"]["details"]["next_action_url"], choice)
+    [session_id] = parse_qs(urlsplit(back).query)["session_id"]
+    r = confirm(fresh_tenant, "stripe", session_id=session_id)
+    assert r.status_code == status, r.text
+    if status == 200:
+        method = r.json()["data"]
+        assert (method["brand"], method["last4"], method["is_default"]) == ("visa", "3155", True)
+        assert confirm(fresh_tenant, "stripe", session_id=session_id).json()["data"] == method
+    else:
+        assert r.json()["error"]["details"]["reason"] == "authentication_failed"
+
+
+def test_stripe_session_id_alone_before_any_challenge_still_needs_the_card(fresh_tenant):
+    session = setup(fresh_tenant, "stripe", "card")
+    r = confirm(fresh_tenant, "stripe", session_id=session["session_id"])
+    assert r.status_code == 400
+    assert "confirmation_data.payment_method is required" in r.json()["error"]["message"]
+
+
 @pytest.mark.parametrize("iban, status", [("DE89370400440532013000", 200),
                                           ("AT861904300235473202", 402)])
 def test_stripe_sepa_test_ibans(fresh_tenant, iban, status):

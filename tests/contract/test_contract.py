@@ -93,31 +93,42 @@ def _profile(server, token):
                      headers={"Authorization": f"Bearer {token}"}).json()["data"]
 
 
+def _methods(server, token):
+    listed = httpx.get(f"{server.api_url}/billing/payment-methods",
+                       headers={"Authorization": f"Bearer {token}"}).json()["data"]
+    return {(m["id"], m["is_default"]) for m in listed}
+
+
 def test_a_default_run_sends_no_mail_and_puts_the_profiles_back():
-    """Safe for staging: fuzzed profile updates are undone, and nothing is mailed."""
+    """Safe for staging: fuzzed profile updates are undone, the methods it added are deleted
+    and the default set back, none of the tenant's own methods is deleted, nothing is mailed."""
     with LiveServer(Settings(seed=42)) as server:
+        methods = {t: _methods(server, t) for t in ("demo-token", "eu-token")}
+        assert all(methods.values())  # both tenants have methods of their own
         before = {t: _profile(server, t) for t in ("demo-token", "eu-token")}
         said: list[str] = []
         run = ContractRun(server.api_url, "demo-token", "eu-token", max_examples=8,
                           out=said.append)
         run.execute()
         after = {t: _profile(server, t) for t in ("demo-token", "eu-token")}
+        assert {t: _methods(server, t) for t in methods} == methods
         outbox = httpx.get(f"{server.url}/_mock/outbox").json()["data"]
         journal = httpx.get(f"{server.url}/_mock/journal", params={"limit": 1000}).json()["data"]
     strip = lambda p: {k: v for k, v in p.items() if k != "updated_at"}  # noqa: E731
     assert {t: strip(p) for t, p in after.items()} == {t: strip(p) for t, p in before.items()}
     assert any(e["operation_id"] == "upsertBillingProfile" for e in journal)  # it did write
     assert outbox == [] and not any(e["operation_id"] == "sendInvoiceEmail" for e in journal)
-    assert any("WRITES" in line for line in said) and any("--allow-send" in n
-                                                          for n in run.notes)
-    # The probe that sends did not run: the table, the Markdown and the JUnit say so.
-    assert "billing_transitions" in run.skipped
+    assert any("WRITES" in line for line in said)
+    # The probe that sends did not run (its per-answer part did): the table, the Markdown and
+    # the JUnit say so, never a plain "ok".
+    assert run.partly["billing_transitions"] == \
+        "its probe did not run: it sends invoices (--allow-send)"
     row = next(r for r in report.summary(run).splitlines() if r.startswith("billing_transitions"))
-    assert "skipped: it sends invoices" in row
-    assert "| `billing_transitions` | skipped:" in report.markdown(run, server.api_url)
+    assert "ok, partly: its probe did not run: it sends invoices" in row
+    assert "| `billing_transitions` | 0 (partly: its probe" in report.markdown(run, server.api_url)
     case = next(c for c in ElementTree.fromstring(report.junit(run))
                 if c.get("name") == "billing_transitions")
-    assert case.find("skipped") is not None
+    assert "partly" in case.find("system-out").text
 
 
 def test_a_read_only_run_changes_nothing():
@@ -127,6 +138,8 @@ def test_a_read_only_run_changes_nothing():
         run.execute()
         journal = httpx.get(f"{server.url}/_mock/journal", params={"limit": 1000}).json()["data"]
     assert journal and {e["method"] for e in journal} == {"GET"}
+    for check in ("unsupported_method", "use_after_free", "ensure_resource_availability"):
+        assert run.skipped[check] == "--read-only (it needs writes)"
 
 
 def test_the_profiles_are_put_back_after_ctrl_c(monkeypatch):
@@ -143,3 +156,53 @@ def test_the_profiles_are_put_back_after_ctrl_c(monkeypatch):
         after = _profile(server, "demo-token")
     strip = lambda p: {k: v for k, v in p.items() if k != "updated_at"}  # noqa: E731
     assert strip(after) == strip(before)
+
+
+def test_ctrl_c_inside_schemathesis_ends_the_run_and_puts_the_tenant_back(monkeypatch):
+    """Schemathesis catches the Ctrl-C itself and says so with an event: the run stops there
+    (no later phase, no "0 findings"), and the profile is put back."""
+    from schemathesis.engine import events
+
+    from mockserver.contract import runner
+
+    class Interrupting:
+        def __init__(self, schema):
+            self.schema = schema
+
+        def execute(self):
+            yield events.Interrupted(phase=None)
+
+    monkeypatch.setattr(runner, "from_schema", Interrupting)
+    with LiveServer(Settings(seed=42)) as server:
+        result = CliRunner().invoke(main, ["contract", "--base-url", server.api_url,
+                                           "--token", "demo-token"])
+        journal = httpx.get(f"{server.url}/_mock/journal", params={"limit": 1000}).json()["data"]
+    assert result.exit_code == 130 and "interrupted" in result.output
+    assert "findings" not in result.output
+    # No later pass and no probe ran (the default-method probe would have added a method);
+    # the profile was still put back (a PUT after the reads).
+    assert not any(e["operation_id"] == "addPaymentMethod" for e in journal)
+    assert [e["operation_id"] for e in journal][0] == "upsertBillingProfile"  # newest first
+
+
+def test_a_token_the_server_refuses_is_a_usage_error():
+    with LiveServer(Settings(seed=42)) as server:
+        result = CliRunner().invoke(main, ["contract", "--base-url", server.api_url,
+                                           "--token", "expired-or-wrong", "--read-only"])
+    assert result.exit_code == 2 and "refuses --token" in result.output
+
+
+def test_a_connection_lost_mid_run_is_exit_2_with_the_summary(monkeypatch, tmp_path):
+    from mockserver.contract import probes
+
+    def lost(ctx):
+        raise httpx.ConnectError("connection refused")
+
+    monkeypatch.setattr(probes, "probe_pagination", lost)
+    with LiveServer(Settings(seed=42)) as server:
+        result = CliRunner().invoke(main, [
+            "contract", "--base-url", server.api_url, "--token", "demo-token",
+            "--max-examples", "3", "--junit", str(tmp_path / "j.xml")])
+    assert result.exit_code == 2, result.output[-2000:]
+    assert "INCOMPLETE: the connection to the server failed mid-run" in result.output
+    assert (tmp_path / "j.xml").exists()

@@ -1,10 +1,11 @@
 """billing-mock drift: quiet on documents that mean what the mock's mean, loud on each change,
 with oasdiff's check id and level, and an exit code a merge can be gated on.
 
-The base is the mock's document (what clients were written against), the revision the
-server's. Changes are planted in copies of the published document (``/openapi.json``) or, for
-what only the mock's full document says (media types, security schemes, unions), of
-``/_mock/openapi/billing.json``."""
+The base is the mock's document (what clients were written against), or with ``--base`` an
+earlier version of the server's own, the revision the server's. Changes are planted in copies
+of the published document (``/openapi.json``) or, for what only the mock's full document says
+(media types, security schemes, unions, the validation keywords the reference does not show),
+of ``/_mock/openapi/billing.json``."""
 
 import copy
 import json
@@ -13,6 +14,8 @@ import random
 import pytest
 import yaml
 from click.testing import CliRunner
+from fastapi import FastAPI, Response
+from pydantic import HttpUrl, TypeAdapter
 
 from mockserver.cli import main
 from mockserver.contract.drift import base_document, compare
@@ -170,8 +173,8 @@ def test_the_same_rewrites_of_the_full_document_have_no_drift_at_level_mock():
 
 def test_the_mocks_published_document_and_the_fastapi_backend_have_no_drift(tmp_path):
     """The stand-in FastAPI app declared like the backend publishes what the mock publishes,
-    in FastAPI's own spelling (patterns and bounds on guessed models differ: those are the
-    mock's guesses, not the published layer)."""
+    in FastAPI's own spelling (where patterns and bounds differ, they are the mock's guesses,
+    not the published layer)."""
     assert found(fastapi_backend.openapi()) == set()
     result = drift(tmp_path, fastapi_backend.openapi())
     assert result.exit_code == 0 and "0 differences" in result.output, result.output
@@ -210,11 +213,6 @@ def maximum_decreased(doc):
 
 def min_length_set(doc):
     schemas(doc)["PaymentProviderSetupRequest"]["properties"]["return_url"]["minLength"] = 12
-
-
-def json_became_pdf(doc):
-    content = op(doc, "get", "/invoices/{invoice_id}/pdf")["responses"]["200"]["content"]
-    content["application/pdf"] = content.pop("application/json")
 
 
 def token_no_longer_read(doc):
@@ -278,18 +276,6 @@ PLANTED = {
                                                        "data[].issue_date")),
         ("response-property-type-changed", "error", at("GET", "/invoices/{invoice_id}",
                                                        JSON_200, "data.issue_date"))},
-    max_length_decreased: {
-        ("request-property-max-length-decreased", "error", at(*SETUP_BODY, "return_url"))},
-    maximum_decreased: {
-        ("request-parameter-max-decreased", "error", at("GET", "/invoices",
-                                                        "query parameter page_size"))},
-    min_length_set: {
-        ("request-property-min-length-set", "error", at(*SETUP_BODY, "return_url"))},
-    json_became_pdf: {
-        ("response-media-type-removed", "error", at("GET", "/invoices/{invoice_id}/pdf",
-                                                    "response 200")),
-        ("response-media-type-added", "info", at("GET", "/invoices/{invoice_id}/pdf",
-                                                 "response 200"))},
     token_no_longer_read: {
         ("api-security-removed", "error", at("GET", "/invoices/{invoice_id}", "security"))},
     public_operation_needs_a_token: {
@@ -306,10 +292,6 @@ PLANTED = {
                                                        "data"))},
     operation_removed: {
         ("api-path-removed-without-deprecation", "error", at("GET", "/overview"))},
-    map_value_max_length_decreased: {
-        ("request-property-max-length-decreased", "error", at(
-            "POST", "/payment-providers/{slug}/confirm", "request body application/json",
-            "confirmation_data.*"))},
     response_property_became_nullable: {
         ("response-property-became-nullable", "error", at("GET", "/invoices", JSON_200,
                                                           "data[].total_cents")),
@@ -334,15 +316,129 @@ def planted_in_full(change) -> dict:
     return doc
 
 
-def test_a_media_type_removed_from_the_full_document_is_breaking(tmp_path):
-    def pdf_gone(doc):
-        del op(doc, "get", "/invoices/{invoice_id}/download")["responses"]["200"]["content"][
-            "application/pdf"]
+# The reference shows no validation keyword anywhere (parameters by name, place, type and
+# required; the three small bodies by their field names): a change of one is drift of the
+# mock's guesses, held against a server at --level mock only.
+CONFIRM_BODY = ("POST", "/payment-providers/{slug}/confirm", "request body application/json")
+PLANTED_IN_GUESSES = {
+    max_length_decreased: {
+        ("request-property-max-length-decreased", "error", at(*SETUP_BODY, "return_url"))},
+    maximum_decreased: {
+        ("request-parameter-max-decreased", "error", at("GET", "/invoices",
+                                                        "query parameter page_size"))},
+    min_length_set: {
+        ("request-property-min-length-set", "error", at(*SETUP_BODY, "return_url"))},
+    map_value_max_length_decreased: {
+        ("request-property-max-length-decreased", "error", at(*CONFIRM_BODY,
+                                                              "confirmation_data.*"))},
+}
 
+
+@pytest.mark.parametrize("plant", PLANTED_IN_GUESSES, ids=lambda f: f.__name__)
+def test_a_changed_validation_keyword_fails_at_level_mock_only(plant, tmp_path):
+    assert found(planted(plant)) == set()
+    assert drift(tmp_path, planted(plant)).exit_code == 0
+    assert found(planted_in_full(plant), "mock") == PLANTED_IN_GUESSES[plant]
+    result = drift(tmp_path, planted_in_full(plant), "--level", "mock")
+    assert result.exit_code == 1 and "error (ERR, breaking)" in result.output, result.output
+
+
+def http_url(doc: dict) -> None:
+    """``return_url`` declared as pydantic's ``HttpUrl`` (``HttpUrl | None`` where optional)."""
+    create = schemas(doc)["PaymentMethodCreateRequest"]["properties"]
+    setup = schemas(doc)["PaymentProviderSetupRequest"]["properties"]
+    create["return_url"] = {**TypeAdapter(HttpUrl | None).json_schema(), "title": "Return Url"}
+    setup["return_url"] = {**TypeAdapter(HttpUrl).json_schema(), "title": "Return Url"}
+
+
+def own_method_types(doc: dict) -> None:
+    """The published bodies' enums are the mock's guess too (the facts leave the method
+    types and provider slugs open)."""
+    for name in ("PaymentMethodCreateRequest", "PaymentProviderSetupRequest"):
+        schemas(doc)[name]["properties"]["method_type"]["enum"] = ["card", "sepa", "wallet"]
+
+
+@pytest.mark.parametrize("plant", [http_url, own_method_types], ids=lambda f: f.__name__)
+def test_the_published_bodies_keywords_are_guesses_at_level_published(plant, tmp_path):
+    doc = copy.deepcopy(fastapi_backend.openapi())
+    plant(doc)
+    assert found(doc) == set()
+    result = drift(tmp_path, doc)
+    assert result.exit_code == 0 and "0 differences" in result.output, result.output
+    base, strict = found(fastapi_backend.openapi(), "mock"), found(doc, "mock")
+    new = {c for c in strict - base if c[1] == "error"}
+    assert new and all("return_url" in c[2] or "method_type" in c[2] for c in new), new
+
+
+def test_the_published_bodies_fields_are_still_held_at_level_published():
+    """What the reference fixes of those bodies, their field names, is held all the same."""
+    def renamed(doc):
+        props = schemas(doc)["PaymentProviderSetupRequest"]["properties"]
+        props["redirect_url"] = props.pop("return_url")
+        schemas(doc)["PaymentProviderSetupRequest"]["required"] = ["method_type",
+                                                                     "redirect_url"]
+
+    assert found(planted(renamed)) == {
+        ("request-property-removed", "warning", at(*SETUP_BODY, "return_url")),
+        ("new-required-request-property", "error", at(*SETUP_BODY, "redirect_url"))}
+
+
+def pdf_gone(doc):
+    del op(doc, "get", "/invoices/{invoice_id}/download")["responses"]["200"]["content"][
+        "application/pdf"]
+
+
+def test_a_media_type_removed_from_the_full_document_is_breaking(tmp_path):
     assert found(planted_in_full(pdf_gone), "mock") == {
         ("response-media-type-removed", "error",
          f"GET {API}/invoices/{{invoice_id}}/download response 200")}
     assert drift(tmp_path, planted_in_full(pdf_gone), "--level", "mock").exit_code == 1
+
+
+def fastapi_answer(**declared) -> dict:
+    """The 200 answer FastAPI itself writes for a route declared with these arguments."""
+    app = FastAPI()
+    app.get("/x", **declared)(lambda: None)
+    return app.openapi()["paths"]["/x"]["get"]["responses"]["200"]
+
+
+PDF = {"schema": {"type": "string", "format": "binary"}}
+DOCUMENTS = {  # path -> how a server declares the answer
+    "/invoices/{invoice_id}/pdf": {"response_class": Response,
+                                   "responses": {200: {"content": {"application/pdf": PDF}}}},
+    "/invoices/{invoice_id}/download": {"responses": {200: {"content": {  # JSONResponse's too
+        "application/pdf": PDF, "application/xml": PDF}}}},
+}
+
+
+def with_document_answers(doc: dict) -> dict:
+    doc = copy.deepcopy(doc)
+    for path, declared in DOCUMENTS.items():
+        op(doc, "get", path)["responses"]["200"] = fastapi_answer(**declared)
+    return doc
+
+
+def test_fastapis_json_answer_without_a_model_promises_no_media_type(tmp_path):
+    """FastAPI writes ``application/json: {schema: {}}`` for an answer that is not a model:
+    a server that names its PDF and XML answers has not removed a media type."""
+    declared = with_document_answers(fastapi_backend.openapi())
+    assert "application/json" not in op(declared, "get", "/invoices/{invoice_id}/pdf")[
+        "responses"]["200"]["content"]
+    pdf, download = (at("GET", path, "response 200") for path in DOCUMENTS)
+    assert found(declared) == {("response-media-type-added", "info", pdf),
+                               ("response-media-type-added", "info", download)}
+    assert drift(tmp_path, declared).exit_code == 0
+    # the reverse (the mock's full document names them, FastAPI's says JSON of any shape)
+    reverse = {c for c in found(fastapi_backend.openapi(), "mock") if "media-type" in c[0]}
+    assert reverse == {("response-media-type-unspecified", "info", pdf),
+                       ("response-media-type-unspecified", "info", download)}
+    assert {c for c in found(declared, "mock") if "media-type" in c[0]} == set()
+    # a media type named on both sides and gone from one is still removed
+    xml_gone = copy.deepcopy(declared)
+    del op(xml_gone, "get", "/invoices/{invoice_id}/download")["responses"]["200"][
+        "content"]["application/xml"]
+    assert {c for c in found(xml_gone, "mock") if "media-type" in c[0]} == {
+        ("response-media-type-removed", "error", download)}
 
 
 def test_security_schemes_are_compared_by_what_a_client_sends():
@@ -379,6 +475,36 @@ def test_a_union_is_compared_variant_by_variant_not_as_its_last_one():
          f"{body} <StripePaymentMethodCreate>.method_type")}
     assert found(planted_in_full(variant_removed), "mock") == {
         ("request-body-one-of-removed", "error", body)}
+
+
+VARIANTS = ("StripePaymentMethodCreate", "MolliePaymentMethodCreate", "CryptoPaymentMethodCreate")
+CREATE_BODY = ("POST", "/payment-methods", "request body application/json")
+
+
+def test_a_plain_body_facing_a_union_is_compared_once_per_property():
+    """The published plain model against the mock's union of three: one change for the body
+    becoming a union (it refuses combinations the plain model allows), and each property
+    difference once, against what the variants allow together, not once per variant."""
+    def changes(doc: dict, base: dict) -> set:
+        return {(c.id, c.level, c.where) for c in compare(base, doc)
+                if c.where.startswith(at(*CREATE_BODY))}
+
+    became = ("request-body-became-union", "error", at(*CREATE_BODY))
+    assert changes(full(), published_document()) == {became}
+
+    def url_gone_and_a_new_type(doc):
+        for name in VARIANTS:
+            del schemas(doc)[name]["properties"]["return_url"]
+        schemas(doc)["CryptoPaymentMethodCreate"]["properties"]["method_type"]["enum"].append(
+            "lightning")
+
+    assert changes(planted_in_full(url_gone_and_a_new_type), published_document()) == {
+        became,
+        ("request-property-removed", "warning", at(*CREATE_BODY, "return_url")),
+        ("request-property-enum-value-added", "info", at(*CREATE_BODY, "method_type"))}
+    # and the other way: a server that declares the plain model where the mock has a union
+    assert changes(published_document(), mock_document()) == {
+        ("request-body-became-not-union", "info", at(*CREATE_BODY))}
 
 
 def test_a_guessed_models_validation_keywords_count_at_level_mock_only():
@@ -512,6 +638,34 @@ def test_drift_command_reads_files_and_exits_by_outcome(tmp_path):
     assert result.exit_code == 1
     assert json.loads(result.output)[0]["id"] == "api-path-removed-without-deprecation"
     assert CliRunner().invoke(main, ["drift", "--spec", str(tmp_path / "no.json")]).exit_code == 2
+
+
+def test_base_compares_two_versions_of_the_servers_own_document(tmp_path):
+    """``--base``: the server's last release against its next, every keyword held (neither
+    is the mock's, so nothing in them is a guess)."""
+    before = tmp_path / "before.json"
+    before.write_text(json.dumps(fastapi_backend.openapi()))
+    after = copy.deepcopy(fastapi_backend.openapi())
+    status_201_to_200(after)
+    max_length_decreased(after)  # a guess of the mock's, but this is the server's own
+    result = drift(tmp_path, after, "--base", str(before), "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert {(c["id"], c["level"]) for c in json.loads(result.output)} == {
+        ("response-success-status-removed", "error"), ("response-success-status-added", "info"),
+        ("request-property-max-length-decreased", "error")}
+    same = drift(tmp_path, fastapi_backend.openapi(), "--base", str(before))
+    assert same.exit_code == 0 and "0 differences" in same.output, same.output
+    assert drift(tmp_path, after, "--base", str(tmp_path / "none.json")).exit_code == 2
+    both = drift(tmp_path, after, "--base", str(before), "--level", "mock")
+    assert both.exit_code == 2 and "--base" in both.output, both.output
+
+
+def test_base_reads_a_url(live, tmp_path):
+    result = drift(tmp_path, published(), "--base", f"{live.url}/openapi.json")
+    assert result.exit_code == 0 and "0 differences" in result.output, result.output[-2000:]
+    result = drift(tmp_path, published(), "--base", f"{live.url}/_mock/openapi/billing.json")
+    assert result.exit_code == 1, result.output[-2000:]
+    assert "required-response-header-removed" in result.output  # X-Request-ID, strictly held
 
 
 def test_a_nullable_object_keeps_its_required_fields():
@@ -648,6 +802,11 @@ def test_every_change_found_is_graded_as_oasdiff_grades_it():
               *compare(backend, mock_document())]
     for plant in PLANTED:
         corpus += compare(published_document(), planted(plant))
+    for plant in [*PLANTED_IN_GUESSES, pdf_gone]:
+        corpus += compare(mock_document(), planted_in_full(plant))
+    method_types = copy.deepcopy(backend)
+    own_method_types(method_types)
+    corpus += compare(mock_document(), method_types)
     graded = {(c.id, c.level) for c in corpus if c.id in OASDIFF}
     assert {(i, lvl) for i, lvl in graded if OASDIFF[i] != lvl} == set()
     assert len(graded) >= 30  # the corpus exercises most of the table

@@ -48,6 +48,14 @@ def test_a_faithful_but_different_server_passes_the_default_level(tmp_path):
     assert guessed.find("failure") is None and "X-Request-ID" in guessed.find("system-out").text
 
 
+def test_a_faithful_server_that_clamps_and_refuses_with_400_passes_with_the_sends():
+    """With --allow-send the transitions probe runs: its 400 for an illegal send is fine, and
+    a clamped page_size is the mock's guess, not a defect."""
+    run = _run(FaithfulButDifferent, allow_send=True, own_document=False)
+    assert run.findings == [], report.summary(run)
+    assert "billing_transitions" not in run.skipped and "billing_transitions" not in run.partly
+
+
 def test_at_the_mock_level_the_same_server_is_held_to_every_guess():
     run = _run(FaithfulButDifferent, level="mock", own_document=False)
     checks = {f.check for f in run.findings}
@@ -99,8 +107,28 @@ def test_a_check_with_nothing_to_look_at_is_skipped_not_ok():
         run = ContractRun(server.api_url, empty, max_examples=3, out=lambda _: None,
                           own_document=False, allow_send=True)
         run.execute()
-    for check in ("billing_transitions", "billing_default_method"):
+    for check in ("billing_transitions", "billing_einvoice_valid"):
         assert run.skipped[check].startswith("nothing to check"), run.skipped
         row = next(r for r in report.summary(run).splitlines() if r.startswith(check))
         assert "skipped: nothing to check" in row
+    # A reader cannot add the method the probe works with: it says why.
+    assert run.skipped["billing_default_method"].startswith(
+        "could not add a payment method to work with (403"), run.skipped
     assert "billing_invoice_money" not in run.skipped  # the upcoming estimate has money
+
+
+def test_the_per_answer_rules_hold_only_what_the_answer_has():
+    from mockserver.contract.checks import default_method_problems, money_problems
+
+    # An inactive method still listed is the mock's guess (reported elsewhere), and it does
+    # not count as a default; one active default is right.
+    assert default_method_problems([
+        {"id": "a", "status": "inactive", "is_default": False},
+        {"id": "b", "status": "active", "is_default": True}]) == []
+    assert default_method_problems([{"id": "a", "status": "active", "is_default": False}])
+    # The money fields a server has are checked; another name for the net amount is not a
+    # defect, a wrong total is.
+    assert money_problems({"number": "N", "tax_cents": 21, "total_cents": 121,
+                           "net_cents": 100}) == []
+    assert money_problems({"number": "N", "subtotal_cents": 100, "tax_cents": 21,
+                           "total_cents": 120})

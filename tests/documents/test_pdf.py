@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from mockserver.documents import pdf_font_files, pdf_fonts, render
 from mockserver.documents.labels import LABELS, labels_for
-from mockserver.documents.localize import format_date, format_money
+from mockserver.domain.localize import format_date, format_money
 from mockserver.documents.pdf_fonts import font_files
 from tests.documents.samples import sample_invoices
 
@@ -141,3 +141,21 @@ def test_many_lines_break_onto_a_second_page_with_headings(documents):
     assert len(reader.pages) >= 2
     second = _plain(reader.pages[1].extract_text())
     assert labels_for("nl")["description"] in second and "2 van" in second
+
+
+def test_preparing_the_fonts_leaves_no_file_open(tmp_path, monkeypatch):
+    """An open font file is a ResourceWarning in the server thread, which a user's suite run
+    with ``-W error`` reports against whichever test rendered the first PDF."""
+    import gc
+    import warnings
+
+    monkeypatch.setenv(pdf_font_files.CACHE_ENV, str(tmp_path))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pdf_fonts._prepare()  # builds the cached fonts
+        files = pdf_fonts._prepare()  # reads them back
+        emoji = next(face for face in files.fallbacks if face.family == "NotoEmoji")
+        assert emoji.covers(0x1F600)  # a fallback face's characters, read
+        emoji.cut(pdf_fonts.REGULAR, frozenset({0x1F600}), tmp_path)  # and one cut of it
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []

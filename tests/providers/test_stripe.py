@@ -178,6 +178,39 @@ def test_failed_challenge_declines_with_authentication_failed(stripe, start, clo
         stripe.confirm(TENANT, data, clock.now())
 
 
+def test_after_the_challenge_the_session_id_alone_confirms(stripe, start, clock):
+    answer, _, _ = _pending_3ds(stripe, start, clock)
+    alone = {"session_id": answer["session_id"]}
+    with pytest.raises(SetupPending):  # not authenticated yet: still the challenge
+        stripe.confirm(TENANT, alone, clock.now())
+    stripe.apply_choice(answer["session_id"], "complete", clock.now())
+    result = stripe.confirm(TENANT, alone, clock.now())
+    assert (result.brand, result.last4, result.session_id) == ("visa", "3155", answer["session_id"])
+    again = stripe.confirm(TENANT, {"setup_intent_id": answer["setup_intent_id"]}, clock.now())
+    assert again.provider_ref == result.provider_ref  # the same method, by either name
+
+
+def test_after_a_failed_challenge_the_session_id_alone_declines_once(stripe, start, clock):
+    answer, _, _ = _pending_3ds(stripe, start, clock)
+    stripe.apply_choice(answer["session_id"], "fail", clock.now())
+    alone = {"session_id": answer["session_id"]}
+    with pytest.raises(ProviderDeclined) as caught:
+        stripe.confirm(TENANT, alone, clock.now())
+    assert caught.value.reason == "authentication_failed"
+    with pytest.raises(InvalidRequest, match="confirmation_data.payment_method is required"):
+        stripe.confirm(TENANT, alone, clock.now())  # a new attempt needs a card again
+
+
+def test_two_names_of_different_sessions_are_refused(stripe, start, clock):
+    first, second = start("stripe", "card"), start("stripe", "card")
+    data = {"setup_intent_id": first["setup_intent_id"], "session_id": second["session_id"],
+            "payment_method": "pm_card_visa"}
+    with pytest.raises(InvalidRequest, match="name different setup sessions"):
+        stripe.confirm(TENANT, data, clock.now())
+    both = {**data, "session_id": first["session_id"]}
+    assert stripe.confirm(TENANT, both, clock.now()).last4 == "4242"
+
+
 def test_another_card_after_a_pending_challenge_is_a_new_attempt(stripe, start, clock):
     _, data, _ = _pending_3ds(stripe, start, clock)
     result = stripe.confirm(TENANT, {**data, "payment_method": "pm_card_mastercard"},

@@ -276,6 +276,45 @@ def test_serve_refuses_a_corrupt_state_file_with_a_clear_message(tmp_path):
     assert f"state file {path} refused: world: expected an object" in result.stderr
 
 
+@pytest.mark.parametrize("seller, where, says", [
+    ({"legal_name": "Other GmbH", "country_code": "DE", "vat_number": "DE123456789"},
+     "world.seller", "missing: address_line1, postal_code, city, email, phone, "
+     "registration_number, iban, bic, bank_name, website"),
+    ("bad iban", "world.seller.iban", "not an IBAN"),
+])
+def test_a_state_file_seller_obeys_the_scenario_seller_rule(saved_document, tmp_path, seller,
+                                                            where, says):
+    """A partial seller in a state file is refused naming what is missing, never completed
+    with ScaiLabs' bank account; a malformed one is refused where it is."""
+    from mockserver.app import create_app
+    from mockserver.statefile import StateFileError
+
+    document = json.loads(json.dumps(saved_document))
+    if seller == "bad iban":
+        document["world"]["seller"]["iban"] = "NL00 1234"
+    else:
+        document["world"]["seller"] = seller
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(StateFileError) as refused:
+        create_app(Settings(seed=42, state_file=str(path)))
+    assert f"{where}: " in str(refused.value) and says in str(refused.value)
+
+
+def test_serve_refuses_a_state_file_with_a_partial_seller(saved_document, tmp_path):
+    document = json.loads(json.dumps(saved_document))
+    document["world"]["seller"] = {"legal_name": "Other GmbH", "country_code": "DE",
+                                   "vat_number": "DE123456789"}
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "mockserver.cli", "serve", "--port",
+                             str(free_port()), "--state-file", str(path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"state file {path} refused: world.seller: " in result.stderr
+    assert "iban" in result.stderr and "NL91ABNA0417164300" not in result.stderr
+
+
 def test_a_save_that_fails_keeps_the_writer_and_says_so_in_health(tmp_path):
     """A world value that cannot be written (here a lone surrogate, put in by Python code
     that skips the API's checks) once killed the writer thread for good, silently. The save

@@ -64,10 +64,15 @@ def check_export(directory: Path, foreign: frozenset = frozenset()) -> dict:
     return index
 
 
+DEFAULT_WORLD_FROZEN = ("--seed", "42", "--now", "2026-03-10T09:00:00Z")
+
+
 @pytest.fixture(scope="module")
 def default_world(tmp_path_factory):
+    """The default world, built at a fixed moment with its clock frozen (as a frontend
+    repository would export it)."""
     directory = tmp_path_factory.mktemp("default-world")
-    result = export(directory, "--seed", "42")
+    result = export(directory, *DEFAULT_WORLD_FROZEN)
     assert result.exit_code == 0, result.output
     return directory, result.output
 
@@ -147,3 +152,41 @@ def test_an_unknown_scenario_is_a_clear_error(tmp_path):
 def test_the_command_is_registered():
     result = CliRunner().invoke(main, ["--help"])
     assert "export-fixtures" in result.output
+
+
+def exported_files(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes()
+            for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def assert_same_bytes(first: Path, second: Path) -> None:
+    first_files, second_files = exported_files(first), exported_files(second)
+    assert first_files.keys() == second_files.keys() and len(first_files) > 10
+    assert [name for name in first_files if first_files[name] != second_files[name]] == []
+    ids = [json.loads(content)["meta"]["request_id"] for name, content in first_files.items()
+           if name.endswith(".json") and name != "index.json"]
+    assert len(ids) == len(set(ids))  # still one id per answer
+
+
+def test_a_frozen_scenario_exports_the_same_bytes_twice(tmp_path):
+    """So a frontend repository can commit the files: a second run changes none of them."""
+    for run in ("first", "second"):
+        result = export(tmp_path / run, "--scenario", "dunning")  # its own seed, frozen clock
+        assert result.exit_code == 0, result.output
+    assert_same_bytes(tmp_path / "first", tmp_path / "second")
+
+
+def test_the_default_world_at_now_exports_the_same_bytes_twice(default_world, tmp_path):
+    result = export(tmp_path, *DEFAULT_WORLD_FROZEN)
+    assert result.exit_code == 0, result.output
+    assert_same_bytes(default_world[0], tmp_path)
+    index = json.loads((tmp_path / "index.json").read_text())
+    assert index["clock"] == "2026-03-10T09:00:00Z"
+
+
+def test_now_freezes_the_default_world_only(tmp_path):
+    result = export(tmp_path, "--scenario", "dunning", "--now", "2026-03-10T09:00:00Z")
+    assert result.exit_code == 2 and "a scenario sets its own clock" in result.output
+    result = export(tmp_path, "--now", "yesterday")
+    assert result.exit_code == 2 and "'yesterday' is not an RFC 3339 time" in result.output
+    assert not list(tmp_path.iterdir())

@@ -56,16 +56,31 @@ def run(pytester: pytest.Pytester, *args: str):
     return pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
 
 
-def test_the_readme_example_passes_alone(pytester):
-    pytester.makepyfile(test_readme=README_EXAMPLE)
+# A user's test that warns: the plugin keeps its dependencies' warnings to itself, not theirs.
+OWN_WARNING = '''
+import warnings
+
+
+def test_a_warning_of_the_users_own(billing_client):
+    warnings.warn("the user's own deprecation", DeprecationWarning)
+    assert billing_client.get("/billing/overview").status_code == 200
+'''
+
+
+def test_the_readme_example_passes_alone_and_shows_only_the_users_warnings(pytester):
+    pytester.makepyfile(test_readme=README_EXAMPLE, test_own=OWN_WARNING)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
-    result.assert_outcomes(passed=README_TESTS)
+    result.assert_outcomes(passed=README_TESTS + 1, warnings=1)
+    output = result.stdout.str()
+    assert "the user's own deprecation" in output
+    assert "site-packages" not in output, output
 
 
-def test_the_readme_example_passes_under_xdist(pytester):
+def test_the_readme_example_passes_under_xdist_without_warnings(pytester):
     pytester.makepyfile(test_readme=README_EXAMPLE)
     result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider", timeout=180)
     result.assert_outcomes(passed=README_TESTS)
+    assert "warnings summary" not in result.stdout.str(), result.stdout.str()
 
 
 ISOLATION = '''
