@@ -10,7 +10,7 @@ import warnings
 
 import click
 
-from mockserver.settings import Settings
+from mockserver.settings import BOUNDS, Settings
 
 # Starlette warns about its test client's transport on import; not a concern of this command.
 warnings.filterwarnings("ignore", message=".*httpx2.*")
@@ -24,7 +24,7 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default=None, help="Interface to listen on  [default: 127.0.0.1]")
-@click.option("--port", type=click.IntRange(1, 65535), default=None,
+@click.option("--port", type=click.IntRange(1, BOUNDS["port"][1]), default=None,
               help="Port to listen on  [default: 8000]")
 @click.option("--seed", type=int, default=None, help="Seed of the default world  [default: 42]")
 @click.option("--jwt-secret", default=None,
@@ -40,23 +40,26 @@ def main() -> None:
 @click.option("--public-url", default=None,
               help="How browsers reach this server (for hosted provider pages); "
                    "default http://HOST:PORT.")
-@click.option("--max-runs", type=click.IntRange(0, 10_000), default=None,
+@click.option("--max-runs", type=click.IntRange(*BOUNDS["max_runs"]), default=None,
               help="Isolated runs (/_runs/{run_id}/...) kept at a time  [default: 100]")
-@click.option("--run-idle-seconds", type=click.IntRange(1), default=None,
+@click.option("--run-idle-seconds", type=click.IntRange(*BOUNDS["run_idle_seconds"]),
+              default=None,
               help="Let a run go after this long unused  [default: 1800]")
 @click.option("--allowed-hosts", default=None,
               help="More host names /_mock answers to, comma-separated (besides localhost, "
                    "127.0.0.1, ::1, HOST and the public URL's).")
 @click.option("--scenario-dir", type=click.Path(file_okay=False, exists=True), default=None,
               help="POST /_mock/scenario may load the scenario files in this directory.")
-@click.option("--max-body-bytes", type=click.IntRange(1), default=None,
+@click.option("--max-body-bytes", type=click.IntRange(*BOUNDS["max_body_bytes"]), default=None,
               help="Largest request body; a larger one is a 413  [default: 1048576]")
-@click.option("--max-header-bytes", type=click.IntRange(1024), default=None,
+@click.option("--max-header-bytes", type=click.IntRange(*BOUNDS["max_header_bytes"]),
+              default=None,
               help="Largest request line and headers; more is a 431  [default: 65536]")
 @click.option("--state-file", type=click.Path(dir_okay=False), default=None,
               help="Load the world from this file at start (if it exists) and write it back "
                    "after changes and on shutdown.")
-@click.option("--request-timeout", type=click.FloatRange(0.1), default=None,
+@click.option("--request-timeout", type=click.FloatRange(*BOUNDS["request_timeout"]),
+              default=None,
               help="Seconds a client may take to send a whole request  [default: 10]")
 @click.option("--state", default=None, metavar="URL",
               help="Where the world is kept: memory (this process, the default), "
@@ -90,6 +93,8 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
             workers=workers)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    if settings.port == 0:  # a free port is a LiveServer's; a served mock has a known one
+        raise click.UsageError("port must be 1 to 65535, not 0 (--port or BILLING_MOCK_PORT)")
     if watch and not settings.scenario:
         raise click.UsageError("--watch needs --scenario")
     if watch and settings.workers > 1:

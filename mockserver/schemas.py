@@ -21,10 +21,31 @@ FORMATS = FormatChecker(())
 # A lone surrogate (valid in JSON as "\ud800", but no character) has no UTF-8 form: an answer
 # or a document that shows it cannot be written. No body's text may hold one.
 SURROGATE = re.compile("[\ud800-\udfff]")
-# Control characters (C0 with tab, CR and LF, DEL, C1): the document's text fields refuse them
-# by pattern; scenario files are held to the same for the text they put in headers.
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# What one line of text cannot hold: control characters (C0 with tab, CR and LF, DEL, C1),
+# the line and paragraph separators (a mail header breaks on them) and the two characters XML
+# cannot carry (U+FFFE, U+FFFF). The document's text fields refuse them by pattern; scenario
+# files and state files are held to the same for the text they put in headers and documents.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# What no XML 1.0 document can carry, whatever the field (a note may hold line breaks and tabs):
+# the C0 controls but tab, LF and CR, and U+FFFE, U+FFFF (lone surrogates: ``SURROGATE``).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 UNICODE = "x-unicode"  # the keyword of the surrogate refusal, as edge.fastapi_errors knows it
+
+
+def strings_holding(value, pattern: re.Pattern, where: tuple = ()):
+    """``(path, character)`` of every string (keys included) in the JSON value ``value`` that
+    ``pattern`` finds a character in; ``path`` is the list of keys and indexes to it."""
+    if isinstance(value, str):
+        found = pattern.search(value)
+        if found:
+            yield list(where), found.group()
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings_holding(key, pattern, where)
+            yield from strings_holding(item, pattern, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings_holding(item, pattern, (*where, index))
 
 
 @FORMATS.checks("email")

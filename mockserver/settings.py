@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields, replace
+
+# The range of every numeric setting, (lowest, highest or None), whether it comes from a flag,
+# a ``BILLING_MOCK_*`` variable or code: ``serve``'s flags take the same ranges.
+BOUNDS: dict[str, tuple] = {
+    "port": (0, 65535),  # 0: any free port (a LiveServer's); serve wants 1 or more
+    "max_tenants": (1, None),
+    "outbox_size": (1, None),
+    "journal_body_bytes": (0, None),  # 0: the journal keeps no bodies nor queries
+    "smtp_deadline": (0.1, None),
+    "max_body_bytes": (1, None),
+    "max_header_bytes": (1024, None),
+    "request_timeout": (0.1, None),
+    "max_runs": (0, 10_000),
+    "run_idle_seconds": (1, None),
+    "workers": (1, 64),
+}
 
 
 @dataclass(frozen=True)
@@ -42,15 +59,15 @@ class Settings:
     run_idle_seconds: int = 1800  # a run nobody used for this long is let go
 
     def __post_init__(self) -> None:
-        if self.max_runs < 0:
-            raise ValueError(f"max_runs must be 0 or more, not {self.max_runs}")
-        if self.run_idle_seconds < 1:
-            raise ValueError(f"run_idle_seconds must be 1 or more, not {self.run_idle_seconds}")
+        for name, (low, high) in BOUNDS.items():
+            value = getattr(self, name)
+            if not (low <= value and (high is None or value <= high) and math.isfinite(value)):
+                wanted = f"{low} to {high}" if high is not None else f"{low} or more"
+                raise ValueError(f"{name} must be {wanted}, not {value!r} "
+                                 f"(--{name.replace('_', '-')} or BILLING_MOCK_{name.upper()})")
         kind, target = self.state_backend
         if kind == "file" and self.state_file and target != self.state_file:
             raise ValueError("give the state file once: --state PATH or --state-file PATH")
-        if self.workers < 1:
-            raise ValueError(f"workers must be 1 or more, not {self.workers}")
         if self.workers > 1 and kind != "redis":
             raise ValueError("several workers serve one world only from Redis: add "
                              "--state redis://HOST:PORT/DB")

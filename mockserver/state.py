@@ -6,6 +6,7 @@ Connexion runs Flask handlers on a thread pool, so every read-modify-write goes 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import pickle
@@ -39,6 +40,11 @@ class Snapshot:
     @property
     def bytes(self) -> int:
         return len(self.rest) + sum(len(data) for _, data in self.tenants)
+
+    @functools.cached_property
+    def tokens(self) -> dict:
+        """The token table of the world it holds (read once: a snapshot never changes)."""
+        return pickle.loads(self.rest)["tokens"]
 
 
 def _dump(value) -> bytes:
@@ -219,6 +225,14 @@ class Store:
         store.restore(start)
         store.start = start
         return store
+
+    def start_tokens(self) -> dict:
+        """The token table a fork of this store starts with (its start's)."""
+        start = self.start
+        if start is None:
+            with self.lock:
+                return dict(self.tokens)
+        return start.tokens
 
     def mark_start(self) -> None:
         """Remember the current world as the one ``reset`` returns to."""

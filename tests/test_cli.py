@@ -6,6 +6,7 @@ import sys
 import time
 
 import httpx
+import pytest
 from click.testing import CliRunner
 
 from mockserver.cli import main
@@ -147,6 +148,48 @@ def test_limits_come_from_the_environment_and_bad_ones_are_usage_errors():
     assert result.exit_code == 2 and "BILLING_MOCK_SMTP_DEADLINE" in result.output
     result = CliRunner().invoke(main, ["serve", "--max-header-bytes", "10"])
     assert result.exit_code == 2 and "--max-header-bytes" in result.output
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("BILLING_MOCK_MAX_BODY_BYTES", "-1"), ("BILLING_MOCK_MAX_BODY_BYTES", "0"),
+    ("BILLING_MOCK_MAX_HEADER_BYTES", "10"), ("BILLING_MOCK_OUTBOX_SIZE", "-1"),
+    ("BILLING_MOCK_MAX_TENANTS", "-3"), ("BILLING_MOCK_MAX_TENANTS", "0"),
+    ("BILLING_MOCK_REQUEST_TIMEOUT", "0"), ("BILLING_MOCK_REQUEST_TIMEOUT", "nan"),
+    ("BILLING_MOCK_SMTP_DEADLINE", "-1"), ("BILLING_MOCK_SMTP_DEADLINE", "inf"),
+    ("BILLING_MOCK_JOURNAL_BODY_BYTES", "-5"), ("BILLING_MOCK_MAX_RUNS", "10001"),
+    ("BILLING_MOCK_RUN_IDLE_SECONDS", "0"), ("BILLING_MOCK_PORT", "70000"),
+    ("BILLING_MOCK_PORT", "0"),
+])
+def test_a_setting_out_of_its_range_is_a_usage_error_naming_the_variable(monkeypatch, variable,
+                                                                         value):
+    """The environment once bypassed the flags' range checks: every request a 413, a
+    traceback at start, a server that never timed anything out."""
+    import uvicorn
+
+    def started(*args, **kwargs):
+        raise AssertionError("the server started")
+
+    monkeypatch.setattr(uvicorn.Server, "run", started)
+    port = [] if variable == "BILLING_MOCK_PORT" else ["--port", str(free_port())]
+    result = CliRunner().invoke(main, ["serve", *port], env={variable: value})
+    assert result.exit_code == 2, result.output
+    assert variable in result.output and "Traceback" not in result.output
+
+
+def test_the_settings_and_the_flags_share_their_bounds():
+    from mockserver.settings import BOUNDS, Settings
+
+    for name, (low, high) in BOUNDS.items():
+        with pytest.raises(ValueError, match=f"BILLING_MOCK_{name.upper()}"):
+            Settings(**{name: low - 1 if isinstance(low, int) else low / 2})
+        if high is not None:
+            with pytest.raises(ValueError, match=f"BILLING_MOCK_{name.upper()}"):
+                Settings(**{name: high + 1})
+    assert Settings(journal_body_bytes=0, max_runs=0).journal_body_bytes == 0
+    flags = {p.name: p.type for p in main.commands["serve"].params}
+    for name in ("max_body_bytes", "max_header_bytes", "max_runs", "run_idle_seconds",
+                 "request_timeout"):
+        assert (flags[name].min, flags[name].max) == BOUNDS[name], name
 
 
 def test_schemathesis_config_prints_the_shipped_toml():

@@ -3,8 +3,12 @@
 A second opinion next to the official rule files, written from the standard's text rather
 than from the schematron, so that a blind spot the rule files share cannot hide a wrong
 total. One known one: the CEN rules accept a VAT category tax amount (BR-S-09, BR-CO-17)
-anywhere within 1.00 of taxable amount x rate; here it must be that product to within the
-rounding of the lines it sums (half a cent per line, since each line's tax is rounded).
+anywhere within 1.00 of taxable amount x rate. Here it must be a rounding of it to the cent,
+and only one of two (:func:`tax_within_rounding`): the group's taxable amount x rate rounded
+(the formula of BR-CO-17), or the sum of its lines' VAT, each line's rounded (how
+ScaiControl computes it, ``tax_cents = amount_cents * rate / 100`` per line). The second is
+at most half a cent per line from the exact product; no other amount passes, not even one
+within that distance.
 
 UBL (Invoice and CreditNote) and CII are read into one neutral form, :class:`Figures`, and
 every rule runs on that: the totals (BR-CO-10 to BR-CO-17), each line's net amount from
@@ -16,7 +20,7 @@ exemption reasons, and O alone on its invoice).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from lxml import etree
 
@@ -142,16 +146,42 @@ def _total_problems(f: Figures) -> list[str]:
     if not f.breakdowns:
         problems.append("BR-CO-18: no VAT breakdown (BG-23)")
     for b in f.breakdowns:
-        count = max(1, _lines_in(f, b))
-        if b.rate is not None and abs(b.tax - b.taxable * b.rate / 100) > HALF_CENT * count:
+        parts = _parts_of(f, b)
+        if b.rate is not None and not tax_within_rounding(b.tax, b.taxable, b.rate, parts):
             problems.append(
                 f"BR-CO-17: {b.category} {b.rate} % tax {b.tax} is not taxable {b.taxable} x "
-                f"rate (within the rounding of its {count} line(s))")
+                f"rate rounded, by the group or by each of its {len(parts)} line(s)")
     return problems
 
 
-def _lines_in(f: Figures, b: Breakdown) -> int:
-    return sum(1 for item in (*f.lines, *f.adjustments) if _key(item) == _key(b))
+def tax_within_rounding(tax: Decimal, taxable: Decimal, rate: Decimal,
+                        parts: list[Decimal]) -> bool:
+    """Whether ``tax`` is the VAT of a group of ``parts`` (line net amounts, signed document
+    allowances and charges) summing to ``taxable``, at ``rate`` percent, rounded to the cent:
+    either the group's exact VAT rounded (EN 16931's BR-CO-17), or the sum of each part's
+    VAT rounded (per line), when the parts do make up ``taxable``. A tie (half a cent) may
+    go either way, so half-up, half-even and half-down rounding all pass; any other amount
+    does not."""
+    if tax != tax.quantize(CENT):
+        return False
+    low, high = _roundings(taxable * rate / 100)
+    if low <= tax <= high:
+        return True
+    if sum(parts, Decimal(0)) != taxable:
+        return False  # lines that are not the group's taxable amount prove nothing of it
+    per_part = [_roundings(part * rate / 100) for part in parts]
+    return sum(p[0] for p in per_part) <= tax <= sum(p[1] for p in per_part)
+
+
+def _roundings(exact: Decimal) -> tuple[Decimal, Decimal]:
+    """The lowest and highest cent a rounding to the nearest cent gives (two at a tie)."""
+    return ((exact - HALF_CENT).quantize(CENT, rounding=ROUND_CEILING),
+            (exact + HALF_CENT).quantize(CENT, rounding=ROUND_FLOOR))
+
+
+def _parts_of(f: Figures, b: Breakdown) -> list[Decimal]:
+    """The signed amounts of the lines and document adjustments of ``b``'s category and rate."""
+    return [_signed(item) for item in (*f.lines, *f.adjustments) if _key(item) == _key(b)]
 
 
 def _key(item: Line | Adjustment | Breakdown) -> tuple[str, Decimal | None]:
@@ -225,9 +255,11 @@ def _breakdown_problems(f: Figures, category: str, groups: list[Breakdown]) -> l
                             f"sum of its lines and adjustments, {taxable}")
         if category == "S":
             exact = b.taxable * (b.rate or 0) / 100
-            if abs(b.tax - exact) > HALF_CENT * max(1, len(items)):
+            parts = [_signed(item) for item in items]
+            if not tax_within_rounding(b.tax, b.taxable, b.rate or Decimal(0), parts):
                 problems.append(f"BR-S-09: {label} tax {b.tax} is not taxable x rate = "
-                                f"{_round(exact)} (within the rounding of its lines)")
+                                f"{_round(exact)}, nor the sum of its {len(parts)} line(s)' "
+                                "VAT rounded one by one")
         elif b.tax != 0:
             problems.append(f"BR-{category}-09: {label} tax amount {b.tax}, not 0")
         if category in NEEDS_REASON and not b.has_reason:

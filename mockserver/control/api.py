@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from mockserver import spec
 from mockserver.control import runs, steering, tenants
 from mockserver.control.access import control_operation
-from mockserver.domain.clock import utc
+from mockserver.domain.clock import RANGE, in_range, utc
 from mockserver.domain.errors import InvalidRequest
 from mockserver.edge import journal
 from mockserver.edge.envelope import ok
@@ -23,12 +23,17 @@ from mockserver.services import clock as clock_service
 def get_health():
     """Readiness: open to anyone, and it never waits for the world (a lock-free read; a
     shared world is asked only whether it can be reached, a 503 when not)."""
-    store = current().store
+    runtime = current()
+    store = runtime.store
     store.probe()
     evictions = {"tenants": store.evicted_tenants,
                  "setup_sessions": store.providers.evicted_sessions()}
-    return encoded(({"status": "ok", "tenants": len(store.tenants), "now": store.clock.now(),
-                     "scenario": store.scenario, "evictions": evictions}, 200))
+    found = {"status": "ok", "tenants": len(store.tenants), "now": store.clock.now(),
+             "scenario": store.scenario, "evictions": evictions}
+    keeper = getattr(runtime.backend, "keeper", None)  # a state file's writer, once started
+    if keeper is not None and runtime.run_id is None:  # it writes the loaded world
+        found["state_file"] = keeper.status()
+    return encoded((found, 200))
 
 
 def _clock(rt, move: clock_service.Move | None = None):
@@ -65,16 +70,22 @@ def set_clock(rt, body):
 
 
 def _instant(text: str, loc: list) -> datetime:
-    """An RFC 3339 date-time (a date alone is not one), else a FastAPI-shaped 422."""
+    """An RFC 3339 date-time (a date alone is not one) in the clock's range, else a
+    FastAPI-shaped 422."""
     try:
         if "T" not in text.upper() and " " not in text:
             raise ValueError("a date-time needs a time of day")
-        return utc(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
+        instant = utc(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
     except (ValueError, OverflowError) as exc:  # OverflowError: no UTC time (year 1 at +01:00)
         raise RequestValidationFailed([{
             "type": "datetime_parsing", "loc": loc, "input": text,
             "msg": f"Input should be a valid datetime, {exc}", "ctx": {"error": str(exc)}}]
         ) from None
+    if not in_range(instant):
+        why = f"the test clock runs from {RANGE}"
+        raise RequestValidationFailed([{"type": "value_error", "loc": loc, "input": text,
+                                        "msg": f"Value error, {why}", "ctx": {"error": why}}])
+    return instant
 
 
 @control_operation

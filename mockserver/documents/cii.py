@@ -98,7 +98,7 @@ def _settlement(doc: Document, facts: InvoiceFacts) -> None:
     settlement = doc.trade.settlement
     settlement.currency_code = facts.invoice.currency
     settlement.payment_reference = facts.invoice.number
-    settlement.payment_means.add(_payment_means(facts.seller, facts.is_credit_note))
+    settlement.payment_means.add(_payment_means(facts))
     for group in facts.vat_groups:
         settlement.trade_tax.add(_vat_breakdown(group))
     terms = PaymentTerms()
@@ -114,9 +114,9 @@ def _settlement(doc: Document, facts: InvoiceFacts) -> None:
     totals.due_amount = facts.grand_total
 
 
-def _payment_means(seller: dict, credit_note: bool) -> PaymentMeans:
-    means = PaymentMeans()
-    if credit_note or not seller.get("iban"):
+def _payment_means(facts: InvoiceFacts) -> PaymentMeans:
+    means, seller = PaymentMeans(), facts.seller
+    if not facts.pays_by_transfer:
         # A standing agreement: the seller gave no account, or (a credit note) asks for no
         # payment into one; the tenant's method on file settles it.
         means.type_code = STANDING_AGREEMENT
@@ -139,7 +139,8 @@ def _vat_breakdown(group: VatGroup) -> ApplicableTradeTax:
     tax.category_code = group.category
     if group.exemption_code:
         tax.exemption_reason_code = group.exemption_code
-    tax.rate_applicable_percent = group.rate  # 0 for O too, see the UBL breakdown
+    if group.category != "O":  # not subject to VAT: no rate (BR-48 lets BT-119 out for O)
+        tax.rate_applicable_percent = group.rate
     return tax
 
 

@@ -27,12 +27,11 @@ def fill_seller(party: TradeParty, facts: InvoiceFacts) -> None:
     _address(party.address, seller)
     endpoint = ids.seller_peppol_endpoint(seller)
     party.electronic_address.uri_ID = (endpoint.scheme, endpoint.value)
-    given = seller.get("vat_number")
     if facts.not_subject_to_vat:  # no VAT identifier (BR-O-2); its tax id is BT-32
-        _registration(party, FISCAL_SCHEME, (given or "").strip())
+        _registration(party, FISCAL_SCHEME, (seller.get("vat_number") or "").strip())
     else:
-        _registration(party, VAT_SCHEME, ids.vat_id(given))
-        _registration(party, FISCAL_SCHEME, ids.tax_registration(given))
+        _registration(party, VAT_SCHEME, ids.party_vat_id(seller))
+        _registration(party, FISCAL_SCHEME, ids.party_tax_registration(seller))
 
 
 def fill_buyer(party: TradeParty, facts: InvoiceFacts) -> None:
@@ -46,7 +45,7 @@ def fill_buyer(party: TradeParty, facts: InvoiceFacts) -> None:
     # Only a VAT identifier (BT-48): EN 16931 has no other buyer tax registration and
     # Factur-X refuses FC on the buyer, so a US EIN is not written here at all.
     if not facts.not_subject_to_vat:
-        _registration(party, VAT_SCHEME, ids.vat_id(buyer.get("vat_number")))
+        _registration(party, VAT_SCHEME, ids.party_vat_id(buyer))
 
 
 def _address(address: PostalTradeAddress, data: dict) -> None:

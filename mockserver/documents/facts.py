@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from mockserver.documents.labels import labels_for, language_of
 from mockserver.domain.invoices import Invoice, LineItem
+from mockserver.domain.localize import format_date
 
 CENT = Decimal("0.01")
 INVOICE_TYPE = "380"
@@ -88,14 +90,25 @@ class InvoiceFacts:
         return [text for text in texts if text]
 
     @property
+    def pays_by_transfer(self) -> bool:
+        """Whether the document asks for a transfer to the seller's account (SEPA credit
+        transfer, 58): an invoice from a seller with an IBAN. Otherwise payment means 57, a
+        standing agreement, and the PDF asks for no transfer either."""
+        return not self.is_credit_note and bool(self.seller.get("iban"))
+
+    @property
     def payment_terms_text(self) -> str:
-        """Payment terms (BT-20); a credit note says how the credited amount is settled."""
+        """Payment terms (BT-20) in the buyer's language; a credit note says how the credited
+        amount is settled."""
+        language = language_of(self.buyer)
+        labels = labels_for(language, credit_note=self.is_credit_note)
         if self.is_credit_note:
-            original = self.invoice.referenced_invoice_number
-            return f"Credit for invoice {original}: refunded or set off"
+            return labels["terms_credit"].format(number=self.invoice.referenced_invoice_number)
         days = self.seller.get("payment_terms_days")
-        due = self.invoice.due_date
-        return f"Payment within {days} days, due {due.isoformat()}" if days else "Due on receipt"
+        if not days:
+            return labels["terms_on_receipt"]
+        return labels["terms"].format(days=days, date=format_date(self.invoice.due_date,
+                                                                  language))
 
 
 def money(cents: int) -> Decimal:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mockserver.domain.vat import vat_identifier
+
 # EAS (CEF code list) schemes keyed by the seller's country: the national register where the
 # seller has a well-known registration number, else that country's VAT-number scheme.
 REGISTRY_EAS = {"NL": "0106", "BE": "0208", "CH": "0183", "DK": "0184", "SE": "0007"}
@@ -16,17 +18,8 @@ VAT_EAS = {
 REGISTRY_ICD = REGISTRY_EAS
 EMAIL_SCHEME = "EM"
 LEITWEG_SCHEME = "0204"
-# Where a tax id is a VAT identifier: the EU member states (Greece as EL, Northern Ireland as
-# XI) and the European countries outside the EU that levy VAT under that name. Anything else
-# (a US EIN, an Australian ABN) is a tax registration of its own kind, never BT-31 or BT-48.
-VAT_PREFIXES = frozenset({
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE",
-    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI",
-    "GB", "CH", "LI", "NO", "IS",
-})
 OTHER_TAX_SCHEME = "TAX"  # UBL TaxScheme of a tax registration that is not VAT (Peppol's use)
 _EAS_CODE = re.compile(r"^\d{4}$")
-_VAT_ID = re.compile(r"^[A-Z]{2}[0-9A-Z+*]{2,14}$")
 
 
 @dataclass(frozen=True)
@@ -97,7 +90,7 @@ def seller_peppol_endpoint(seller: dict) -> Endpoint:
     registration = _compact(seller.get("registration_number"))
     if country in REGISTRY_EAS and registration:
         return Endpoint(REGISTRY_EAS[country], registration)
-    vat = vat_id(seller.get("vat_number"))
+    vat = vat_id(seller.get("vat_number"), country)
     if country in VAT_EAS and vat:
         return Endpoint(VAT_EAS[country], vat)
     return Endpoint(EMAIL_SCHEME, seller["email"])
@@ -107,32 +100,41 @@ def email_endpoint(address: str | None) -> Endpoint | None:
     return Endpoint(EMAIL_SCHEME, address.strip()) if address and address.strip() else None
 
 
-def tax_id_kind(value: str | None) -> str | None:
-    """``"vat"`` for a VAT identifier (its prefix is a VAT country's), ``"tax"`` for any other
-    tax registration (a US EIN, ``12-3456789``), None for no value."""
-    compact = _compact(value).replace(".", "").upper()
-    if not compact:
+def tax_id_kind(value: str | None, country_code: str | None = None) -> str | None:
+    """``"vat"`` for a VAT identifier (:func:`~mockserver.domain.vat.vat_identifier`, the
+    rule the VAT determination uses too), ``"tax"`` for any other tax registration (a US EIN,
+    ``12-3456789``), None for no value."""
+    if not (value or "").strip():
         return None
-    return "vat" if compact[:2] in VAT_PREFIXES else "tax"
+    return "vat" if vat_identifier(value, country_code) else "tax"
 
 
-def vat_id(value: str | None) -> str | None:
-    """A VAT identifier as EN 16931 wants it (country prefix, no spaces or dots), or None.
-
-    A tax number of another kind (a US EIN, also one written ``US-EIN-...``) is not one.
-    """
-    compact = _compact(value).replace(".", "").upper()
-    return compact if tax_id_kind(value) == "vat" and _VAT_ID.match(compact) else None
+def vat_id(value: str | None, country_code: str | None = None) -> str | None:
+    """A party's VAT identifier as EN 16931 wants it (country prefix, no spaces or dots), or
+    None. A number without prefix is the VAT id of the party's country (``0477472701`` of a
+    Belgian is ``BE0477472701``); a tax number of another kind (a US EIN) is not one."""
+    return vat_identifier(value, country_code)
 
 
-def tax_registration(value: str | None) -> str | None:
+def tax_registration(value: str | None, country_code: str | None = None) -> str | None:
     """A tax registration that is not a VAT identifier, as given (BT-32 for a seller)."""
-    return value.strip() if tax_id_kind(value) == "tax" else None
+    return value.strip() if tax_id_kind(value, country_code) == "tax" else None
+
+
+def party_vat_id(party: dict) -> str | None:
+    """The VAT identifier (BT-31, BT-48) of a seller or buyer snapshot."""
+    return vat_id(party.get("vat_number"), party.get("country_code"))
+
+
+def party_tax_registration(party: dict) -> str | None:
+    """The tax registration of its own kind of a seller or buyer snapshot (a US EIN)."""
+    return tax_registration(party.get("vat_number"), party.get("country_code"))
 
 
 def legal_id(party: dict) -> tuple[str, str | None] | None:
-    """The legal registration id (BT-30/BT-47) and its ICD scheme when the register is known."""
-    registration = _compact(party.get("registration_number"))
+    """The legal registration id (BT-30/BT-47), as the register writes it ("HRB 123456 B",
+    as the PDF prints it), and its ICD scheme when the register is known."""
+    registration = (party.get("registration_number") or "").strip()
     if not registration:
         return None
     return registration, REGISTRY_ICD.get((party.get("country_code") or "").upper())

@@ -1,4 +1,5 @@
-"""Every word printed on the PDF, in the six languages a billing profile can prefer."""
+"""Every word printed on the PDF, and the payment terms every format writes (BT-20), in the
+six languages a billing profile can prefer."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ LABELS: dict[str, dict[str, str]] = {
         "vat_breakdown": "VAT breakdown", "category": "Category", "taxable": "Taxable amount",
         "tax": "VAT amount", "payment": "Payment",
         "pay_by": "Please transfer {amount} by {date}, quoting {number}.",
+        "pay_agreed": (
+            "{amount} is due by {date} and is settled with the payment method agreed with you "
+            "(reference {number}); no transfer is needed."
+        ),
+        "terms": "Payment within {days} days, due {date}", "terms_on_receipt": "Due on receipt",
+        "terms_credit": "Credit for invoice {number}: refunded or set off",
         "refund": (
             "The credited amount of {amount} will be refunded or set off against open invoices."
         ),
@@ -46,6 +53,13 @@ LABELS: dict[str, dict[str, str]] = {
         "vat_breakdown": "Btw-specificatie", "category": "Categorie", "taxable": "Grondslag",
         "tax": "Btw-bedrag", "payment": "Betaling",
         "pay_by": "Gelieve {amount} vóór {date} over te maken o.v.v. {number}.",
+        "pay_agreed": (
+            "{amount} is verschuldigd op {date} en wordt voldaan met de met u afgesproken "
+            "betaalmethode (kenmerk {number}); u hoeft niets over te maken."
+        ),
+        "terms": "Betaling binnen {days} dagen, uiterlijk {date}",
+        "terms_on_receipt": "Te voldoen bij ontvangst",
+        "terms_credit": "Creditering van factuur {number}: terugbetaald of verrekend",
         "refund": (
             "Het gecrediteerde bedrag van {amount} wordt terugbetaald of verrekend met openstaande "
             "facturen."
@@ -69,7 +83,7 @@ LABELS: dict[str, dict[str, str]] = {
         # Not "Gutschrift": in German VAT law that is a self-billed invoice (§ 14 (2) UStG).
         "invoice": "Rechnung", "credit_note": "Rechnungskorrektur", "number": "Nummer",
         "issue_date": "Rechnungsdatum", "due_date": "Fällig am", "period": "Leistungszeitraum",
-        "original_invoice": "Korrigiert Rechnung", "your_reference": "Ihre Referenz",
+        "original_invoice": "Korrigierte Rechnung", "your_reference": "Ihre Referenz",
         "leitweg_id": "Leitweg-ID", "bill_to": "Rechnungsempfänger", "vat_id": "USt-IdNr.",
         "tax_id": "Steuernummer",
         "registration": "Handelsregister", "description": "Beschreibung", "quantity": "Menge",
@@ -78,6 +92,13 @@ LABELS: dict[str, dict[str, str]] = {
         "vat_breakdown": "Aufschlüsselung der Umsatzsteuer", "category": "Kategorie",
         "taxable": "Bemessungsgrundlage", "tax": "Steuerbetrag", "payment": "Zahlung",
         "pay_by": "Bitte überweisen Sie {amount} bis zum {date} unter Angabe von {number}.",
+        "pay_agreed": (
+            "{amount} ist am {date} fällig und wird über die mit Ihnen vereinbarte Zahlungsart "
+            "beglichen (Referenz {number}); eine Überweisung ist nicht nötig."
+        ),
+        "terms": "Zahlbar innerhalb von {days} Tagen, fällig am {date}",
+        "terms_on_receipt": "Zahlbar sofort nach Erhalt",
+        "terms_credit": "Korrektur der Rechnung {number}: wird erstattet oder verrechnet",
         "refund": (
             "Der Korrekturbetrag von {amount} wird erstattet oder mit offenen Rechnungen "
             "verrechnet."
@@ -113,6 +134,13 @@ LABELS: dict[str, dict[str, str]] = {
         "vat_breakdown": "Détail de la TVA", "category": "Catégorie", "taxable": "Base HT",
         "tax": "Montant TVA", "payment": "Paiement",
         "pay_by": "Merci de virer {amount} avant le {date} en indiquant {number}.",
+        "pay_agreed": (
+            "{amount} est dû le {date} et sera réglé par le moyen de paiement convenu avec vous "
+            "(référence {number}) ; aucun virement n'est nécessaire."
+        ),
+        "terms": "Paiement à {days} jours, échéance le {date}",
+        "terms_on_receipt": "Payable à réception",
+        "terms_credit": "Avoir sur la facture {number} : remboursé ou imputé",
         "refund": (
             "Le montant crédité de {amount} sera remboursé ou imputé sur les factures ouvertes."
         ),
@@ -144,6 +172,13 @@ LABELS: dict[str, dict[str, str]] = {
         "vat_breakdown": "Desglose del IVA", "category": "Categoría", "taxable": "Base imponible",
         "tax": "Cuota de IVA", "payment": "Pago",
         "pay_by": "Transfiera {amount} antes del {date} indicando {number}.",
+        "pay_agreed": (
+            "{amount} vence el {date} y se liquida con el método de pago acordado con usted "
+            "(referencia {number}); no es necesaria ninguna transferencia."
+        ),
+        "terms": "Pago a {days} días, vencimiento el {date}",
+        "terms_on_receipt": "Pago a la recepción",
+        "terms_credit": "Abono de la factura {number}: se reembolsa o se compensa",
         "refund": (
             "El importe abonado de {amount} se reembolsará o compensará con facturas pendientes."
         ),
@@ -176,6 +211,13 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Totale", "vat_breakdown": "Riepilogo IVA", "category": "Categoria",
         "taxable": "Imponibile", "tax": "Imposta", "payment": "Pagamento",
         "pay_by": "Si prega di versare {amount} entro il {date} indicando {number}.",
+        "pay_agreed": (
+            "{amount} è dovuto entro il {date} e viene saldato con il metodo di pagamento "
+            "concordato con voi (riferimento {number}); non è necessario alcun bonifico."
+        ),
+        "terms": "Pagamento a {days} giorni, scadenza il {date}",
+        "terms_on_receipt": "Pagamento al ricevimento",
+        "terms_credit": "Storno della fattura {number}: rimborsato o compensato",
         "refund": (
             "L'importo accreditato di {amount} sarà rimborsato o compensato con fatture aperte."
         ),

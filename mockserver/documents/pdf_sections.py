@@ -13,7 +13,7 @@ from fpdf import FPDF
 
 from mockserver.documents import identifiers as ids
 from mockserver.documents.facts import InvoiceFacts
-from mockserver.documents.localize import format_date, format_money, format_quantity, format_rate
+from mockserver.domain.localize import format_date, format_money, format_quantity, format_rate
 from mockserver.documents.pdf_grid import Grid
 from mockserver.documents.pdf_text import (
     GREY,
@@ -104,7 +104,7 @@ def footer_lines(facts: InvoiceFacts, labels: dict) -> list[str]:
     place = f"{seller.get('postal_code', '')} {seller.get('city', '')}".strip()
     address = [seller["legal_name"], seller.get("address_line1"), place, seller.get("country_code")]
     details = [
-        _tax_id(labels, seller.get("vat_number"), " "),
+        _tax_id(labels, seller, " "),
         f"{labels['registration']} {seller['registration_number']}"
         if seller.get("registration_number") else None,
         seller.get("email"), seller.get("phone"), seller.get("website"),
@@ -191,18 +191,21 @@ def _buyer(pdf: FPDF, facts: InvoiceFacts, labels: dict, top: float) -> float:
     y = _column(pdf, top, [labels["bill_to"].upper()], BILL_TO)
     y = _column(pdf, y, [buyer["company_name"]], BUYER_NAME)
     lines = _address_lines(buyer)
-    tax_id = _tax_id(labels, buyer.get("vat_number"), ": ")
+    tax_id = _tax_id(labels, buyer, ": ")
     if tax_id:
         lines.append(tax_id)
     return _column(pdf, y, lines, BUYER_ADDRESS)
 
 
-def _tax_id(labels: dict, value: str | None, gap: str) -> str | None:
-    """A VAT number under the VAT label; any other tax id (a US EIN) under the tax id one."""
-    kind = ids.tax_id_kind(value)
-    if kind is None:
-        return None
-    return f"{labels['vat_id' if kind == 'vat' else 'tax_id']}{gap}{value.strip()}"
+def _tax_id(labels: dict, party: dict, gap: str) -> str | None:
+    """A VAT number under the VAT label, with its country prefix as the XML writes it (a
+    Belgian's 0477472701 is BE0477472701); any other tax id (a US EIN) under the tax id one,
+    as given."""
+    vat = ids.party_vat_id(party)
+    if vat:
+        return f"{labels['vat_id']}{gap}{vat}"
+    other = ids.party_tax_registration(party)
+    return f"{labels['tax_id']}{gap}{other}" if other else None
 
 
 def _address_lines(party: dict) -> list[str]:
@@ -254,7 +257,7 @@ def _vat_breakdown(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Printe
         code = f" ({group.exemption_code})" if group.exemption_code else ""
         cells = [
             f"{_category_name(facts, group, labels)} [{group.category}]{code}",
-            format_rate(group.rate, printer.language),
+            "" if group.category == "O" else format_rate(group.rate, printer.language),
             printer.money(group.taxable),
             printer.money(group.tax),
         ]
@@ -298,7 +301,10 @@ def _payment(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Printer) -> 
         paragraph(pdf, pdf.l_margin, CONTENT_WIDTH, text, PAYMENT_TEXT)
         return
     due = printer.date(invoice.due_date)
-    text = labels["pay_by"].format(amount=amount, date=due, number=invoice.number)
+    # The XML's payment means decide the words: a transfer to the account printed below
+    # (58), or the standing agreement (57) of a seller without one, which asks for none.
+    wording = labels["pay_by" if facts.pays_by_transfer else "pay_agreed"]
+    text = wording.format(amount=amount, date=due, number=invoice.number)
     seller = facts.seller
     rows = [
         (labels["account_holder"], seller.get("legal_name")),
@@ -306,7 +312,7 @@ def _payment(pdf: FPDF, facts: InvoiceFacts, labels: dict, printer: Printer) -> 
         (labels["bic"], seller.get("bic")),
         (labels["bank"], seller.get("bank_name")),
     ]
-    rows = [[label, value] for label, value in rows if value]
+    rows = [[label, value] for label, value in rows if value] if facts.pays_by_transfer else []
     height = _text_height(pdf, text) + 1 + sum(PAYMENT_GRID.height(pdf, row) for row in rows)
     _section_title(pdf, labels["payment"], keep_with=height)
     paragraph(pdf, pdf.l_margin, CONTENT_WIDTH, text, PAYMENT_TEXT)

@@ -38,6 +38,9 @@ class UblProfile:
     order_reference: Callable[[InvoiceFacts], str | None]
     missing_fields: Callable[[dict], list[str]]
     profile_id: str = PEPPOL_BILLING
+    # BT-119 in a breakdown of category O: EN 16931 lets it out (BR-48), XRechnung wants it
+    # in every breakdown (BR-DE-14), so there it is written as 0.
+    rate_when_not_subject: bool = False
 
 
 def _peppol_buyer_reference(facts: InvoiceFacts) -> str:
@@ -73,6 +76,7 @@ XRECHNUNG = UblProfile(
     buyer_reference=lambda facts: ids.buyer_reference(facts.buyer),
     order_reference=_order_reference,
     missing_fields=_xrechnung_missing,
+    rate_when_not_subject=True,
 )
 
 
@@ -83,7 +87,7 @@ def render_ubl(facts: InvoiceFacts, profile: UblProfile) -> bytes:
     supplier(root, facts, profile.seller_endpoint(facts.seller))
     customer(root, facts, profile.buyer_endpoint(facts.buyer))
     _payment(root, facts)
-    _tax_total(root, facts)
+    _tax_total(root, facts, profile)
     _monetary_total(root, facts)
     for line in facts.lines:
         _line(root, facts, line)
@@ -134,7 +138,7 @@ def _payment(root: etree._Element, facts: InvoiceFacts) -> None:
     means = cac(root, "PaymentMeans")
     # A credit note asks for no payment: no account to pay into, only how it is settled (the
     # terms). XRechnung still wants the group (BR-DE-1), so it names the standing agreement.
-    if seller.get("iban") and not facts.is_credit_note:
+    if facts.pays_by_transfer:
         cbc(means, "PaymentMeansCode", SEPA_CREDIT_TRANSFER, name="SEPA credit transfer")
         cbc(means, "PaymentID", facts.invoice.number)
         account = cac(means, "PayeeFinancialAccount")
@@ -148,7 +152,7 @@ def _payment(root: etree._Element, facts: InvoiceFacts) -> None:
     cbc(cac(root, "PaymentTerms"), "Note", facts.payment_terms_text)
 
 
-def _tax_total(root: etree._Element, facts: InvoiceFacts) -> None:
+def _tax_total(root: etree._Element, facts: InvoiceFacts, profile: UblProfile) -> None:
     currency = facts.invoice.currency
     total = cac(root, "TaxTotal")
     amount(total, "TaxAmount", facts.tax_total, currency)
@@ -158,8 +162,8 @@ def _tax_total(root: etree._Element, facts: InvoiceFacts) -> None:
         amount(subtotal, "TaxAmount", group.tax, currency)
         category = cac(subtotal, "TaxCategory")
         cbc(category, "ID", group.category)
-        # Written even for O (as 0): XRechnung wants BT-119 always (BR-DE-14), CEN allows it.
-        cbc(category, "Percent", group.rate)
+        if group.category != "O" or profile.rate_when_not_subject:
+            cbc(category, "Percent", group.rate)
         cbc(category, "TaxExemptionReasonCode", group.exemption_code)
         cbc(category, "TaxExemptionReason", group.exemption_reason)
         cbc(cac(category, "TaxScheme"), "ID", "VAT")

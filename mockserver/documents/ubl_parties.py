@@ -39,7 +39,7 @@ def supplier(root: etree._Element, facts: InvoiceFacts, endpoint: ids.Endpoint |
     _endpoint(party, endpoint)
     cbc(cac(party, "PartyName"), "Name", seller["legal_name"])
     _address(party, seller)
-    vat, other = _tax_ids(seller.get("vat_number"), facts.not_subject_to_vat)
+    vat, other = _tax_ids(seller, facts.not_subject_to_vat)
     _tax_scheme(party, vat, "VAT")  # BT-31
     _tax_scheme(party, other, ids.OTHER_TAX_SCHEME)  # BT-32
     legal = cac(party, "PartyLegalEntity")
@@ -57,12 +57,11 @@ def customer(root: etree._Element, facts: InvoiceFacts, endpoint: ids.Endpoint |
     party = cac(cac(root, "AccountingCustomerParty"), "Party")
     _endpoint(party, endpoint)
     _address(party, buyer)
-    given = buyer.get("vat_number")
     if not facts.not_subject_to_vat:
-        _tax_scheme(party, ids.vat_id(given), "VAT")  # BT-48
+        _tax_scheme(party, ids.party_vat_id(buyer), "VAT")  # BT-48
     # Not BT-48, which only a VAT identifier can be: the buyer's tax registration of its own
     # kind (a US EIN), in UBL's own way of naming a tax scheme.
-    _tax_scheme(party, ids.tax_registration(given), ids.OTHER_TAX_SCHEME)
+    _tax_scheme(party, ids.party_tax_registration(buyer), ids.OTHER_TAX_SCHEME)
     cbc(cac(party, "PartyLegalEntity"), "RegistrationName", buyer["company_name"])
     if buyer.get("contact_email") or buyer.get("phone"):
         _contact(party, None, buyer.get("phone"), buyer.get("contact_email"))
@@ -83,12 +82,12 @@ def _address(party: etree._Element, data: dict) -> None:
     cbc(cac(address, "Country"), "IdentificationCode", data["country_code"].upper())
 
 
-def _tax_ids(value: str | None, not_subject_to_vat: bool) -> tuple[str | None, str | None]:
+def _tax_ids(seller: dict, not_subject_to_vat: bool) -> tuple[str | None, str | None]:
     """A seller's tax id as (VAT identifier BT-31, other tax registration BT-32). Outside the
     scope of VAT (category O) there is no BT-31 (BR-O-2): any tax id the seller has is BT-32."""
     if not_subject_to_vat:
-        return None, (value or "").strip() or None
-    return ids.vat_id(value), ids.tax_registration(value)
+        return None, (seller.get("vat_number") or "").strip() or None
+    return ids.party_vat_id(seller), ids.party_tax_registration(seller)
 
 
 def _tax_scheme(party: etree._Element, company_id: str | None, scheme_id: str) -> None:

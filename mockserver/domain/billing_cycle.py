@@ -93,6 +93,9 @@ def period_lines(sub: Subscription, usage: list[UsageEvent]) -> list[Line]:
 
 
 def roll_period(sub: Subscription) -> None:
+    """The next period: it starts where the closed one ended and ends on the subscription's
+    anchor day (a 28 February start is followed by 31 March for a plan started on the 31st,
+    not by 28 March)."""
     months = PERIOD_MONTHS.get(sub.plan.billing_period, 1)
     sub.current_period_start = sub.current_period_end
-    sub.current_period_end = add_months(sub.current_period_start, months)
+    sub.current_period_end = add_months(sub.current_period_start, months, sub.anchor_day)

@@ -12,6 +12,19 @@ from typing import Callable, Literal
 
 ClockMode = Literal["running", "frozen"]
 
+# The instants a world's clock may show. Past year 9999 no date can even be written (a due
+# date, a period end or a month's move from there overflows); before 1970 no world of the mock
+# starts. What comes in (a clock set, a scenario's dates, a state file) is held to this range,
+# and so is every move, with room to spare at the end for what the billing cycle looks ahead.
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+RANGE = "1970-01-01T00:00:00Z to 9000-01-01T00:00:00Z"
+
+
+def in_range(instant: datetime) -> bool:
+    """Whether ``instant`` lies in the clock's range (``EARLIEST`` to ``LATEST``, both in)."""
+    return EARLIEST <= utc(instant) <= LATEST
+
 
 def real_time() -> datetime:
     """The wall clock, in UTC (the default source of a running clock)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from mockserver.domain.invoices import Invoice
+from mockserver.domain.localize import format_date, format_money
 
 SUBJECTS = {
     "en": ("Invoice {number} from {seller}", "Credit note {number} from {seller}"),
@@ -58,12 +59,14 @@ def invoice_message(invoice: Invoice, to: str, language: str, message_id: str,
     lang = language if language in SUBJECTS else "en"
     kind = 1 if invoice.is_credit_note else 0
     seller = (invoice.seller or {}).get("legal_name", "")
-    amount = f"{invoice.currency} {abs(invoice.total_cents) / 100:.2f}"
+    # As the attached PDF writes them: "140,40 €" in German, "€ 140,40" in Dutch.
+    amount = format_money(abs(invoice.total_cents), invoice.currency, lang)
     subject = SUBJECTS[lang][kind].format(number=invoice.number, seller=seller)
     template = CREDIT_NOTE_BODIES[lang] if invoice.is_credit_note else BODIES[lang]
     body = template.format(
         buyer=(invoice.buyer or {}).get("company_name", ""), document=DOCUMENT_WORDS[lang][kind],
-        number=invoice.number, amount=amount, due=invoice.due_date.isoformat(), seller=seller,
+        number=invoice.number, amount=amount, due=format_date(invoice.due_date, lang),
+        seller=seller,
         original=invoice.referenced_invoice_number,
     )
     return {

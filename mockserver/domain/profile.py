@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 
-from mockserver.domain.vat import is_eu
+from stdnum import bic, iban
+from stdnum.exceptions import ValidationError
+
+from mockserver.domain.vat import is_eu, vat_identifier, vat_prefix
 
 LANGUAGES = ("en", "nl", "de", "fr", "es", "it")
 
@@ -125,8 +129,10 @@ SELLER_REQUIRED = ("legal_name", "address_line1", "postal_code", "city", "countr
                    "vat_number", "email", "phone")
 SELLER_NULLABLE = ("registration_number", "iban", "bic", "bank_name", "website")
 SELLER_TERMS = ("payment_terms_days",)  # may adjust ScaiLabs alone: it is not an identity
-# The prefix of an EU country's VAT numbers where it is not the country code (Greece).
-VAT_PREFIX = {"GR": "EL"}
+# An addr-spec in its dot-atom form (RFC 5322 3.4.1), with a domain of at least two labels:
+# what an accounts-payable department can answer. No quoted local parts, no bare hosts.
+ADDR_SPEC = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                       r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
 
 
 def seller_problems(values: dict) -> list[tuple[str, str]]:
@@ -134,24 +140,62 @@ def seller_problems(values: dict) -> list[tuple[str, str]]:
 
     Values that name only the payment terms adjust ScaiLabs; values that name anything else
     are a company of its own and must name everything, so that no invoice can carry one
-    company's name with another's bank account or registration.
+    company's name with another's bank account or registration. The one rule for scenario
+    files, the control API and state files.
     """
     if not set(values) - set(SELLER_TERMS):
         return []
+    return [*_completeness_problems(values), *_identity_problems(values),
+            *_contact_problems(values)]
+
+
+def _completeness_problems(values: dict) -> list[tuple[str, str]]:
     missing = [name for name in SELLER_REQUIRED if not values.get(name)]
     unstated = [name for name in SELLER_NULLABLE if name not in values]
-    problems = []
-    if missing or unstated:
-        parts = [f"a seller of its own names every field, none is taken from ScaiLabs; missing: "
-                 f"{', '.join(missing + unstated)}"]
-        if unstated:
-            parts.append(f"(give null for {', '.join(unstated)} when the seller has none)")
-        problems.append(("", " ".join(parts)))
+    if not (missing or unstated):
+        return []
+    parts = [f"a seller of its own names every field, none is taken from ScaiLabs; missing: "
+             f"{', '.join(missing + unstated)}"]
+    if unstated:
+        parts.append(f"(give null for {', '.join(unstated)} when the seller has none)")
+    return [("", " ".join(parts))]
+
+
+def _identity_problems(values: dict) -> list[tuple[str, str]]:
+    """EN 16931 identifies the seller by its VAT id (BT-31) or its registration (BT-30)
+    (BR-CO-26): an EU seller's VAT number must be its country's VAT id; a seller outside the
+    EU bills outside the scope of EU VAT (category O), whose invoices may carry no VAT id
+    (BR-O-02), so it needs its registration number."""
     country, vat = values.get("country_code") or "", values.get("vat_number") or ""
-    prefix = VAT_PREFIX.get(country, country)
-    if is_eu(country) and vat and not vat.replace(" ", "").upper().startswith(prefix):
-        problems.append(("vat_number", f"{vat!r} is not a VAT number of {country} (an EU "
-                         f"seller's starts with {prefix})"))
+    if not (country and vat):
+        return []  # named as missing already
+    if is_eu(country):
+        prefix = vat_prefix(country)
+        if not (vat_identifier(vat, None) or "").startswith(prefix):
+            return [("vat_number", f"{vat!r} is not a VAT number of {country} (an EU "
+                     f"seller's starts with {prefix})")]
+        return []
+    if "registration_number" in values and not values.get("registration_number"):
+        return [("registration_number", f"a seller outside the EU ({country}) needs its "
+                 "registration number: its invoices are not subject to EU VAT and may carry "
+                 "no VAT id (BR-O-02), so the registration (BT-30) is what identifies it "
+                 "(BR-CO-26)")]
+    return []
+
+
+def _contact_problems(values: dict) -> list[tuple[str, str]]:
+    problems = []
+    email = values.get("email")
+    if email and not ADDR_SPEC.match(email):
+        problems.append(("email", f"{email!r} is not an e-mail address (name@domain.tld)"))
+    for name, check, what in (("iban", iban.validate, "an IBAN"), ("bic", bic.validate, "a BIC")):
+        value = values.get(name)
+        if value is None:
+            continue
+        try:
+            check(value)
+        except ValidationError as exc:
+            problems.append((name, f"{value!r} is not {what} ({exc})"))
     return problems
 
 

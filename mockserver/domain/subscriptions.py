@@ -57,7 +57,12 @@ class Plan:
 class Subscription:
     """``current_period_end`` is the period's boundary: the day it closes, is invoiced and the
     next period starts. The period's last day, what invoices and the API show, is the day
-    before (:attr:`last_day`), so two periods never share a day."""
+    before (:attr:`last_day`), so two periods never share a day.
+
+    ``anchor_day`` is the day of the month every period starts on, the first period's (0:
+    take it from ``current_period_start``). A shorter month starts it on its last day and the
+    next month returns to it: from 31 January, 28 February, then 31 March, 30 April.
+    """
 
     id: str
     plan: Plan
@@ -65,6 +70,13 @@ class Subscription:
     current_period_end: date
     status: str = "active"
     quantity: int = 1
+    anchor_day: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.anchor_day:
+            self.anchor_day = self.current_period_start.day
+        if not 1 <= self.anchor_day <= 31:
+            raise ValueError(f"anchor_day {self.anchor_day} is not a day of a month")
 
     @property
     def mrr_cents(self) -> int:
@@ -87,10 +99,12 @@ class UsageEvent:
     occurred_at: datetime
 
 
-def add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int, anchor_day: int | None = None) -> date:
+    """``months`` calendar months after ``day``, on ``anchor_day`` (else ``day``'s day), or on
+    the month's last day when it is shorter."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return date(year, month, min(anchor_day or day.day, calendar.monthrange(year, month)[1]))
 
 
 def usage_by_tier(quantity: int, tiers: list[UsageTier]) -> list[tuple[UsageTier, Decimal]]:

@@ -7,6 +7,7 @@ the invoice lines.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,6 +23,19 @@ EU_STANDARD_VAT_RATES: dict[str, Decimal] = {
         "SI": "22.00", "SK": "23.00",
     }.items()
 }
+
+# Where a tax id is a VAT identifier: the EU member states (Greece as EL, Northern Ireland as
+# XI) and the European countries outside the EU that levy VAT under that name. Anything else
+# (a US EIN, an Australian ABN) is a tax registration of its own kind.
+VAT_PREFIXES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE",
+    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI",
+    "GB", "CH", "LI", "NO", "IS",
+})
+# The prefix of a country's VAT numbers where it is not the country code (Greece).
+VAT_PREFIX = {"GR": "EL"}
+_VAT_ID = re.compile(r"^[A-Z]{2}[0-9A-Z+*]{2,14}$")
+_SEPARATORS = re.compile(r"[\s.\-]")
 
 EXPORT_NOTE = "Export outside the EU - VAT not applicable"
 REVERSE_CHARGE_NOTE = "Reverse charge - Art. 196 EU VAT Directive"
@@ -56,6 +70,33 @@ def is_eu(country_code: str | None) -> bool:
     return (country_code or "").upper() in EU_STANDARD_VAT_RATES
 
 
+def vat_prefix(country_code: str | None) -> str:
+    """The prefix of the VAT numbers of ``country_code`` (``EL`` for Greece)."""
+    country = (country_code or "").upper()
+    return VAT_PREFIX.get(country, country)
+
+
+def vat_identifier(value: str | None, country_code: str | None) -> str | None:
+    """The VAT identifier a party's tax number stands for, as EN 16931 writes it (its country
+    prefix, no spaces, dots or dashes), or None when it is none (a US EIN, a German
+    Steuernummer ``12/345/67890``, nothing).
+
+    A number with a VAT country's prefix is that country's VAT id. A number without a prefix
+    is the VAT id of the party's own country when that country levies VAT: Belgians write
+    ``0477472701`` for ``BE0477472701``. The one rule :func:`determine_vat` (reverse charge
+    needs a VAT id) and every document (BT-31, BT-48, the PDF's label) classify by.
+    """
+    compact = _SEPARATORS.sub("", value or "").upper()
+    if not compact:
+        return None
+    if compact[:2] not in VAT_PREFIXES:
+        prefix = vat_prefix(country_code)
+        if compact[:2].isalpha() or prefix not in VAT_PREFIXES:
+            return None  # another country's kind of number, or a country without VAT
+        compact = prefix + compact
+    return compact if _VAT_ID.match(compact) else None
+
+
 def format_rate(rate: Decimal) -> str:
     """Rates travel as decimal strings with two places: ``"21.00"``."""
     return str(rate.quantize(Decimal("0.01")))
@@ -72,7 +113,8 @@ def determine_vat(
     """Decide rate, category and notes for one seller/buyer pair.
 
     The order matters: a seller outside the EU charges nothing whatever the buyer; a buyer
-    outside the EU is an export; then domestic, intra-EU B2B (reverse charge) and B2C (OSS,
+    outside the EU is an export; then domestic, intra-EU B2B (reverse charge, for a business
+    whose ``buyer_vat_number`` is a VAT identifier, :func:`vat_identifier`) and B2C (OSS,
     seller's rate). ``tax_exempt`` (a profile flag the public docs list but do not explain) is
     honoured after the export and seller checks: category E at 0%. Pure, so its (frozen)
     answers are shared between invoices.
@@ -88,7 +130,7 @@ def determine_vat(
     rate = EU_STANDARD_VAT_RATES[seller]
     if seller == buyer:
         return VATDetermination("domestic", rate, False, f"VAT {format_rate(rate)}%", None, "S")
-    if is_business and buyer_vat_number:
+    if is_business and vat_identifier(buyer_vat_number, buyer):
         return VATDetermination(
             "intra_eu_b2b", ZERO, True, "VAT 0% (Reverse Charge)", REVERSE_CHARGE_NOTE, "AE"
         )

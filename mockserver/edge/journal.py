@@ -3,6 +3,7 @@
 Bodies are kept as the bytes they came as, cut to ``Settings.journal_body_bytes``, and read as
 JSON only when the journal is shown: a parsed body weighs many times its text (60 KB of small
 objects is over a megabyte of Python objects), and the journal keeps its last 1,000 entries.
+The query string is cut to the same size (``query_truncated``, ``query_size``).
 """
 
 from __future__ import annotations
@@ -65,6 +66,17 @@ class JournalMiddleware:
         self.app, self.runtime = app, runtime
         self.body_bytes = runtime.settings.journal_body_bytes
 
+    def _entry(self, scope: Scope, store, kept: bytes, body_size: int) -> dict:
+        """A request's entry before it is answered (status 500 until it is); the query is
+        cut to ``journal_body_bytes`` like the body."""
+        query = scope.get("query_string", b"")
+        return {"request_id": request_id(), "at": store.clock.now(),
+                "operation_id": routed_operation_id(scope), "method": scope["method"],
+                "path": scope["path"], "query": query[:self.body_bytes].decode("latin-1"),
+                "query_size": len(query), "query_truncated": len(query) > self.body_bytes,
+                "status": 500, "tenant_id": None, "duration_ms": 0.0, "body_size": body_size,
+                "_body": kept, "_generation": store.generation}
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(API_BASE + "/"):
             await self.app(scope, receive, send)
@@ -73,11 +85,7 @@ class JournalMiddleware:
         if store.reads_ahead and current_access().reading:
             await self._read_ahead(scope, receive, send)
             return
-        entry = {"request_id": request_id(), "at": store.clock.now(),
-                 "operation_id": routed_operation_id(scope), "method": scope["method"],
-                 "path": scope["path"], "query": scope.get("query_string", b"").decode("latin-1"),
-                 "status": 500, "tenant_id": None, "duration_ms": 0.0, "body_size": 0,
-                 "_body": b"", "_generation": store.generation}
+        entry = self._entry(scope, store, b"", 0)
         token = CURRENT_ENTRY.set(entry)
         kept = bytearray()
         started = time.perf_counter()
@@ -136,13 +144,8 @@ class JournalMiddleware:
         body = {"type": "http.request", "body": b"".join(parts), "more_body": False}
         started = time.perf_counter()
         for attempt in (1, 2):
-            entry = {"request_id": request_id(), "at": store.clock.now(),
-                     "operation_id": routed_operation_id(scope), "method": scope["method"],
-                     "path": scope["path"],
-                     "query": scope.get("query_string", b"").decode("latin-1"),
-                     "status": 500, "tenant_id": None, "duration_ms": 0.0,
-                     "body_size": len(body["body"]), "_body": body["body"][:self.body_bytes],
-                     "_generation": store.generation}
+            entry = self._entry(scope, store, body["body"][:self.body_bytes],
+                                len(body["body"]))
             token = CURRENT_ENTRY.set(entry)
             held: list[Message] = []
 

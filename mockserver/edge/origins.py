@@ -10,13 +10,19 @@ origin, and answers only to the host names the server knows as its own.
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockserver.edge.errors import Forbidden, Unauthorized
+
 CONTROL_PREFIX = "/_mock"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+LOOPBACK_ONLY = frozenset(LOOPBACK_NAMES)
 # Sec-Fetch-Site values of requests that no other site's page started.
 OWN_SITE = ("same-origin", "none")
 
@@ -78,5 +84,46 @@ def foreign_origin(origin: str | None, sec_fetch_site: str | None, host_header: 
     return None
 
 
-__all__ = ["CONTROL_PREFIX", "CORSOutsideControl", "foreign_origin", "host_name",
-           "is_control_path", "own_host_names"]
+def check_control_access(headers: Mapping[str, str], client: str | None,
+                         admin_token: str | None, own_hosts: frozenset[str] = LOOPBACK_ONLY,
+                         own_origins: frozenset[str] = frozenset()) -> None:
+    """Refuse a request that may not use the control API: without the admin token when one is
+    set (:class:`Unauthorized`); else from another address than loopback, from a web page of
+    another origin, or under a foreign host name (:class:`Forbidden`). ``headers`` are the
+    request's (any case-insensitive mapping), ``client`` its peer address."""
+    if admin_token:
+        header = headers.get("Authorization") or ""
+        given = header[7:] if header.lower().startswith("bearer ") else ""
+        if not hmac.compare_digest(given.encode(), admin_token.encode()):
+            raise Unauthorized("The control API needs the server's admin token")
+    elif not _is_loopback(client):
+        raise Forbidden("The control API is open to loopback clients only; start the server "
+                        "with --admin-token to reach it from elsewhere")
+    else:
+        _refuse_web_pages(headers, own_hosts, own_origins)
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address((address or "").split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_web_pages(headers: Mapping[str, str], own_hosts: frozenset[str],
+                      own_origins: frozenset[str]) -> None:
+    host = headers.get("Host")
+    name = host_name(host)
+    if name is None or name.lower() not in own_hosts:
+        raise Forbidden(f"The control API does not answer to the host name {host!r} (a web "
+                        "page reaching the server through its own DNS name); add it with "
+                        "--allowed-hosts if it is yours", host=host)
+    why = foreign_origin(headers.get("Origin"), headers.get("Sec-Fetch-Site"), host,
+                         own_origins)
+    if why is not None:
+        raise Forbidden(f"The control API refuses requests from web pages of other origins "
+                        f"({why}); call it from a script, a test or curl", origin=why)
+
+
+__all__ = ["CONTROL_PREFIX", "CORSOutsideControl", "LOOPBACK_ONLY", "check_control_access",
+           "foreign_origin", "host_name", "is_control_path", "own_host_names"]

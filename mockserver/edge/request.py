@@ -98,11 +98,17 @@ class EdgeMiddleware:
 def _media_type_in_lower_case(scope: Scope) -> Scope:
     """Media types compare in any case (RFC 9110, 8.3.1), but Connexion and Flask match
     ``Content-Type`` as written: ``Application/JSON`` went unvalidated and reached a handler
-    unparsed. The type is written in lower case once, here; its parameters stay as sent."""
+    unparsed. The type is written in lower case once, here; its parameters stay as sent.
+    A ``Content-Type`` that names no media type (empty, ``garbage``: no ``type/subtype``)
+    is no ``Content-Type``: FastAPI reads such a body as not JSON (its 422), where Connexion
+    would answer 415."""
     headers = scope["headers"]
     for i, (name, value) in enumerate(headers):
         if name == b"content-type":
             media, sep, rest = value.partition(b";")
+            kind, slash, subtype = media.strip().partition(b"/")
+            if not (kind and slash and subtype):
+                return {**scope, "headers": [*headers[:i], *headers[i + 1:]]}
             if media != media.lower():
                 headers = [*headers[:i], (name, media.lower() + sep + rest), *headers[i + 1:]]
                 return {**scope, "headers": headers}

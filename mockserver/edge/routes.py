@@ -42,7 +42,9 @@ ROUTES = RouteTable([
 
 def require_routed_operations(flask_app, base: str = API_BASE + "/billing") -> None:
     """Connexion's router and Flask's can disagree on odd paths (a newline in an id, a doubled
-    slash); a billing request Connexion did not route has no operation, so it is not found."""
+    slash: ``//_mock/tenants``); a request Connexion did not route has no operation, so it is
+    not found: a billing path, or any view of Connexion's APIs (the billing API and /_mock,
+    each a blueprint of its own; the hosted pages and the console are plain Flask views)."""
     from flask import request
 
     from mockserver.compat import current_operation_id, keep_merged_slashes_apart
@@ -52,5 +54,6 @@ def require_routed_operations(flask_app, base: str = API_BASE + "/billing") -> N
 
     @flask_app.before_request
     def require_routed_operation():
-        if request.path.startswith(base) and current_operation_id() is None:
+        operation_view = request.blueprint in flask_app.blueprints
+        if (request.path.startswith(base) or operation_view) and current_operation_id() is None:
             raise NotFound(f"No operation at {request.path!r}")

@@ -5,18 +5,29 @@
 prefix is taken off before anything else sees the path, so CORS, the router, the journal, the
 access rules of ``/_mock`` and the handlers treat a run's request exactly like any other; only
 the world they read (``Runtime.world``) differs.
+
+Only a request that would be let in forks a run: one the control API admits (its access
+rule, applied here first), or a billing request with a token the run's world would know (or
+a JWT the server accepts). Anything else, a web page's request to ``/_mock``, an anonymous
+API call, is answered without a world being made, so no page can fill the runs.
 """
 
 from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.domain.errors import DomainError, InvalidRequest, NotFound
 from mockserver.edge import exit
+from mockserver.edge.auth import authenticate_with
 from mockserver.edge.envelope import JSON
+from mockserver.edge.origins import check_control_access, is_control_path
 from mockserver.edge.runtime import RUN_PREFIX, SELECTED, Runtime, Selected
 from mockserver.services.runs import check_run_id
+from mockserver.spec import API_BASE
+
+HOSTED_PAGES = "/_mock/providers/"  # a session's page: a run made now holds no session
 
 HEADER = b"x-billing-mock-run"
 
@@ -59,8 +70,13 @@ class RunMiddleware:
                 await self.app(scope, receive, send)
                 return
             runs = self.runtime.runs
-            # Forking takes milliseconds: on a thread, so the event loop serves others meanwhile.
-            world = runs.get(run_id) or await run_in_threadpool(runs.world, run_id)
+            world = runs.get(run_id)
+            if world is None and _is_preflight(scope, path):
+                world = self.runtime.loaded  # CORS answers it; nothing reads a world
+            elif world is None:
+                self.check_may_fork(scope, run_id, path)
+                # Forking takes milliseconds: on a thread, so the loop serves others meanwhile.
+                world = await run_in_threadpool(runs.world, run_id)
         except DomainError as error:
             await _refuse(error, scope, send)
             return
@@ -69,6 +85,30 @@ class RunMiddleware:
             await self.app(_stripped(scope, path), receive, send)
         finally:
             SELECTED.reset(token)
+
+
+    def check_may_fork(self, scope: Scope, run_id: str, path: str) -> None:
+        """Refuse (raise) a request that may not fork the run it names (see the module)."""
+        headers, settings = Headers(scope=scope), self.runtime.settings
+        if is_control_path(path) and not path.startswith(HOSTED_PAGES):
+            client = scope.get("client")
+            check_control_access(headers, client[0] if client else None, settings.admin_token,
+                                 self.runtime.own_hosts, self.runtime.own_origins)
+            return
+        scheme, _, token = (headers.get("authorization") or "").partition(" ")
+        if path.startswith(API_BASE + "/") and scheme.lower() == "bearer" and token.strip():
+            authenticate_with(token.strip(), self.runtime.runs.start_tokens(),
+                              settings.jwt_secret)
+            return
+        raise NotFound(f"No run '{run_id}': a run is made by POST /_mock/runs, by a request "
+                       f"to its /_mock the control API lets in, or by a billing request with "
+                       f"a token its world knows")
+
+
+def _is_preflight(scope: Scope, path: str) -> bool:
+    """A CORS preflight of the billing API: the CORS layer answers it by itself."""
+    return (scope["method"] == "OPTIONS" and not is_control_path(path)
+            and any(name == b"access-control-request-method" for name, _ in scope["headers"]))
 
 
 def _stripped(scope: Scope, path: str) -> Scope:

@@ -15,6 +15,7 @@ from mockserver.domain.errors import InvalidRequest
 from mockserver.edge.envelope import JSON, encode, error_body, meta
 from mockserver.edge.errors import code_of_status
 from mockserver.edge.request import Preference, preference
+from mockserver.edge.validation import is_json
 from mockserver.spec import load_spec
 
 _RESOLVED: dict = {}
@@ -87,22 +88,31 @@ def _scripted(store, operation_id: str, tenant_id: str | None, params: dict):
         body = effect.body
         if body is None and effect.status >= 400:
             body = error_body(code_of_status(effect.status), "Scripted by the scenario")
-        response = _response(effect.status, body, "application/json", effect.headers,
-                             store.clock.now())
+        headers = dict(effect.headers)
+        scripted_type = next((headers.pop(name) for name in list(headers)
+                              if name.lower() == "content-type"), None)
+        response = _response(effect.status, body, "application/json", headers,
+                             store.clock.now(), scripted_type)
     if effect.latency_ms:
         return Delay(effect.latency_ms / 1000, response)
     return response
 
 
-def _response(status: int, body, media: str | None, headers: dict, now) -> Response:
+def _response(status: int, body, media: str | None, headers: dict, now,
+              content_type: str | None = None) -> Response:
     """The answer, with this request's id in ``meta`` or ``error`` (a 401 asks for a token,
-    as every 401 of the mock does)."""
+    as every 401 of the mock does). A scripted ``content_type`` is the answer's, as given:
+    a text body is sent as it is unless that type is JSON; anything else as its JSON."""
     if status == 401:
         headers = {"WWW-Authenticate": "Bearer", **headers}
     if isinstance(body, dict) and "meta" in body:
         body["meta"] = meta(now)
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         body["error"]["request_id"] = meta(now)["request_id"]
+    if content_type is not None:
+        text = body if isinstance(body, str) and not is_json(content_type) else (
+            encode(body) if body is not None else b"")
+        return Response(text, status=status, content_type=content_type, headers=headers)
     if media and "json" not in media:
         return Response(body if isinstance(body, (str, bytes)) else "", status=status,
                         mimetype=media, headers=headers)

@@ -41,7 +41,6 @@ from mockserver.state import (
     Store,
     WorldMoved,
     WorldUnavailable,
-    current_access,
     new_generation,
 )
 

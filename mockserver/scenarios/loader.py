@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, datetime, time, timezone
 from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -12,12 +13,14 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 
+from mockserver.domain import clock
 from mockserver.providers import ProviderRegistry
 from mockserver.domain.ids import IdSource
 from mockserver.domain.profile import seller_problems
 from mockserver.scenarios.paths import path_problem
 from mockserver.spec import UnknownOperation, load_spec, operation_id
-from mockserver.schemas import CONTROL, SURROGATE, body_validator
+from mockserver.schemas import CONTROL, NOT_XML, SURROGATE, body_validator
+from mockserver.schemas import strings_holding as _strings_holding
 
 SCHEMA_FILE = files("mockserver") / "scenarios" / "scenario.schema.json"
 MAX_FILE_BYTES = 5_000_000
@@ -37,14 +40,51 @@ class ScenarioError(Exception):
 @lru_cache(maxsize=1)
 def _schema_validator() -> Draft202012Validator:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    return Draft202012Validator(schema, format_checker=_formats())
 
 
 @lru_cache(maxsize=1)
 def _behaviour_validator() -> Draft202012Validator:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     return Draft202012Validator({"$ref": "#/$defs/behaviour", "$defs": schema["$defs"]},
-                                format_checker=FormatChecker())
+                                format_checker=_formats())
+
+
+def _formats() -> FormatChecker:
+    """JSON Schema's formats, with every ``date-time`` and ``date`` also in the test clock's
+    range (a world dated past it cannot be built: its due dates and periods overflow)."""
+    checker = FormatChecker()
+    for name, instant_of in (("date-time", _instant_of), ("date", _midnight_of)):
+        # jsonschema checks date-time only with rfc3339-validator (a dependency); without
+        # it, what Python reads as one is one.
+        conforms, _ = checker.checkers.get(name, (lambda value: True, ()))
+        checker.checks(name, raises=ValueError)(_in_clock_range(conforms, instant_of))
+    return checker
+
+
+def _in_clock_range(conforms, instant_of):
+    def check(value) -> bool:
+        if not isinstance(value, str) or not conforms(value):
+            return conforms(value)
+        try:
+            instant = instant_of(value)
+        except ValueError:  # what the world's builder could not read either
+            return False
+        except OverflowError:  # no UTC time at all (year 1 at +01:00)
+            instant = None
+        if instant is None or not clock.in_range(instant):
+            raise ValueError(f"outside the test clock's range, {clock.RANGE}")
+        return True
+
+    return check
+
+
+def _instant_of(text: str) -> datetime:
+    return clock.utc(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
+
+
+def _midnight_of(text: str) -> datetime:
+    return datetime.combine(date.fromisoformat(text), time(), timezone.utc)
 
 
 def parse_behaviour(data, tenants: set[str], source: str = "<request body>") -> dict:
@@ -52,8 +92,10 @@ def parse_behaviour(data, tenants: set[str], source: str = "<request body>") -> 
     that is running: ``match.tenant`` names one of ``tenants`` (ids or scenario keys)."""
     errors = sorted(_behaviour_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
     problems = [(_path(e.absolute_path), "give at least one of respond, latency_ms and "
-                 "failure_rate" if e.validator == "anyOf" and not e.absolute_path else e.message)
-                for e in errors]
+                 "failure_rate" if e.validator == "anyOf" and not e.absolute_path else
+                 _schema_message(e)) for e in errors]
+    if not problems:
+        problems = behaviour_problems(data, [])
     if not problems:
         try:
             operation_id(data["operation"])
@@ -66,6 +108,18 @@ def parse_behaviour(data, tenants: set[str], source: str = "<request body>") -> 
     if problems:
         raise ScenarioError(source, problems[0][0], problems[0][1], problems[1:])
     return data
+
+
+def _schema_message(error) -> str:
+    """The schema's complaint, without echoing a long value whole."""
+    if error.validator == "maxLength":
+        return (f"is too long ({len(error.instance)} characters; at most "
+                f"{error.validator_value})")
+    if error.validator == "maxProperties":
+        return f"has too many entries ({len(error.instance)}; at most {error.validator_value})"
+    if error.validator == "format" and error.cause is not None:
+        return f"{error.message}: {error.cause}"
+    return error.message
 
 
 def _path(parts) -> str:
@@ -104,7 +158,7 @@ def parse(text_or_data, source: str = "<scenario>") -> dict:
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
             raise ScenarioError(source, where, f"not valid YAML: {exc}") from None
     errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
-    problems = [(_path(e.absolute_path), e.message) for e in errors]
+    problems = [(_path(e.absolute_path), _schema_message(e)) for e in errors]
     if not problems:
         problems = _text_problems(data) or _semantic_problems(data)
     if problems:
@@ -179,6 +233,11 @@ NOT_IN_A_HEADER = re.compile(r"[^\t\x20-\x7e\xa0-\xff]")
 # the message's own framing and the connection breaks.
 FRAMING = {"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
            "trailer"}
+NOT_DOCUMENTED = ("behaviours", "steps", "seller")
+MEDIA_TYPE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*(;.*)?$")
+# Scripted headers in all, names and values: with the server's own, an answer's head stays
+# well under the 16 KiB that common clients read (h11, so httpx; Node).
+MAX_SCRIPTED_HEADER_BYTES = 12 * 1024
 
 
 def _text_problems(data: dict) -> list[tuple[str, str]]:
@@ -186,11 +245,14 @@ def _text_problems(data: dict) -> list[tuple[str, str]]:
     a lone surrogate (it has no UTF-8 form); values that become HTTP or mail headers (scripted
     answer and replay step headers, ``pdf_url`` as a redirect's ``Location``, the seller's
     fields in the invoice mail) must be header text."""
-    problems = [(_path(where), f"holds U+{ord(char):04X}, which is not text (no UTF-8 form)")
-                for where, char in _strings_holding(data, SURROGATE)]
+    problems = _not_text({k: v for k, v in data.items() if k != "behaviours"}, [])
+    # What invoices, documents and mail are made of (the seller has its stricter check below;
+    # behaviours and replay steps are answers and requests, not documents).
+    problems += [(_path(where), f"holds U+{ord(char):04X}, which no XML document (UBL, CII) "
+                  "can carry") for where, char in _strings_holding(
+                      {k: v for k, v in data.items() if k not in NOT_DOCUMENTED}, NOT_XML)]
     for b, behaviour in enumerate(data.get("behaviours", [])):
-        problems += _header_problems(["behaviours", b, "respond", "headers"],
-                                     behaviour.get("respond", {}).get("headers", {}))
+        problems += behaviour_problems(behaviour, ["behaviours", b])
     for s, step in enumerate(data.get("steps", [])):
         request = step.get("request", {})
         problems += _header_problems(["steps", s, "request", "headers"],
@@ -209,6 +271,32 @@ def _text_problems(data: dict) -> list[tuple[str, str]]:
             problems.append((_path(["seller", field]), f"holds the control character "
                              f"U+{ord(char):04X}: seller fields are one line of text"))
     return problems
+
+
+def behaviour_problems(behaviour: dict, where: list) -> list[tuple[str, str]]:
+    """What keeps a behaviour (schema-valid) from being answered, at ``where``: the one check
+    of a scenario's behaviours and of ``POST /_mock/behaviours``. No string may hold a lone
+    surrogate; scripted headers must be writable, not the server's framing, a media type for
+    ``Content-Type``, and small enough for any client to read (``MAX_SCRIPTED_HEADER_BYTES``
+    together; each value at most 8 KiB and 50 headers are the schema's)."""
+    problems = _not_text(behaviour, where)
+    at = [*where, "respond", "headers"]
+    headers = behaviour.get("respond", {}).get("headers", {})
+    problems += _header_problems(at, headers)
+    for name, value in headers.items():
+        if name.lower() == "content-type" and not MEDIA_TYPE.match(value):
+            problems.append((_path([*at, name]), f"{value[:80]!r} is not a media type "
+                             "(type/subtype, e.g. text/html)"))
+    size = sum(len(name) + len(value) for name, value in headers.items())
+    if size > MAX_SCRIPTED_HEADER_BYTES:
+        problems.append((_path(at), f"holds {size} bytes of headers; at most "
+                         f"{MAX_SCRIPTED_HEADER_BYTES} bytes together (names and values)"))
+    return problems
+
+
+def _not_text(value, where: list) -> list[tuple[str, str]]:
+    return [(_path(found), f"holds U+{ord(char):04X}, which is not text (no UTF-8 form)")
+            for found, char in _strings_holding(value, SURROGATE, tuple(where))]
 
 
 def _header_problems(where: list, headers: dict) -> list[tuple[str, str]]:
@@ -234,22 +322,6 @@ def _header_value_problems(where: list, value: str) -> list[tuple[str, str]]:
         return [(_path(where), "holds a line break: a header value is one line")]
     return [(_path(where), f"holds U+{ord(char):04X}, which a header value cannot carry "
              "(visible Latin-1 text only)")]
-
-
-def _strings_holding(value, pattern: re.Pattern, where: tuple = ()):
-    """``(path, character)`` of every string (keys included) in ``value`` that ``pattern``
-    finds a character in."""
-    if isinstance(value, str):
-        found = pattern.search(value)
-        if found:
-            yield list(where), found.group()
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings_holding(key, pattern, where)
-            yield from _strings_holding(item, pattern, (*where, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings_holding(item, pattern, (*where, index))
 
 
 def _invoice_problems(where: str, tenant: dict) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mockserver.domain import billing_cycle as cycle
+from mockserver.domain import clock
 from mockserver.domain.errors import Conflict, DomainError, InvalidRequest, LimitReached
 from mockserver.domain.invoices import InvoiceStatus
 from mockserver.domain.issuing import issue_invoice
@@ -45,7 +46,14 @@ def advance(store: Store, delta: timedelta, months: int = 0) -> Move:
         raise InvalidRequest("The clock only moves forward; use set to jump")
     with store.lock:
         now = store.clock.now()
-        return _moved(store, months_later(now, months) + delta)
+        try:
+            target = months_later(now, months) + delta
+        except (OverflowError, ValueError):  # past year 9999: no date at all
+            target = None
+        if target is None or not clock.in_range(target):
+            raise InvalidRequest(f"The move would take the clock out of its range ({clock.RANGE})",
+                                 now=now)
+        return _moved(store, target)
 
 
 def months_later(instant: datetime, months: int) -> datetime:
@@ -58,6 +66,8 @@ def set_time(store: Store, instant: datetime, mode: str | None = None, *,
              allow_backwards: bool = False) -> Move:
     """Jump to ``instant``. Forward jumps run the events on the way; a backward jump runs
     none and is refused unless ``allow_backwards`` (what was billed stays billed)."""
+    if not clock.in_range(instant):
+        raise InvalidRequest(f"The clock runs from {clock.RANGE}", requested=instant)
     with store.lock:
         now = store.clock.now()
         if instant < now:

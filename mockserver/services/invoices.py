@@ -81,11 +81,12 @@ def send_invoice(world: World, tenant_id: str, invoice_id: str,
                 continue  # another world now: what was read belongs to none
             tenant = store.tenant(tenant_id)  # read again: it may have moved meanwhile
             invoice = tenant.visible_invoice(invoice_id)
-            message = _record_send(store, tenant, invoice, documents)
-            if mailer is not None:
+            message = _message(store, tenant, invoice, documents)  # nothing changed yet
+            if mailer is not None:  # never raises: what cannot be mailed is a failed delivery
                 message["delivery"] = mailer.submit(
                     message, documents, lambda outcome: _record_delivery(
                         world, message["message_id"], outcome))
+            _record_send(store, invoice, message)
             sent = Sent(message, invoice.sent_at)
         return sent
     raise Conflict("The world changed during every attempt to send the invoice; try again")
@@ -100,18 +101,20 @@ def _record_delivery(world: World, message_id: str, outcome: dict) -> None:
                 message["delivery"] = outcome
 
 
-def _record_send(store: Store, tenant, invoice: Invoice, documents) -> dict:
+def _message(store: Store, tenant, invoice: Invoice, documents) -> dict:
+    """The outbox record of the send (checked first; the world does not change)."""
     _check_sendable(invoice, tenant.profile)
-    now = store.clock.now()
-    message = invoice_message(
+    return invoice_message(
         invoice, tenant.profile.contact_email, tenant.profile.preferred_language,
-        store.ids.new("msg"), now,
+        store.ids.new("msg"), store.clock.now(),
         [{"filename": d.filename, "content_type": d.media_type, "size": len(d.content),
           "format": d.format} for d in documents])
+
+
+def _record_send(store: Store, invoice: Invoice, message: dict) -> None:
     if invoice.status is not InvoiceStatus.SENT:
-        invoice.transition(InvoiceStatus.SENT, now)
+        invoice.transition(InvoiceStatus.SENT, message["sent_at"])
     store.outbox.append(message)
-    return message
 
 
 def _check_sendable(invoice: Invoice, profile) -> None:

@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Callable
@@ -60,7 +61,13 @@ class Mailer:
     def submit(self, message: dict, documents: list[RenderedDocument],
                report: Callable[[dict], None]) -> dict:
         """Queue ``message``; answer its delivery record for now, and call ``report`` with
-        the outcome later (on a worker thread)."""
+        the outcome later (on a worker thread). Never raises: a message that cannot be
+        written as mail is a failed delivery, found before it takes a waiting slot."""
+        try:
+            mail = mime_message(message, documents)
+        except (ValueError, TypeError, MessageError) as exc:
+            log.warning("SMTP delivery of %s not queued: %s", message["message_id"], exc)
+            return self._failed(f"the message cannot be written as mail: {exc}")
         with self._lock:
             if self._waiting >= self.max_waiting:
                 log.warning("SMTP delivery of %s not queued: %d deliveries are waiting",
@@ -69,7 +76,6 @@ class Mailer:
                         "error": f"{self._waiting} deliveries are already waiting"}
             self._waiting += 1
         due = time.monotonic() + self.deadline
-        mail = mime_message(message, documents)
         try:
             self._executor.submit(self._deliver_and_report, mail, due, report)
         except RuntimeError:  # the server is shutting down

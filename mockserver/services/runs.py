@@ -72,6 +72,10 @@ class Runs:
         self._runs: OrderedDict[str, Run] = OrderedDict()
         self._lock = threading.Lock()  # held for the table only, never while forking
 
+    def start_tokens(self) -> dict:
+        """The token table a run forked now starts with (the loaded world's start's)."""
+        return self.base.store.start_tokens()
+
     def get(self, run_id: str) -> World | None:
         """The run's world, marked as used now; None if there is no such run (or it expired)."""
         with self._lock:

@@ -4,7 +4,8 @@ A dataclass is an object of its fields by name (every field, ``init=False`` ones
 ``datetime`` an RFC 3339 string with its offset, ``date`` ISO 8601, ``Decimal`` a string,
 an ``Enum`` its value, tuples, lists and deques arrays. Decoding checks every value against
 the annotation and refuses what does not fit, naming where it is (``tenants[2].invoices[0]
-.issue_date``): unknown keys, missing fields, wrong types. Nothing is built half: a failure
+.issue_date``): unknown keys, missing fields (every field, also those with a default: the
+writer writes them all), wrong types. Nothing is built half: a failure
 raises before the caller has anything.
 """
 
@@ -113,10 +114,8 @@ def decode_dataclass(cls: type, raw: Any, where: str, **given: Any) -> Any:
     for name, f in fields.items():
         if name in given:
             continue
-        if name not in raw:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise FormatError(f"{where}.{name}", "missing")
-            continue
+        if name not in raw:  # the file holds every field: one left out is no default
+            raise FormatError(f"{where}.{name}", "missing")
         value = decode(hints[name], raw[name], f"{where}.{name}")
         if isinstance(value, deque) and f.default_factory is not dataclasses.MISSING:
             bounded[name] = value  # the field's own factory knows its bound

@@ -40,10 +40,11 @@ def load_state(path: str | os.PathLike, max_tenants: int, outbox_size: int,
         return None
     except OSError as exc:
         raise StateFileError(path, f"cannot read it ({exc.strerror})") from None
-    try:
-        raw = json.loads(text)
-    except UnicodeDecodeError:
-        raise StateFileError(path, "not UTF-8 JSON") from None
+    try:  # UTF-8 only: json.loads would take UTF-16 and UTF-32 bytes too
+        raw = json.loads(text.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise StateFileError(path, f"not UTF-8 (byte {exc.start}); the file is UTF-8 JSON"
+                             ) from None
     except (ValueError, RecursionError) as exc:
         raise StateFileError(path, f"not JSON ({exc})") from None
     try:
@@ -105,6 +106,7 @@ class StateKeeper:
         self._thread: threading.Thread | None = None
         self._start: tuple[Snapshot | None, dict | None] = (None, None)  # encoded once
         self.saves = 0
+        self.error: str | None = None  # why the last save failed (None: it did not)
 
     def touch(self) -> None:
         """Something may have changed the world: write it within ``interval``."""
@@ -122,18 +124,34 @@ class StateKeeper:
         self.save()
 
     def save(self) -> None:
+        """Write the world now. Never raises: a save that fails is logged (once per distinct
+        reason), kept in ``error`` (``/_mock/health`` shows it) and tried again within
+        ``interval``; the server and this keeper go on."""
         self._changed.clear()
         store = self.world.store
-        with store.lock:  # a pickled snapshot is quick; it is encoded outside the lock
-            self._seen_generation = store.generation
-            current, start = store.snapshot(), store.start
         try:
+            with store.lock:  # a pickled snapshot is quick; it is encoded outside the lock
+                self._seen_generation = store.generation
+                current, start = store.snapshot(), store.start
             if start is not self._start[0]:
                 self._start = (start, world_of(start) if start is not None else None)
             write_document(self.path, document_of(current, self._start[1]))
-            self.saves += 1
-        except (OSError, FormatError) as exc:  # the server goes on; the next save may work
-            log.error("state file %s not written: %s", self.path, exc)
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the next save may work
+            error = f"{type(exc).__name__}: {exc}"
+            if error != self.error:
+                log.error("state file %s not written: %s", self.path, error,
+                          exc_info=not isinstance(exc, (OSError, FormatError)))
+            self.error = error
+            self._changed.set()  # try again within ``interval``
+            return
+        self.saves += 1
+        if self.error is not None:
+            log.warning("state file %s written again", self.path)
+        self.error = None
+
+    def status(self) -> dict:
+        """What ``/_mock/health`` shows of the keeper (a lock-free read)."""
+        return {"saves": self.saves, "error": self.error}
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

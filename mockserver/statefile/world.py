@@ -13,15 +13,16 @@ from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from mockserver.domain.clock import Clock, real_time
+from mockserver.domain.clock import RANGE, Clock, in_range, real_time
 from mockserver.domain.ids import IdSource
 from mockserver.domain.numbering import PREFIXES, InvoiceNumbering
 from mockserver.domain.payment_methods import PaymentMethod, PaymentMethodBook
-from mockserver.domain.profile import Seller
+from mockserver.domain.profile import Seller, seller_problems
 from mockserver.domain.tenant import Tenant
 from mockserver.providers import ProviderRegistry, SetupSession
 from mockserver.scenarios.behaviours import Behaviour
 from mockserver.state import Snapshot, Store, TokenGrant
+from mockserver.statefile.checks import check_sequence, check_text, check_world
 from mockserver.statefile.codec import FormatError, decode, decode_dataclass, encode
 
 FORMAT = "billing-mock-state"
@@ -115,10 +116,11 @@ def decode_world(raw: Any, where: str, max_tenants: int, outbox_size: int) -> St
     missing = [key for key in WORLD_KEYS if key not in raw]
     if missing:
         raise FormatError(f"{where}.{missing[0]}", "missing")
+    check_text(raw, where)
     ids = _decode_ids(raw["ids"], f"{where}.ids")
     tokens = decode(dict[str, TokenGrant], raw["tokens"], f"{where}.tokens")
     store = Store(_decode_clock(raw["clock"], f"{where}.clock"), ids,
-                  seller=decode(Seller, raw["seller"], f"{where}.seller"),
+                  seller=_decode_seller(raw["seller"], f"{where}.seller"),
                   max_tenants=max_tenants, outbox_size=outbox_size,
                   numbering=_decode_numbering(raw["numbering"], f"{where}.numbering"),
                   tokens={k: TokenGrant(v.tenant_id, tuple(v.permissions), v.label)
@@ -143,6 +145,7 @@ def decode_world(raw: Any, where: str, max_tenants: int, outbox_size: int) -> St
         store.outbox.append(_decode_message(message, f"{where}.outbox[{i}]"))
     counters = decode(dict[str, int], raw["counters"], f"{where}.counters")
     store.evicted_tenants = counters.get("evicted_tenants", 0)
+    check_world(store, where)
     return store
 
 
@@ -162,11 +165,41 @@ def _decode_clock(raw: Any, where: str) -> Clock:
     found = decode(dict, raw, where)
     mode = found.get("mode")
     if mode == "frozen":
-        return Clock(decode(datetime, found.get("now"), f"{where}.now"), "frozen")
+        now = decode(datetime, found.get("now"), f"{where}.now")
+        if not in_range(now):
+            raise FormatError(f"{where}.now", f"outside the test clock's range, {RANGE}")
+        return Clock(now, "frozen")
     if mode == "running":
+        if not in_range(decode(datetime, found.get("now"), f"{where}.now")):
+            raise FormatError(f"{where}.now", f"outside the test clock's range, {RANGE}")
         offset = decode(int, found.get("offset_microseconds"), f"{where}.offset_microseconds")
-        return Clock(real_time() + timedelta(microseconds=offset), "running")
+        try:
+            now = real_time() + timedelta(microseconds=offset)
+        except OverflowError:  # past year 9999
+            now = None
+        if now is None or not in_range(now):
+            raise FormatError(where, f"outside the test clock's range, {RANGE}")
+        return Clock(now, "running")
     raise FormatError(f"{where}.mode", f"expected 'frozen' or 'running', got {mode!r}")
+
+
+def _decode_seller(raw: Any, where: str) -> Seller:
+    """The seller, under the rule a scenario's seller obeys (``seller_problems``): a partial
+    one is refused naming what is missing, never completed with ScaiLabs' bank account."""
+    found = decode(dict, raw, where)
+    named = {k: v for k, v in found.items() if k != "extra"}
+    missing = [problem for problem in seller_problems(named) if "missing" in problem[1]]
+    if missing:  # every missing field at once, before the typed decode names only the first
+        name, problem = missing[0]
+        raise FormatError(f"{where}.{name}" if name else where, problem)
+    seller = decode(Seller, found, where)  # the types next: the rule reads typed values
+    problems = seller_problems({k: getattr(seller, k) for k in found if k != "extra"})
+    if problems:
+        name, problem = problems[0]
+        more = "; ".join(f"{where}.{n}: {p}" if n else p for n, p in problems[1:])
+        raise FormatError(f"{where}.{name}" if name else where,
+                          f"{problem}; {more}" if more else problem)
+    return seller
 
 
 def _decode_ids(raw: Any, where: str) -> IdSource:
@@ -190,8 +223,11 @@ def _decode_numbering(raw: Any, where: str) -> InvoiceNumbering:
         kind = entry.get("document_type")
         if kind not in PREFIXES:
             raise FormatError(f"{at}.document_type", f"expected one of {', '.join(PREFIXES)}")
-        state[(kind, decode(int, entry.get("fiscal_year"), f"{at}.fiscal_year"))] = decode(
-            int, entry.get("next"), f"{at}.next")
+        key = (kind, decode(int, entry.get("fiscal_year"), f"{at}.fiscal_year"))
+        if key in state:
+            raise FormatError(at, f"{kind} {key[1]} is there twice")
+        state[key] = decode(int, entry.get("next"), f"{at}.next")
+        check_sequence(state[key], f"{at}.next")
     numbering.restore(state)
     return numbering
 

@@ -25,6 +25,7 @@ import re
 import uuid
 
 from mockserver.published import published_document
+from tests.contract.broken import _answer_of
 
 MOCK_ID = re.compile(rb"\b(?:inv|pm)_[0-9a-f]{8,32}\b")
 THEIR_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -88,16 +89,7 @@ class FaithfulButDifferent:
                                   else m.group(0), query)
         scope = {**scope, "path": self._ours(scope["path"]),
                  "raw_path": self._ours(scope["path"]).encode(), "query_string": query.encode()}
-        start, chunks = {}, []
-
-        async def capture(message):
-            if message["type"] == "http.response.start":
-                start.update(message)
-            else:
-                chunks.append(message.get("body", b""))
-
-        await self.app(scope, receive, capture)
-        raw = b"".join(chunks)
+        start, raw = await _answer_of(self.app, scope, receive)
         if start["status"] == 409 and scope["path"].endswith("/send"):
             start["status"] = 400  # BadRequestError: the transition is not allowed
             body = json.loads(raw)

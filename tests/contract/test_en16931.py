@@ -201,3 +201,43 @@ def test_a_credit_note_is_read_with_its_own_line_and_quantity_elements():
 def test_something_else_is_refused():
     with pytest.raises(ValueError):
         arithmetic_problems(b"<Order xmlns='urn:example'/>")
+
+
+UBL_CENT_MORE = [(path, plus("0.01")) for path, _ in UBL_TAX_SHIFT]
+CII_CENT_MORE = [(path, plus("0.01")) for path, _ in CII_TAX_SHIFT]
+
+
+@pytest.mark.parametrize(("fmt", "shift", "ns"), [("ubl", UBL_CENT_MORE, UBL_NS),
+                                                  ("cii", CII_CENT_MORE, CII_NS)])
+def test_a_cent_no_rounding_gives_is_caught_though_within_half_a_cent_per_line(fmt, shift,
+                                                                               ns):
+    """The Dutch 21 % group: 149.00 + 37.50 + 120.00 gives 31.29 + 7.875 + 25.20 = 64.365
+    exact, so 64.37 by the group or per line (the tie of 7.875 either way: 64.36 too). 64.38
+    is within half a cent per line of the exact 64.365, but no rounding gives it."""
+    xml = xml_of(NL, fmt)
+    group = figures(xml).breakdowns[0]
+    assert (group.rate, group.taxable, group.tax) == (Decimal("21.00"), Decimal("306.50"),
+                                                      Decimal("64.37"))
+    broken = mutate(xml, shift, ns)
+    assert {"BR-S-09", "BR-CO-17"} <= rules(broken)
+
+
+@pytest.mark.parametrize(("tax", "allowed"), [
+    ("64.37", True), ("64.36", True),  # per line, the tie of 7.875 rounded down
+    ("64.38", False), ("64.35", False), ("64.365", False)])
+def test_the_vat_of_a_group_is_its_rounding_by_group_or_by_line_and_nothing_else(tax,
+                                                                                  allowed):
+    from mockserver.contract.en16931 import tax_within_rounding
+
+    lines = [Decimal("149.00"), Decimal("37.50"), Decimal("120.00")]
+    assert tax_within_rounding(Decimal(tax), Decimal("306.50"), Decimal("21"), lines) is allowed
+
+
+def test_the_group_rounding_of_en16931_is_accepted_where_lines_round_to_less():
+    """Two lines of 0.02 at 21 %: each line's VAT rounds to 0.00, the group's 0.0084 to
+    0.01. Either is a rounding; 0.02 is neither."""
+    from mockserver.contract.en16931 import tax_within_rounding
+
+    lines, rate = [Decimal("0.02"), Decimal("0.02")], Decimal("21")
+    assert [tax_within_rounding(Decimal(t), Decimal("0.04"), rate, lines)
+            for t in ("0.00", "0.01", "0.02")] == [True, True, False]

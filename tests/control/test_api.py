@@ -151,9 +151,9 @@ def test_setting_the_clock_to_no_date_time_is_a_422(own_server, now):
 
 
 def test_setting_the_clock_centuries_ahead_is_refused_whole(own_server):
-    r = httpx.post(f"{own_server.url}/_mock/clock/set", json={"now": "9999-12-31T23:59:59Z"})
+    r = httpx.post(f"{own_server.url}/_mock/clock/set", json={"now": "2999-12-31T23:59:59Z"})
     assert r.status_code == 400 and "at most" in r.json()["error"]["message"]
-    assert not httpx.get(f"{own_server.url}/_mock/clock").json()["data"]["now"].startswith("9999")
+    assert not httpx.get(f"{own_server.url}/_mock/clock").json()["data"]["now"].startswith("2999")
 
 
 def test_setting_the_clock_back_is_refused_unless_asked_for(server):

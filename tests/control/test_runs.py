@@ -260,3 +260,77 @@ def test_a_browser_on_another_origin_reaches_a_run_through_cors(server):
         "Access-Control-Request-Headers": "authorization,x-billing-mock-run"})
     assert r.status_code == 200
     assert r.headers["access-control-allow-origin"] in ("*", "http://localhost:5173")
+
+
+def listed_runs(server) -> set[str]:
+    return {r["id"] for r in httpx.get(f"{server.url}/_mock/runs").json()["data"]["runs"]}
+
+
+@pytest.mark.parametrize("method, path, headers, status", [
+    ("POST", "/_mock/reset", {"Origin": "http://evil.example"}, 403),
+    ("POST", "/_mock/clock/advance", {"Sec-Fetch-Site": "cross-site"}, 403),
+    ("GET", "/_mock/tenants", {"Host": "evil.example"}, 403),
+    ("GET", "/api/v1/billing/payment-providers", {"Sec-Fetch-Site": "cross-site"}, 404),
+    ("GET", "/api/v1/billing/payment-providers", {}, 404),
+    ("GET", "/api/v1/billing/overview", {"Authorization": "Bearer nobody-knows-it"}, 401),
+    ("GET", "/_mock/providers/mollie/checkout/ps_gone", {}, 404),
+], ids=["cross-origin control write", "cross-site control write", "foreign Host",
+        "cross-site API read without a token", "API read without a token",
+        "an unknown token", "a hosted page"])
+def test_a_request_that_may_not_fork_a_run_forks_none(server, method, path, headers, status):
+    run_id = f"unforked{next(_numbers)}"
+    r = httpx.request(method, f"{server.url}/_runs/{run_id}{path}", headers=headers,
+                      json={"days": 1} if method == "POST" else None)
+    assert r.status_code == status, r.text[:300]
+    assert r.json()["error"]["request_id"] == r.headers["x-request-id"]
+    assert run_id not in listed_runs(server)
+    by_header = httpx.request(method, f"{server.url}{path}",
+                              headers={**headers, "X-Billing-Mock-Run": run_id})
+    assert by_header.status_code == status
+    assert run_id not in listed_runs(server)
+
+
+def test_a_run_is_forked_by_a_known_token_a_control_request_or_post_runs(server):
+    from tests.conftest import make_jwt
+
+    ids = {f"forked{next(_numbers)}-{how}": how for how in ("token", "jwt", "control", "post")}
+    for run_id, how in ids.items():
+        base = f"{server.url}/_runs/{run_id}"
+        if how == "token":
+            r = httpx.get(f"{base}/api/v1/billing/overview", headers=DEMO)
+        elif how == "jwt":
+            r = httpx.get(f"{base}/api/v1/billing/overview",
+                          headers={"Authorization": f"Bearer {make_jwt('tnt_somebody')}"})
+        elif how == "control":
+            r = httpx.get(f"{base}/_mock/clock")
+        else:
+            r = httpx.post(f"{server.url}/_mock/runs", json={"id": run_id})
+        assert r.status_code in (200, 201), (how, r.text[:200])
+    assert set(ids) <= listed_runs(server)
+    # Once there, a run answers what needs no token to anyone, as the loaded world does.
+    some = next(iter(ids))
+    assert httpx.get(f"{server.url}/_runs/{some}/api/v1/billing/payment-providers",
+                     headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
+
+
+def test_a_preflight_forks_no_run(server):
+    r = httpx.options(f"{server.url}/_runs/preflight-only/api/v1/billing/overview", headers={
+        "Origin": "http://localhost:5173", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization"})
+    assert r.status_code == 200
+    assert "preflight-only" not in listed_runs(server)
+
+
+def test_a_web_page_cannot_fill_the_runs():
+    with LiveServer(Settings(seed=42, max_runs=2)) as live:
+        for i in range(5):
+            r = httpx.get(f"{live.url}/_runs/page{i}/api/v1/billing/payment-providers",
+                          headers={"Sec-Fetch-Site": "cross-site", "Origin": "http://a.example"})
+            assert r.status_code == 404
+            r = httpx.post(f"{live.url}/_runs/page{i}/_mock/reset",
+                           headers={"Origin": "http://a.example"})
+            assert r.status_code == 403
+        assert httpx.get(f"{live.url}/_mock/runs").json()["data"]["runs"] == []
+        for run_id in ("mine", "yours"):
+            r = httpx.get(f"{live.url}/_runs/{run_id}/api/v1/billing/overview", headers=DEMO)
+            assert r.status_code == 200

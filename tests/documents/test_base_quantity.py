@@ -9,7 +9,7 @@ from io import BytesIO
 from lxml import etree
 from pypdf import PdfReader
 
-from mockserver.documents.localize import format_money, format_quantity
+from mockserver.domain.localize import format_money, format_quantity
 
 UBL = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
        "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}

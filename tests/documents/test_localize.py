@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from mockserver.documents.labels import LABELS, LANGUAGES, labels_for, language_of
-from mockserver.documents.localize import format_date, format_money, format_quantity, format_rate
+from mockserver.domain.localize import format_date, format_money, format_quantity, format_rate
 
 NB, NNB = "\u00a0", "\u202f"
 

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from mockserver.documents import pdf_font_files, pdf_fonts, render
 from mockserver.documents.labels import LABELS, labels_for
-from mockserver.documents.localize import format_date, format_money
+from mockserver.domain.localize import format_date, format_money
 from mockserver.documents.pdf_fonts import font_files
 from tests.documents.samples import sample_invoices
 

@@ -13,7 +13,7 @@ from itertools import pairwise
 from lxml import etree
 from pypdf import PdfReader
 
-from mockserver.documents.localize import format_date
+from mockserver.domain.localize import format_date
 from mockserver.domain.subscriptions import add_months
 
 DAY = timedelta(days=1)
@@ -119,3 +119,37 @@ def test_a_scenario_period_that_ends_before_it_starts_is_refused():
     with pytest.raises(ScenarioError) as caught:
         parse(scenario)
     assert caught.value.path == "tenants[0].invoices[0].period_end"
+
+
+def test_a_subscription_from_the_31st_is_billed_to_the_end_of_each_month(tmp_path):
+    """Periods keep the day they started on: 31 January - 27 February, 28 February -
+    30 March, 31 March - 29 April (the 28th stuck before), in the JSON and the XML."""
+    import httpx
+    import yaml
+
+    from mockserver.settings import Settings
+    from mockserver.testing import LiveServer
+
+    profile = {"company_name": "Period BV", "address_line1": "Straat 1", "postal_code": "1000 AA",
+               "city": "Amsterdam", "country_code": "NL", "vat_number": "NL856321478B01",
+               "contact_email": "a@x.example", "peppol_id": "0106:55667788"}
+    scenario = {"name": "month-ends", "description": "a monthly plan from the 31st",
+                "seed": 3, "clock": {"start": "2026-01-31T09:00:00Z", "mode": "frozen"},
+                "tenants": [{"key": "p", "tokens": ["p-token"], "profile": profile,
+                             "subscriptions": [{"plan": "pro", "period_start": "2026-01-31"}],
+                             "payment_methods": [{"provider": "stripe", "type": "card",
+                                                  "default": True}]}]}
+    path = tmp_path / "month-ends.yaml"
+    path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
+    with LiveServer(Settings(scenario=str(path))) as server:
+        assert httpx.post(f"{server.url}/_mock/clock/advance",
+                          json={"days": 90}).status_code == 200
+        with httpx.Client(base_url=server.api_url, timeout=30,
+                          headers={"Authorization": "Bearer p-token"}) as client:
+            invoices = _period_invoices(client)
+            ubl = etree.fromstring(client.get(f"/billing/invoices/{invoices[1]['id']}/download",
+                                              params={"format": "ubl"}).content)
+    periods = [(i["period_start"], i["period_end"]) for i in invoices]
+    assert periods == [("2026-01-31", "2026-02-27"), ("2026-02-28", "2026-03-30"),
+                       ("2026-03-31", "2026-04-29")]
+    assert ubl.xpath("cac:InvoicePeriod/cbc:EndDate/text()", namespaces=UBL) == ["2026-03-30"]

@@ -122,4 +122,4 @@ def test_payment_means_is_sepa_credit_transfer_to_the_seller_iban(documents):
     assert means.findtext("cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID",
                           namespaces=NS) == "ABNANL2A"
     assert xml.findtext("cbc:DueDate", namespaces=NS) == INVOICES[0].due_date.isoformat()
-    assert "14 days" in xml.findtext("cac:PaymentTerms/cbc:Note", namespaces=NS)
+    assert "14 dagen" in xml.findtext("cac:PaymentTerms/cbc:Note", namespaces=NS)  # nl buyer

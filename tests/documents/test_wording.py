@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from mockserver.documents import render
 from mockserver.documents.labels import LANGUAGES, labels_for
-from mockserver.documents.localize import format_date
+from mockserver.domain.localize import format_date
 from tests.documents.samples import sample_invoices, with_routing
 
 UBL = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -101,3 +101,58 @@ def test_credit_notes_and_a_seller_without_an_account_pass_the_official_chains(s
     unbanked = replace(with_routing(DUTCH), id="inv_unbanked", seller=without_account)
     for invoice in (with_routing(DUTCH_CREDIT), with_routing(GERMAN_CREDIT), unbanked):
         assert problems(schematron, fmt, render(invoice, fmt).content) == [], invoice.number
+
+
+def test_the_german_credit_note_names_the_corrected_invoice_in_good_german():
+    assert labels_for("de", credit_note=True)["original_invoice"] == "Korrigierte Rechnung"
+    assert f"Korrigierte Rechnung {GERMAN.number}" in text_of(GERMAN_CREDIT).replace("\n", " ")
+
+
+def _terms(invoice, fmt: str) -> list[str]:
+    root = etree.fromstring(render(with_routing(invoice), fmt).content)
+    if fmt == "cii":
+        return root.xpath("//ram:SpecifiedTradePaymentTerms/ram:Description/text()",
+                          namespaces=CII)
+    return root.xpath("cac:PaymentTerms/cbc:Note/text()", namespaces=UBL)
+
+
+@pytest.mark.parametrize("fmt", ["ubl", "xrechnung", "cii"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_payment_terms_are_in_the_buyers_language(language, fmt):
+    """BT-20 is read by the buyer's accounts payable: a German buyer's XRechnung says
+    "Zahlbar innerhalb von 14 Tagen", not "Payment within 14 days"."""
+    invoice, credit = in_language(GERMAN, language), in_language(GERMAN_CREDIT, language)
+    labels = labels_for(language)
+    days = invoice.seller["payment_terms_days"]
+    assert _terms(invoice, fmt) == [labels["terms"].format(
+        days=days, date=format_date(invoice.due_date, language))]
+    assert _terms(credit, fmt) == [labels_for(language, credit_note=True)[
+        "terms_credit"].format(number=GERMAN.number)]
+    if language != "en":
+        assert not any("Payment" in t or "Credit for" in t for t in _terms(invoice, fmt)
+                       + _terms(credit, fmt))
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_seller_without_an_account_asks_for_no_transfer(language):
+    """Without an IBAN the XML says payment means 57 (standing agreement): the PDF says the
+    amount is due and settled by the payment method agreed, and asks for no transfer."""
+    from mockserver.domain.localize import format_money
+
+    seller = {**DUTCH.seller, "iban": None, "bic": None, "bank_name": "ABN AMRO"}
+    unbanked = replace(in_language(DUTCH, language), seller=seller,
+                       id=f"inv_unbanked_{language}")
+    labels = labels_for(language)
+    text = _plain(text_of(unbanked))
+    assert _plain(labels["pay_by"].split("{")[0]) not in text  # no request to transfer
+    assert labels["account_holder"] not in text and "ABN AMRO" not in text
+    expected = labels["pay_agreed"].format(
+        amount=format_money(unbanked.total_cents, unbanked.currency, language),
+        date=format_date(unbanked.due_date, language), number=unbanked.number)
+    assert _plain(expected) in text
+    assert "57" in [m.findtext("cbc:PaymentMeansCode", namespaces=UBL) for m in etree.fromstring(
+        render(with_routing(unbanked), "ubl").content).findall("cac:PaymentMeans", UBL)]

@@ -91,3 +91,37 @@ def test_the_estimate_bills_the_current_periods_usage_only():
     billed = sum(line.quantity for line in estimate.lines if line.metric_slug == "api_calls")
     assert billed == in_period  # the calls themselves, priced per 1,000
     assert {line.unit_divisor for line in estimate.lines if line.metric_slug} == {1000}
+
+
+def _periods(start: date, billing_period: str, count: int) -> list[tuple[date, date]]:
+    from mockserver.domain.billing_cycle import roll_period
+    from mockserver.domain.subscriptions import PERIOD_MONTHS, add_months
+
+    plan = Plan("p", "Plan", "scaigrid", 1000, billing_period=billing_period)
+    sub = Subscription("sub_1", plan, start, add_months(start, PERIOD_MONTHS[billing_period]))
+    found = []
+    for _ in range(count):
+        found.append((sub.current_period_start, sub.last_day))
+        roll_period(sub)
+    return found
+
+
+def test_monthly_periods_keep_the_day_they_started_on():
+    """From 31 January: 28 February (29th in a leap year), then 31 March again, 30 April, not
+    the 28th for ever after; each period ends the day before the next one starts."""
+    assert _periods(date(2026, 1, 31), "monthly", 6) == [
+        (date(2026, 1, 31), date(2026, 2, 27)), (date(2026, 2, 28), date(2026, 3, 30)),
+        (date(2026, 3, 31), date(2026, 4, 29)), (date(2026, 4, 30), date(2026, 5, 30)),
+        (date(2026, 5, 31), date(2026, 6, 29)), (date(2026, 6, 30), date(2026, 7, 30))]
+    assert [start for start, _ in _periods(date(2027, 12, 31), "monthly", 4)] == [
+        date(2027, 12, 31), date(2028, 1, 31), date(2028, 2, 29), date(2028, 3, 31)]
+    assert [start for start, _ in _periods(date(2026, 1, 30), "monthly", 3)] == [
+        date(2026, 1, 30), date(2026, 2, 28), date(2026, 3, 30)]
+
+
+def test_quarterly_and_yearly_periods_keep_their_day_too():
+    assert [start for start, _ in _periods(date(2026, 1, 31), "quarterly", 5)] == [
+        date(2026, 1, 31), date(2026, 4, 30), date(2026, 7, 31), date(2026, 10, 31),
+        date(2027, 1, 31)]
+    assert [start for start, _ in _periods(date(2028, 2, 29), "yearly", 3)] == [
+        date(2028, 2, 29), date(2029, 2, 28), date(2030, 2, 28)]

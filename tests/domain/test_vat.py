@@ -52,7 +52,19 @@ def test_tax_exempt_buyer_is_category_e_but_export_still_wins():
 
 
 def test_country_codes_are_case_insensitive():
-    assert determine_vat("nl", "be", "BE1", True).reverse_charge
+    assert determine_vat("nl", "be", "BE0477472701", True).reverse_charge
+
+
+@pytest.mark.parametrize(("vat_number", "reverse"), [
+    ("BE0477472701", True), ("0477472701", True), ("0477.472.701", True),
+    ("12/345/67890", False), ("US-EIN-12-3456789", False), ("BE1", False)])
+def test_reverse_charge_needs_what_the_documents_call_a_vat_identifier(vat_number, reverse):
+    """One classification: a number the e-invoices could not write as BT-48 (BR-AE-02 needs
+    it) is no ground for reverse charge; one without its prefix is the buyer country's."""
+    from mockserver.documents.identifiers import tax_id_kind
+
+    assert determine_vat("NL", "BE", vat_number, True).reverse_charge is reverse
+    assert (tax_id_kind(vat_number, "BE") == "vat") is reverse
 
 
 @pytest.mark.parametrize("amount, rate, expected", [

@@ -80,3 +80,22 @@ def test_the_setting_bounds_what_every_entry_keeps():
         assert all(len(e.get("body_text", "").encode()) <= 100 for e in shown)
         assert all(e["body"] is None and e["body_truncated"] for e in shown)
         assert sum(len(e["_body"]) for e in server.store.journal) == 400
+
+
+def test_a_query_is_kept_up_to_the_setting_and_marked_cut():
+    """A 60 KB query was kept whole: 1,000 of them made a 60 MB journal answer. The query is
+    cut like a body, to ``journal_body_bytes``, and says so."""
+    from mockserver.settings import Settings
+    from mockserver.testing import LiveServer
+
+    with LiveServer(Settings(journal_body_bytes=100)) as server:
+        long_query = "x=" + "a" * 60_000
+        for query in ("page=1", long_query):
+            r = httpx.get(f"{server.api_url}/billing/payment-providers?{query}")
+            assert r.status_code == 200
+        short, cut = _journal(server)
+        assert short["query"] == "page=1" and short["query_truncated"] is False
+        assert short["query_size"] == 6
+        assert cut["query"] == long_query[:100] and cut["query_truncated"] is True
+        assert cut["query_size"] == len(long_query)
+        assert all(len(e["query"]) <= 100 for e in server.store.journal)

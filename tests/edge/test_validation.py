@@ -82,6 +82,12 @@ NOT_PARSED = [
     pytest.param(b"company_name=Acme", {"Content-Type": "application/x-www-form-urlencoded"},
                  id="a form"),
     pytest.param(b'{"company_name": "Acme"}', {"Content-Type": "application/xml"}, id="xml"),
+    pytest.param(b'{"company_name": "Acme"}', {"Content-Type": ""}, id="an empty Content-Type"),
+    pytest.param(b'{"company_name": "Acme"}', {"Content-Type": "garbage"},
+                 id="a Content-Type without a slash"),
+    pytest.param(b'{"company_name": "Acme"}', {"Content-Type": "/json"}, id="no type"),
+    pytest.param(b'{"company_name": "Acme"}', {"Content-Type": "; charset=utf-8"},
+                 id="only parameters"),
     pytest.param(b"null", {"Content-Type": "application/json"}, id="null"),
     pytest.param(b"   ", {"Content-Type": "application/json"}, id="only spaces"),
     pytest.param(b'{"company_name": "x", "tax_exempt": 1' + b"0" * 5_000 + b"}",
@@ -164,16 +170,19 @@ def test_a_lone_surrogate_is_a_422_and_nothing_is_stored(live, fresh_tenant, met
     assert _journaled(live, r)["status"] == 422
 
 
-@pytest.mark.parametrize("text", ["\x00", "\x01", "\t", "\r\n", "\x1b[31m", "\x7f", "\x85", "\n"],
-                         ids=["NUL", "SOH", "tab", "CRLF", "ESC", "DEL", "NEL", "final LF"])
+@pytest.mark.parametrize("text", ["\x00", "\x01", "\t", "\r\n", "\x1b[31m", "\x7f", "\x85", "\n",
+                                  "\uffff", "\ufffe", "\u2028", "\u2029"],
+                         ids=["NUL", "SOH", "tab", "CRLF", "ESC", "DEL", "NEL", "final LF",
+                              "U+FFFF", "U+FFFE", "LINE SEPARATOR", "PARAGRAPH SEPARATOR"])
 @pytest.mark.parametrize("method, path, template, loc", TEXT_FIELDS,
                          ids=[".".join(loc) for *_, loc in TEXT_FIELDS])
 def test_control_characters_are_fastapis_422_and_nothing_is_stored(live, fastapi, fresh_tenant,
                                                                     method, path, template, loc,
                                                                     text):
-    """The document holds text fields to one line without control characters (a pattern);
-    the answer is the one FastAPI gives for that declaration, also for a final newline,
-    which Python's ``$`` would let through (pydantic's does not)."""
+    """The document holds text fields to one line without control characters, line or
+    paragraph separators, or the two characters XML cannot carry (U+FFFE, U+FFFF): a
+    pattern. The answer is the one FastAPI gives for that declaration, also for a final
+    newline, which Python's ``$`` would let through (pydantic's does not)."""
     before = _profile_tenant(fresh_tenant)
     body = _with(template, f"a{text}" if text == "\n" else f"a{text}b")
     expected = fastapi.request(method, f"/api/v1{path}", json=body)
@@ -188,15 +197,17 @@ def test_control_characters_are_fastapis_422_and_nothing_is_stored(live, fastapi
 
 
 def test_a_refused_profile_leaves_documents_and_mail_working(live, fresh_tenant):
-    """What a NUL in a stored profile broke later: the invoices finalized from it could not be
-    downloaded in any XML format, nor sent."""
+    """What a NUL, U+FFFF or U+2028 in a stored profile broke later: the invoices finalized
+    from it could not be downloaded in any XML format, nor sent."""
     from mockserver.testing.factories import BillingFactory
 
     _profile_tenant(fresh_tenant)
     for field in ("company_name", "city", "buyer_reference"):
-        fresh_tenant.put(PROFILE_PATH, json={"company_name": "Acme", field: "x\x00"})
+        for text in ("x\x00", "x\uffff", "x\ufffe", "x\u2028"):
+            r = fresh_tenant.put(PROFILE_PATH, json={"company_name": "Acme", field: text})
+            assert r.status_code == 422, (field, text, r.text[:200])
     invoice = BillingFactory(live.store, seed=1).invoice(fresh_tenant.tenant_id)
-    for fmt in ("pdf", "cii", "facturx"):
+    for fmt in ("pdf", "cii", "facturx", "zugferd"):
         r = fresh_tenant.get(f"/billing/invoices/{invoice.id}/download", params={"format": fmt})
         assert r.status_code == 200, (fmt, r.text[:200])
     assert fresh_tenant.post(f"/billing/invoices/{invoice.id}/send").status_code == 200

@@ -22,8 +22,11 @@ Language = Literal["en", "nl", "de", "fr", "es", "it"]
 EinvoiceFormat = Literal["ubl", "xrechnung", "cii", "zugferd", "facturx"]
 ProviderSlug = Literal["stripe", "mollie", "crypto"]
 MethodType = Literal["card", "sepa_debit", "ideal", "bancontact", "crypto"]
-RETURN_URL = r"^https?://[^ /?#\x00-\x1f\x7f-\x9f]+([/?#][^ \x00-\x1f\x7f-\x9f]*)?$"
-TEXT = r"^[^\x00-\x1f\x7f-\x9f]*$"  # one line of text: no control characters
+# One line of text: no control characters, line or paragraph separators, nor the two
+# characters XML cannot carry (U+FFFE, U+FFFF).
+NOT_ONE_LINE = r"\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff"
+RETURN_URL = rf"^https?://[^ /?#{NOT_ONE_LINE}]+([/?#][^ {NOT_ONE_LINE}]*)?$"
+TEXT = rf"^[^{NOT_ONE_LINE}]*$"
 UNSERVED = "this app publishes the backend's document; it serves no requests"
 
 

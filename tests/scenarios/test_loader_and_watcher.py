@@ -237,6 +237,8 @@ def _step(headers: dict) -> dict:
     ({"seller": {"legal_name": "Seller\r\nBcc: all@example.com"}}, "seller.legal_name",
      "U+000D"),
     ({"tenants": [_tenant(profile={**PROFILE, "company_name": "Acme\x00"})]},
+     "tenants[0].profile.company_name", "U+0000, which no XML document"),
+    ({"tenants": [_tenant(profile={**PROFILE, "company_name": "Acme\x85"})]},
      "tenants[0].profile.company_name", "does not match"),
     ({"tenants": [_tenant(invoices=[_invoice(notes="caf\ud800")])]},
      "tenants[0].invoices[0].notes", "U+D800"),

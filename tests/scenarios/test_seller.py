@@ -83,3 +83,58 @@ def test_the_control_api_refuses_a_partial_seller_and_keeps_the_world():
         demo = httpx.get(f"{server.api_url}/billing/billing-profile",
                          headers={"Authorization": "Bearer demo-token"})
         assert demo.status_code == 200 and demo.json()["data"]  # the world as it was
+
+
+US_SELLER = {
+    "legal_name": "Redwood Cloud Inc.", "address_line1": "500 Howard Street",
+    "postal_code": "94105", "city": "San Francisco", "country_code": "US",
+    "vat_number": "12-3456789", "registration_number": None, "email": "billing@redwood.example",
+    "phone": "+1 415 555 0100", "iban": None, "bic": None, "bank_name": None,
+    "website": None,
+}
+
+
+def test_a_seller_outside_the_eu_without_a_registration_number_is_refused():
+    """Its invoices are not subject to EU VAT (O): no VAT id may identify it (BR-O-02), so
+    only its registration number can (BR-CO-26 wants BT-29, BT-30 or BT-31)."""
+    with pytest.raises(ScenarioError) as caught:
+        parse(scenario(US_SELLER))
+    assert caught.value.path == "seller.registration_number"
+    assert "BR-CO-26" in caught.value.problem
+
+
+def test_a_seller_outside_the_eu_with_a_registration_number_passes_the_chains():
+    from mockserver.contract.einvoice import new_schematron
+    from tests.documents.einvoice_rules import problems
+
+    schematron = new_schematron()
+    store = build_store(parse(scenario({**US_SELLER, "registration_number": "C4567890"})))
+    [tenant] = store.tenants.values()
+    [invoice] = tenant.invoices.values()
+    assert invoice.vat.tax_category == "O"
+    assert problems(schematron, "cii", render(invoice, "cii").content) == []
+
+
+@pytest.mark.parametrize(("field", "value", "says"), [
+    ("iban", "DE00 1234", "not an IBAN"), ("iban", "DE89370400440532013001", "not an IBAN"),
+    ("bic", "X", "not a BIC"), ("bic", "COBAXXFF", "not a BIC"),
+    ("email", "not an email", "not an e-mail address"),
+    ("email", "rechnung@localhost", "not an e-mail address")])
+def test_a_seller_with_a_malformed_account_or_address_is_refused_where_it_is(field, value,
+                                                                             says):
+    with pytest.raises(ScenarioError) as caught:
+        parse(scenario({**COMPLETE, "bic": "COBADEFFXXX", field: value}))
+    assert caught.value.path == f"seller.{field}" and says in caught.value.problem
+
+
+def test_every_malformed_seller_field_is_named_at_once():
+    with pytest.raises(ScenarioError) as caught:
+        parse(scenario({**COMPLETE, "iban": "DE00 1234", "bic": "X", "email": "not an email"}))
+    assert [path for path, _ in caught.value.problems] == [
+        "seller.email", "seller.iban", "seller.bic"]
+
+
+def test_a_well_formed_seller_account_is_kept_as_given():
+    store = build_store(parse(scenario({**COMPLETE, "iban": "DE89 3704 0044 0532 0130 00",
+                                        "bic": "COBADEFFXXX"})))
+    assert store.seller.iban == "DE89 3704 0044 0532 0130 00"

@@ -188,3 +188,54 @@ def test_a_delivery_that_waited_past_its_deadline_is_failed_without_connecting()
     finally:
         mailer.close()
     assert outcome["status"] == "failed" and "waited for a worker" in outcome["error"]
+
+
+def unwritable_seller_world():
+    """A world built in Python (no scenario check on the way) whose seller's name holds a
+    line separator: no mail header can carry it."""
+    from mockserver.scenarios import build_store
+
+    seller = {"legal_name": "Scai\u2028Labs", "address_line1": "Dam 1", "postal_code": "1012",
+              "city": "Amsterdam", "country_code": "NL", "vat_number": "NL123456789B01",
+              "registration_number": None, "email": "billing@seller.example",
+              "phone": "+31 20 1", "iban": None, "bic": None, "bank_name": None,
+              "website": None}
+    profile = {"company_name": "Acme", "address_line1": "A 1", "postal_code": "1000",
+               "city": "Amsterdam", "country_code": "NL", "contact_email": "ap@acme.example"}
+    invoice = {"issued_at": "2026-03-01T06:00:00Z", "status": "finalized",
+               "lines": [{"description": "Setup", "unit_price_cents": 100}]}
+    return build_store({"name": "unwritable", "description": "d", "seller": seller,
+                        "clock": {"start": "2026-03-02T00:00:00Z", "mode": "frozen"},
+                        "tenants": [{"key": "a", "tokens": ["a-token"], "profile": profile,
+                                     "invoices": [invoice]}]})
+
+
+def test_a_message_no_mail_can_carry_is_a_failed_delivery_and_holds_no_slot(smtp):
+    """The MIME message is built before anything changes: one that cannot be written is the
+    delivery's failure (the send itself is the mock's truth and answers 200, whole), and it
+    never takes one of the waiting slots, so later deliveries are not refused for good."""
+    controller, inbox = smtp
+    settings = Settings(seed=42, smtp_url=f"smtp://127.0.0.1:{controller.port}")
+    with LiveServer(settings, store=unwritable_seller_world()) as server:
+        server.runtime.mailer.max_waiting = 2
+        client = httpx.Client(base_url=server.api_url, timeout=30,
+                              headers={"Authorization": "Bearer a-token"})
+        invoice = client.get("/billing/invoices").json()["data"][0]["id"]
+        for _ in range(4):  # twice the slots: each would have kept one
+            r = client.post(f"/billing/invoices/{invoice}/send")
+            assert r.status_code == 200, r.text[:300]
+            delivery = delivery_of(server, r.json()["data"]["message_id"], settled=False)
+            assert delivery["status"] == "failed"
+            assert delivery["error"].startswith("the message cannot be written as mail")
+        assert client.get(f"/billing/invoices/{invoice}").json()["data"]["status"] == "sent"
+        assert len(httpx.get(f"{server.url}/_mock/outbox").json()["data"]) == 4
+        loaded = httpx.post(f"{server.url}/_mock/scenario", json={"name": "dunning"})
+        assert loaded.status_code == 200
+        tenant = httpx.get(f"{server.url}/_mock/tenants").json()["data"][0]
+        dunning = httpx.Client(base_url=server.api_url, timeout=30,
+                               headers={"Authorization": f"Bearer {tenant['tokens'][0]}"})
+        sendable = next(i for i in dunning.get("/billing/invoices").json()["data"]
+                        if i["status"] in ("finalized", "sent", "past_due"))
+        r = dunning.post(f"/billing/invoices/{sendable['id']}/send")
+        assert r.status_code == 200, r.text[:300]
+        assert delivery_of(server, r.json()["data"]["message_id"])["status"] == "delivered"

@@ -1,7 +1,9 @@
 """Amounts, rates, quantities and dates written the way each language writes them.
 
 A small table after CLDR instead of a locale library: six languages, fixed output, and no
-dependence on the host's locale settings, so a PDF renders the same everywhere.
+dependence on the host's locale settings, so a PDF renders the same everywhere. It is the
+domain's, so the invoice e-mail (:mod:`mockserver.domain.mail`) writes an amount and a date
+exactly as the PDF it carries does.
 """
 
 from __future__ import annotations
