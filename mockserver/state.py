@@ -86,6 +86,11 @@ class Access:
     ahead: bool = False
     read_head: str | None = None
     grants: list = field(default_factory=list)
+    # A shared world's write that took the world's lock before it ran (on the event loop,
+    # awaited): the answer to that request, and the revision of the copy it was asked from.
+    begun: list | None = None
+    begun_from: str | None = None
+    turn: bool = False  # such a write: its commit may keep the lock for the next one
 
     @property
     def reading(self) -> bool:

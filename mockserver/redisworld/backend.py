@@ -19,6 +19,7 @@ makes the copy load anew; an empty Redis is seeded again with the start of the l
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import pickle
 import secrets
@@ -52,6 +53,9 @@ LOCK_WAIT = 10.0  # seconds a writer waits for another before answering 503
 MAX_JOURNAL_BYTES = 16 * 1024 * 1024  # the journal in Redis, besides its 1,000 entries
 LOAD_ATTEMPTS = 3  # loading the whole world without the lock, before taking it
 ASK_FIRST_FOR = 0.05  # seconds after a read found the world moved: reads ask before answering
+KEEP_AT_MOST = 8  # writes in a row a worker keeps the lock for (then others get a turn)
+MAX_PAUSE = 0.0002  # seconds between two tries for a taken lock, at most (from 50 us)
+ASK_EVERY = 2  # writes that change nothing keep the lock without asking Redis, but every 8th
 
 
 class RedisWorldRefused(Exception):
@@ -74,7 +78,7 @@ class RedisBackend:
             url, socket_timeout=5, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0),
             health_check_interval=0, redis_connect_func=self._connected)
         self._scripts = {name: self.redis.register_script(getattr(scripts, name))
-                         for name in ("SYNC", "BEGIN", "COMMIT", "RELEASE", "EXTEND")}
+                         for name in ("SYNC", "BEGIN", "COMMIT", "RELEASE", "KEEP", "EXTEND")}
         # The journal's round trips are awaited on the event loop (it serves other requests
         # meanwhile): a client of its own, made on the loop that uses it.
         self._async: tuple | None = None
@@ -85,6 +89,12 @@ class RedisBackend:
         self.seeded = False  # this server wrote the world to Redis
         self._meta_checked = False
         self._token: str | None = None  # the lock this process holds, renewed meanwhile
+        # The lock kept between two writes of this worker on the event loop (WriteTurn): idle
+        # until the next write of this process claims it; ``_kept`` writes in a row so far.
+        self._held = threading.Lock()
+        self._idle = False
+        self._kept = 0
+        self._turns = None  # (loop, asyncio.Lock, writers waiting) for WriteTurn
         self._server: str | None = None  # the Redis process (run_id) the copy came from
         self._restarted = False
         self._forget = lambda generation: None
@@ -138,7 +148,7 @@ class RedisBackend:
     async def read_done(self, head: str, entry: dict) -> bool:
         """A read answered ahead at ``head``: whether the world is still there, and if so its
         journal entry is added (one round trip, awaited)."""
-        _, done, _ = self._loop_client()
+        done = self._loop_client()[1]
         try:
             stands = bool(await done(args=[self.prefix, head, self._entry(entry),
                                            JOURNAL_SIZE, MAX_JOURNAL_BYTES]))
@@ -162,7 +172,9 @@ class RedisBackend:
                 self.url, socket_timeout=5, socket_connect_timeout=1,
                 retry=redis.asyncio.retry.Retry(NoBackoff(), 1))
             self._async = (loop, client.register_script(scripts.READ_DONE),
-                           client.register_script(scripts.RECORD))
+                           client.register_script(scripts.RECORD),
+                           client.register_script(scripts.BEGIN),
+                           client.register_script(scripts.RELEASE))
         return self._async
 
     def make_current(self, store: SharedStore, access: Access) -> None:
@@ -198,7 +210,7 @@ class RedisBackend:
         reply = self._script("SYNC", self.known.head, scripts.MAX_DELTA)
         self._take(store, reply)
 
-    def _take(self, store: SharedStore, reply: list) -> None:
+    def _take(self, store: SharedStore, reply: list, locked: bool = False) -> None:
         kind = reply[0].decode()
         if kind == "same":
             return
@@ -207,9 +219,12 @@ class RedisBackend:
             parts.apply(store, self.known, [(n.decode(), v) for n, v in zip(names, values)],
                         [g.decode() for g in gone], head)
         elif kind == "full":
-            self._load(store)
+            self._load(store, locked=locked)
         elif kind == "empty":
-            self._seed_now(store)
+            if locked:
+                self._seed_locked(store)
+            else:
+                self._seed_now(store)
 
     def _load(self, store: SharedStore, locked: bool = False) -> None:
         """Load the whole world from Redis: in slices, checking that nobody wrote meanwhile
@@ -268,41 +283,70 @@ class RedisBackend:
 
     # -- writes ---------------------------------------------------------------------------
 
-    def begin_write(self, store: SharedStore) -> None:
-        """Take the world's lock and its changes (held)."""
+    def lock_for_write(self) -> tuple[list, str]:
+        """Take the world's lock for a write, before the copy is held (a writer never waits
+        for Redis while holding the copy, so nothing waits for it in a circle): the lock this
+        worker kept from its last write if it is idle, else ``BEGIN``, waiting for another
+        writer up to ``lock_wait``. Answers ``BEGIN``'s reply and the revision it was asked
+        from (:meth:`begin_write` takes both)."""
         self._notice_restart()
-        reply = self._lock(self.known.head if self.valid else "")
+        if self._claim():
+            return [b"same"], self.known.head
+        known = self.known.head if self.valid else ""
+        return self._lock(known), known
+
+    def begin_write(self, store: SharedStore, reply: list, known: str) -> None:
+        """Bring the copy up to date under the lock (held), from ``BEGIN``'s ``reply`` asked
+        at revision ``known``."""
+        self._notice_restart()
         try:
-            if not self.valid and reply[0] != b"empty":
-                self._load(store, locked=True)
-            elif reply[0] == b"empty":
+            if reply[0] == b"empty":
                 self._seed_locked(store)
+            elif not self.valid:
+                self._load(store, locked=True)
+            elif known != self.known.head:  # a read brought the copy further meanwhile
+                self._take(store, self._script("SYNC", self.known.head, scripts.MAX_DELTA),
+                           locked=True)
             else:
-                self._take(store, reply)
+                self._take(store, reply, locked=True)
         except BaseException:
             self._unlock(self._token)
             raise
         store.journal_cleared = False
 
     def upgrade(self, store: SharedStore) -> None:
-        """A read becomes a write: the lock, and the world as it was read."""
-        reply = self._lock(self.known.head)
-        if reply[0] != b"same":
-            self._unlock(self._token)
-            raise WorldMoved("The world changed while this request read it; try again")
+        """A read becomes a write: the lock, and the world as it was read. It does not wait
+        for another writer (the read holds the copy): the read runs again as a write."""
+        if not self._claim():
+            reply = self._lock(self.known.head, wait=False)
+            if reply[0] != b"same":
+                self._unlock(self._token)
+                raise WorldMoved("The world changed while this request read it; try again")
         store.journal_cleared = False
 
-    def commit(self, store: SharedStore, failing: bool = False) -> None:
-        """Send what the work changed, and release the lock."""
+    def commit(self, store: SharedStore, failing: bool = False, keep: bool = False) -> None:
+        """Send what the work changed, and release the lock; ``keep``: another write of this
+        worker waits for its turn, so the lock is kept for it (idle until it claims it)
+        unless a writer elsewhere wants it, or this worker kept it ``KEEP_AT_MOST`` times in
+        a row."""
         token = self._token
+        keep = keep and self._kept < KEEP_AT_MOST
+        kept = False
         try:
             found = parts.changes(store, self.known, store.touched)
             if not found and not store.journal_cleared:
-                self._unlock(token)
+                # Nothing to send: keep the lock without asking Redis, but ask every
+                # ASK_EVERY-th time whether a writer elsewhere waits for it.
+                if keep and (self._kept + 1) % ASK_EVERY:
+                    kept = True
+                elif keep:
+                    kept = self._keep(token)
+                else:
+                    self._unlock(token)
                 return
             args = [self.prefix, token, self.known.head, "1" if found.full else "0",
                     "1" if store.journal_cleared else "0", secrets.token_hex(8),
-                    len(found.written)]
+                    str(int(self.lock_ttl * 1000)) if keep else "0", len(found.written)]
             for name, value in found.written.items():
                 args += [name, value]
             args += found.removed
@@ -317,13 +361,38 @@ class RedisBackend:
                                        "was lost before it was (it is renewed while a change "
                                        "runs; was Redis restarted?)")
             parts.remember(store, self.known, found, reply[1].decode())
+            kept = keep and reply[2] == 1
         finally:
-            self._token = None
+            if kept:
+                with self._held:
+                    self._idle, self._kept = True, self._kept + 1
+            else:
+                self._drop(token)
             store.journal_cleared = False
 
-    def _lock(self, known: str = "") -> list:
-        """Take the world's lock (waiting for another writer up to ``lock_wait``); the
-        answer of ``BEGIN``: the changes since ``known``."""
+    def _claim(self) -> bool:
+        """Take over the lock this worker kept (idle): the copy is the world, nobody else
+        could write."""
+        with self._held:
+            if self._token is not None and self._idle:
+                self._idle = False
+                return True
+            return False
+
+    def _keep(self, token: str) -> bool:
+        try:
+            if self._scripts["KEEP"](args=[self.prefix, token, int(self.lock_ttl * 1000)]):
+                return True
+        except redis.RedisError:
+            pass  # it expires by itself
+        return False
+
+    def _lock(self, known: str = "", wait: bool = True) -> list:
+        """Take the world's lock (waiting for another writer up to ``lock_wait``; ``wait``
+        False: a taken lock is ``WorldMoved``); the answer of ``BEGIN``: the changes since
+        ``known``."""
+        if self._claim():  # this worker kept it: what changed since ``known`` (nobody else)
+            return self._script("SYNC", known, scripts.MAX_DELTA)
         token = secrets.token_hex(12)
         deadline = time.monotonic() + self.lock_wait
         pause = 0.00005
@@ -331,16 +400,79 @@ class RedisBackend:
             reply = self._script("BEGIN", token, int(self.lock_ttl * 1000), known,
                                  scripts.MAX_DELTA)
             if reply[0] != b"busy":
-                self._token = token
+                with self._held:
+                    self._token, self._idle = token, False
                 return reply
+            if not wait:
+                raise WorldMoved("Another writer holds the world; try again as a write")
             if time.monotonic() > deadline:
                 raise WorldUnavailable(f"Another writer has held the shared world for over "
                                        f"{self.lock_wait:g} s")
             time.sleep(pause)
-            pause = min(pause * 2, 0.0005)
+            pause = min(pause * 2, MAX_PAUSE)
+
+    async def lock_async(self) -> tuple[list, str]:
+        """:meth:`lock_for_write` for a write on the event loop: waiting for another writer
+        without holding up the loop."""
+        self._notice_restart()
+        if self._claim():
+            return [b"same"], self.known.head
+        known = self.known.head if self.valid else ""
+        begin = self._loop_client()[3]
+        token = secrets.token_hex(12)
+        deadline = time.monotonic() + self.lock_wait
+        pause = 0.00005
+        while True:
+            try:
+                reply = await begin(args=[self.prefix, token, int(self.lock_ttl * 1000), known,
+                                          scripts.MAX_DELTA])
+            except redis.RedisError as exc:
+                raise self._unavailable(exc) from None
+            if reply[0] != b"busy":
+                with self._held:
+                    self._token, self._idle = token, False
+                return reply, known
+            if time.monotonic() > deadline:
+                raise WorldUnavailable(f"Another writer has held the shared world for over "
+                                       f"{self.lock_wait:g} s")
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, MAX_PAUSE)
+
+    async def let_go(self) -> None:
+        """Release the lock this worker kept, if nobody claimed it (the write it was kept
+        for went away)."""
+        with self._held:
+            if self._token is None or not self._idle:
+                return
+            token, self._token, self._idle, self._kept = self._token, None, False, 0
+        try:
+            await self._loop_client()[4](args=[self.prefix, token])
+        except redis.RedisError:
+            pass  # it expires by itself
+
+    def turn(self) -> "WriteTurn":
+        """The turn of an API write on the event loop (``edge.scheduling``)."""
+        return WriteTurn(self)
+
+    def _loop_turns(self) -> list:
+        loop = asyncio.get_running_loop()
+        if self._turns is None or self._turns[0] is not loop:
+            self._turns = [loop, asyncio.Lock(), 0]
+        return self._turns
+
+    def writers_waiting(self) -> bool:
+        turns = self._turns
+        return turns is not None and turns[2] > 0
+
+    def _drop(self, token: str | None) -> None:
+        """Forget ``token`` as the lock this process holds, unless another hold of this
+        process took the lock since (after Redis let it go, before this line ran)."""
+        with self._held:
+            if self._token == token:
+                self._token, self._idle, self._kept = None, False, 0
 
     def _unlock(self, token: str | None) -> None:
-        self._token = None
+        self._drop(token)
         if token is not None:
             try:
                 self._scripts["RELEASE"](args=[self.prefix, token])
@@ -413,7 +545,7 @@ class RedisBackend:
     async def record_async(self, entry: dict) -> None:
         """Add a journal entry (after the answer is made, before the client has it)."""
         world = self.known.head.rsplit(" ", 1)[0]
-        _, _, record = self._loop_client()
+        record = self._loop_client()[2]
         try:
             await record(args=[self.prefix, world, self._entry(entry), JOURNAL_SIZE,
                                MAX_JOURNAL_BYTES])
@@ -478,4 +610,44 @@ class RedisBackend:
             log.warning("Redis at %s restarted: the world is read from it anew", self.url)
 
 
-__all__ = ["FORMAT", "PREFIX", "RedisBackend", "RedisWorldRefused"]
+class WriteTurn:
+    """An API write on the event loop (``edge.scheduling``): its turn among this worker's
+    writes, and the world's lock taken before it runs (awaited: the loop serves others
+    meanwhile). The write then runs on the loop at once; its commit keeps the lock for the
+    next write of this worker when one waits."""
+
+    def __init__(self, backend: RedisBackend) -> None:
+        self.backend = backend
+        self.access: Access | None = None
+
+    async def __aenter__(self) -> "WriteTurn":
+        backend = self.backend
+        turns = backend._loop_turns()
+        turns[2] += 1
+        try:
+            await turns[1].acquire()
+        finally:
+            turns[2] -= 1
+        try:
+            self.access = ACCESS.get()
+            if self.access is not None and backend.valid:
+                self.access.begun, self.access.begun_from = await backend.lock_async()
+                self.access.turn = True
+        except BaseException:
+            turns[1].release()
+            raise
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        backend = self.backend
+        turns = backend._loop_turns()
+        turns[1].release()
+        access = self.access
+        if access is not None and access.begun is not None:  # taken, never used
+            access.begun = None
+            backend._unlock(backend._token)
+        elif not backend.writers_waiting():
+            await backend.let_go()
+
+
+__all__ = ["FORMAT", "PREFIX", "RedisBackend", "RedisWorldRefused", "WriteTurn"]

@@ -6,6 +6,8 @@ Keys, under the prefix ``P`` (``billing-mock:``):
   generation counts whole-world changes (reset, load, restore), the world id changes when
   the world is seeded anew (an empty Redis);
 - ``P:lock``: the writer's token, with a time to live (renewed while it works);
+  ``P:wanted``: set for a moment by a writer that found the lock taken (the holder then lets
+  it go at its next commit instead of keeping it for the next write of its own worker);
 - ``P:p:<part>``: one part (``parts.py``); ``P:changes``: every part, scored by the revision
   of its last change; ``P:gone``: the parts deleted, scored likewise (at most ``MAX_GONE``;
   ``P:horizon`` is the newest revision forgotten there: a copy older than it loads anew);
@@ -16,6 +18,7 @@ Keys, under the prefix ``P`` (``billing-mock:``):
 from __future__ import annotations
 
 MAX_GONE = 10_000
+WANTED_MS = 200  # how long a writer that found the lock taken is remembered
 MAX_DELTA = 5_000  # more changed parts than this: the copy is loaded anew, in slices
 
 _DELTA = """
@@ -48,17 +51,20 @@ return delta(p, head, ARGV[2])
 BEGIN = _DELTA + """
 local p = ARGV[1]
 if not redis.call('SET', p .. 'lock', ARGV[2], 'NX', 'PX', ARGV[3]) then
+  redis.call('SET', p .. 'wanted', '1', 'PX', WANTED_MS)
   return {'busy', redis.call('PTTL', p .. 'lock')}
 end
+redis.call('DEL', p .. 'wanted')
 local head = redis.call('GET', p .. 'head')
 if not head then return {'empty'} end
 if head == ARGV[4] then return {'same', head} end
 return delta(p, head, ARGV[4])
-"""
+""".replace("WANTED_MS", str(WANTED_MS))
 
 # ARGV: prefix, token, expected head ('' for none), full ('1'/'0'), clear journal ('1'/'0'),
-#       new world id (for a seed), number of parts written, then name/value pairs, then the
-#       names of the parts removed
+#       new world id (for a seed), keep the lock (its new time to live in ms, for this
+#       worker's next write unless another writer wants it; '0': let it go), number of parts written, then name/value pairs,
+#       then the names of the parts removed. Answers {'ok', new head, kept (1/0)}.
 COMMIT = """
 local p = ARGV[1]
 if redis.call('GET', p .. 'lock') ~= ARGV[2] then return {'lost'} end
@@ -80,8 +86,8 @@ if ARGV[4] == '1' then
   end
   redis.call('DEL', p .. 'changes', p .. 'gone', p .. 'horizon')
 end
-local n = tonumber(ARGV[7])
-local at = 8
+local n = tonumber(ARGV[8])
+local at = 9
 for i = 1, n do
   local name = ARGV[at]
   redis.call('SET', p .. 'p:' .. name, ARGV[at + 1])
@@ -104,8 +110,12 @@ end
 if ARGV[5] == '1' then redis.call('DEL', p .. 'journal', p .. 'journal:bytes') end
 local new = w .. ' ' .. g .. ' ' .. r
 redis.call('SET', p .. 'head', new)
+if ARGV[7] ~= '0' and redis.call('EXISTS', p .. 'wanted') == 0 then
+  redis.call('PEXPIRE', p .. 'lock', ARGV[7])
+  return {'ok', new, 1}
+end
 redis.call('DEL', p .. 'lock')
-return {'ok', new}
+return {'ok', new, 0}
 """.replace("MAX_GONE", str(MAX_GONE))
 
 # ARGV: prefix, token
@@ -115,6 +125,18 @@ if redis.call('GET', ARGV[1] .. 'lock') == ARGV[2] then
   return 1
 end
 return 0
+"""
+
+# ARGV: prefix, token, ttl ms: keep the lock for this worker's next write unless another
+#   writer wants it (then it is let go). Answers 1 when kept.
+KEEP = """
+if redis.call('GET', ARGV[1] .. 'lock') ~= ARGV[2] then return 0 end
+if redis.call('EXISTS', ARGV[1] .. 'wanted') == 1 then
+  redis.call('DEL', ARGV[1] .. 'lock')
+  return 0
+end
+redis.call('PEXPIRE', ARGV[1] .. 'lock', ARGV[3])
+return 1
 """
 
 # ARGV: prefix, token, ttl ms
@@ -151,5 +173,5 @@ local p = ARGV[1]
 if redis.call('GET', p .. 'head') ~= ARGV[2] then return 0 end
 """ + _APPEND
 
-__all__ = ["BEGIN", "COMMIT", "EXTEND", "MAX_DELTA", "MAX_GONE", "READ_DONE", "RECORD",
+__all__ = ["BEGIN", "COMMIT", "EXTEND", "KEEP", "WANTED_MS", "MAX_DELTA", "MAX_GONE", "READ_DONE", "RECORD",
            "RELEASE", "SYNC"]

@@ -38,18 +38,32 @@ class SharedLock:
         self._local = threading.RLock()
         self._depth = 0
         self.writing = False
+        self.keep = False  # a write of a WriteTurn: its commit may keep the lock
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if self._local._is_owned():  # a hold inside a hold of this thread
+            self._local.acquire()
+            self._depth += 1
+            return True
+        access = current_access()
+        begun = None
+        if not access.reading and access.begun is None:
+            # A write takes the world's lock first, then the copy: nobody waits for Redis
+            # while holding the copy, so no two holders wait for each other.
+            if not blocking:
+                return False
+            begun = self._keeper.lock_for_write()
         if not self._local.acquire(blocking, timeout):
+            if begun is not None:
+                self._keeper._unlock(self._keeper._token)
             return False
-        self._depth += 1
-        if self._depth == 1:
-            try:
-                self._begin()
-            except BaseException:
-                self._depth -= 1
-                self._local.release()
-                raise
+        self._depth = 1
+        try:
+            self._begin(access, begun)
+        except BaseException:
+            self._depth = 0
+            self._local.release()
+            raise
         return True
 
     def release(self) -> None:
@@ -71,14 +85,17 @@ class SharedLock:
         self._local.release()
         return free
 
-    def _begin(self) -> None:
-        access = current_access()
+    def _begin(self, access, begun: tuple | None) -> None:
         store = self._store
+        self.keep = False
         if access.reading:
             self.writing = False
             self._keeper.refresh(store, access)
         else:
-            self._keeper.begin_write(store)
+            if begun is None:  # taken before the request ran (backend.WriteTurn)
+                begun, access.begun = (access.begun, access.begun_from), None
+                self.keep = access.turn
+            self._keeper.begin_write(store, *begun)
             self.writing = True
         store.touched.clear()
 
@@ -89,7 +106,8 @@ class SharedLock:
                     self.writing = False
                     # Also after a failure: what the work changed before it raised stays
                     # changed, as it would in the embedded store.
-                    self._keeper.commit(self._store, failing=exc is not None)
+                    self._keeper.commit(self._store, failing=exc is not None,
+                                        keep=self.keep and self._keeper.writers_waiting())
                 else:
                     self._keeper.after_read(self._store)
         finally:

@@ -1,0 +1,195 @@
+"""API writes on a shared world take their turn on the event loop: the world's lock is
+awaited (the worker serves others meanwhile), kept for the worker's next write while one
+waits, and let go when a writer elsewhere wants it."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from mockserver import __version__
+from mockserver.app import default_store
+from mockserver.redisworld import backend as backend_module
+from mockserver.redisworld import scripts
+from mockserver.redisworld.backend import PREFIX, RedisBackend
+from mockserver.services import profiles
+from mockserver.settings import Settings
+from mockserver.state import ACCESS, Access
+from tests.redisworld.conftest import Replica
+
+LOCK = PREFIX + "lock"
+
+
+@pytest.fixture
+def one_worker(redis_server):
+    """One replica of one worker (every request reaches the same process), on an empty
+    Redis database of its own."""
+    redis_server.client().flushall()
+    replica = Replica(redis_server.url.replace("/0", "/3"), 1).start()
+    yield replica
+    replica.stop()
+
+
+def test_a_write_waiting_for_another_writer_holds_up_no_read(one_worker, redis_server):
+    """A writer elsewhere holds the world's lock: this worker's write waits for it, and
+    meanwhile the worker answers reads of the world (before: the waiting write held the copy,
+    and every read waited behind it)."""
+    db = redis_server.client()
+    db.execute_command("SELECT", 3)
+    lock = redis_server.client()
+    lock.connection_pool.connection_kwargs["db"] = 3
+    foreign = "elsewhere-" + secrets.token_hex(4)
+    assert lock.set(LOCK, foreign, nx=True, px=20_000)
+    order = []
+    with ThreadPoolExecutor(2) as pool:
+        def put():
+            with one_worker.client() as client:
+                r = client.put("/billing/billing-profile", json={"company_name": "Waited B.V."})
+            order.append("put")
+            return r
+
+        pending = pool.submit(put)
+        try:
+            with one_worker.client() as client:
+                for _ in range(3):
+                    r = client.get("/billing/billing-profile")
+                    assert r.status_code == 200, r.text
+                    assert r.json()["data"]["company_name"] != "Waited B.V."
+                    order.append("get")
+            assert not pending.done()  # the write still waits for the lock
+        finally:
+            lock.delete(LOCK)  # the writer elsewhere is done
+        answer = pending.result(timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert order == ["get", "get", "get", "put"]
+    with one_worker.client() as client:
+        assert client.get("/billing/billing-profile").json()["data"]["company_name"] == \
+            "Waited B.V."
+
+
+@pytest.fixture
+def shared(redis_server):
+    """A shared world on its own Redis database, used in this process (no HTTP)."""
+    redis_server.client().flushall()
+    url = redis_server.url.replace("/0", "/4")
+    backend = RedisBackend(url, version=__version__)
+    store = backend.open(default_store(Settings(seed=42)))
+    yield backend, store
+    backend.stop()
+
+
+def _counting_begins(backend: RedisBackend) -> list:
+    """Count the BEGIN scripts this backend's event loop sends (each takes the lock)."""
+    calls = []
+    client = backend._loop_client()
+    begin = client[3]
+
+    async def counted(*args, **kwargs):
+        calls.append(1)
+        return await begin(*args, **kwargs)
+
+    backend._async = (*client[:3], counted, *client[4:])
+    return calls
+
+
+def _profile_write(backend: RedisBackend, store, tenant_id: str, name: str):
+    async def write():
+        token = ACCESS.set(Access("write"))
+        try:
+            async with backend.turn():
+                with store.lock:
+                    profiles.upsert_profile(store, tenant_id, {"company_name": name})
+        finally:
+            ACCESS.reset(token)
+    return write()
+
+
+def test_a_worker_keeps_the_lock_for_its_waiting_writes_and_at_most_so_many(shared):
+    backend, store = shared
+    tenant_id = store.tokens["demo-token"].tenant_id
+
+    async def main():
+        begins = _counting_begins(backend)
+        head = backend.known.rev
+        writes = 2 * (backend_module.KEEP_AT_MOST + 1) + 1
+        await asyncio.gather(*(_profile_write(backend, store, tenant_id, f"Name {i}")
+                               for i in range(writes)))
+        return begins, backend.known.rev - head, writes
+
+    begins, commits, writes = asyncio.run(main())
+    assert commits == writes  # each write sent its change before it was answered
+    # A BEGIN, then the lock kept for KEEP_AT_MOST writes that wait, then let go: 3 turns.
+    assert len(begins) == 3
+    assert backend._token is None
+    assert not backend.redis.exists(LOCK)  # nobody waits any more: let go
+
+
+def test_a_kept_lock_is_let_go_at_once_when_a_writer_elsewhere_wants_it(shared):
+    backend, store = shared
+    tenant_id = store.tokens["demo-token"].tenant_id
+    other = backend.redis.register_script(scripts.BEGIN)
+    found = {}
+
+    async def main():
+        begins = _counting_begins(backend)
+        queued = [asyncio.ensure_future(_profile_write(backend, store, tenant_id, f"Then {i}"))
+                  for i in range(2)]
+        token = ACCESS.set(Access("write"))
+        try:
+            async with backend.turn():  # the two others queue behind it meanwhile
+                with store.lock:
+                    profiles.upsert_profile(store, tenant_id, {"company_name": "First"})
+                found["kept"] = backend._idle
+                # A writer of another worker finds it taken: BEGIN marks the lock wanted.
+                reply = other(args=[PREFIX, "elsewhere", 10_000, "", scripts.MAX_DELTA])
+                found["elsewhere"] = reply[0]
+        finally:
+            ACCESS.reset(token)
+        await asyncio.gather(*queued)
+        return begins
+
+    begins = asyncio.run(main())
+    assert found == {"kept": True, "elsewhere": b"busy"}
+    # The next write used the kept lock and let it go with its commit (it was wanted), so
+    # the last one had to take it again: 2 BEGINs, where 1 would have served all three.
+    assert len(begins) == 2
+
+
+def test_a_thread_write_takes_over_a_kept_lock_instead_of_waiting_for_it(shared):
+    """A kept lock is this process's: a write on another thread (the control API, a clock
+    run) claims it while it is idle instead of waiting for it (it would wait until it gave
+    up: the write it was kept for runs on the loop, which that thread is holding up)."""
+    backend, store = shared
+    backend.lock_wait = 2.0
+    tenant_id = store.tokens["demo-token"].tenant_id
+    found = {}
+
+    async def main():
+        second = asyncio.ensure_future(_profile_write(backend, store, tenant_id, "Next"))
+        token = ACCESS.set(Access("write"))
+        try:
+            async with backend.turn():  # ``second`` queues behind it meanwhile
+                with store.lock:
+                    profiles.upsert_profile(store, tenant_id, {"company_name": "Kept"})
+                found["kept"] = backend._idle and backend._token is not None
+
+                def on_thread():
+                    with store.lock:
+                        profiles.upsert_profile(store, tenant_id, {"company_name": "Thread"})
+                    found["thread"] = store.tenants[tenant_id].profile.company_name
+
+                thread = threading.Thread(target=on_thread)
+                thread.start()
+                thread.join(timeout=30)  # the loop waits here: nothing on it can run
+        finally:
+            ACCESS.reset(token)
+        await second
+
+    asyncio.run(main())
+    assert found == {"kept": True, "thread": "Thread"}
+    assert store.tenants[tenant_id].profile.company_name == "Next"
+    assert not backend.redis.exists(LOCK)
