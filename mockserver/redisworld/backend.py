@@ -8,7 +8,14 @@ What a request costs in round trips to Redis (each one script or command, atomic
   the world; plus one to add its entry to the journal (API requests);
 - a **write**: one to take the world's lock together with the changes since the copy was
   current, one to send what it changed and release the lock (nothing changed: just the
-  release); plus the read's check when it authenticates with a token, and its journal entry.
+  release); plus its journal entry. An API write on the event loop (:class:`WriteTurn`)
+  awaits the lock without holding up the loop, and when another write of this worker waits
+  for its turn the lock is kept for it: that one takes no round trip for the lock, and, if
+  it changes nothing, none for the release either.
+
+The world's lock is always taken before the local copy is held: nobody waits for Redis while
+holding the copy, so a writer on a thread and one on the event loop never wait for each
+other in a circle.
 
 Redis unreachable, restarted or lost: every request that needs the world is a 503 with the
 error envelope and ``Retry-After`` (:class:`~mockserver.state.WorldUnavailable`), never an
@@ -55,7 +62,7 @@ LOAD_ATTEMPTS = 3  # loading the whole world without the lock, before taking it
 ASK_FIRST_FOR = 0.05  # seconds after a read found the world moved: reads ask before answering
 KEEP_AT_MOST = 8  # writes in a row a worker keeps the lock for (then others get a turn)
 MAX_PAUSE = 0.0002  # seconds between two tries for a taken lock, at most (from 50 us)
-ASK_EVERY = 2  # writes that change nothing keep the lock without asking Redis, but every 8th
+ASK_EVERY = 2  # writes that change nothing keep the lock without asking Redis, but every 2nd
 
 
 class RedisWorldRefused(Exception):

@@ -10,12 +10,15 @@ store's one lock, and its outermost hold is one transaction on the shared world:
 - a **write** (any other request, and everything outside requests) takes the world's lock in
   Redis and the changes since the copy was current in one round trip, runs, and sends what it
   changed, releasing the lock, in a second one. Writers of all workers and replicas take
-  turns, so every rule the embedded store keeps under its lock holds across them all.
+  turns, so every rule the embedded store keeps under its lock holds across them all. The
+  lock is taken before the local lock (an API write on the event loop takes it before it
+  runs: ``backend.WriteTurn``), so nobody holding the copy waits for Redis.
 
 A read that finds it must change something (a tenant's first request, a scripted behaviour's
 counter) becomes a write at that point: it takes the lock, and if the world moved on since
-it was read it raises :class:`~mockserver.state.WorldMoved` before changing anything, and the
-operation runs again as a write (``World.attempt``).
+it was read, or another writer holds the lock (the read holds the copy: it must not wait),
+it raises :class:`~mockserver.state.WorldMoved` before changing anything, and the operation
+runs again as a write (``World.attempt``).
 """
 
 from __future__ import annotations
