@@ -68,6 +68,12 @@ class WorldUnavailable(DomainError):
     headers = {"Retry-After": "1"}
 
 
+class TakeTurn(WorldUnavailable):
+    """A write run on a shared world's copy without the lock found, at its end, that the world
+    had moved on or was held: nothing of it was kept, and the request runs again holding the
+    world (the journal's second run); should one escape, it is a 503."""
+
+
 class WorldMoved(WorldUnavailable):
     """A read had to become a write (a tenant seen for the first time, a scripted behaviour's
     counter) and the shared world changed in between: the request is run again as a write
@@ -91,6 +97,11 @@ class Access:
     begun: list | None = None
     begun_from: str | None = None
     turn: bool = False  # such a write: its commit may keep the lock for the next one
+    # A shared world's write run on the copy without the lock (``backend.WriteTurn``): its
+    # changes are stored only if the world is still at ``read_head``; ``validate``: it
+    # changed nothing, and its answer stands if the world is still there (as a read's).
+    optimistic: bool = False
+    validate: bool = False
 
     @property
     def reading(self) -> bool:

@@ -18,7 +18,7 @@ from mockserver.edge.exit import status_of
 from mockserver.edge.request import request_id
 from mockserver.edge.validation import loads
 from mockserver.spec import API_BASE
-from mockserver.state import current_access
+from mockserver.state import TakeTurn, current_access
 
 # The entry being recorded; the handler (in another thread, same context) adds the tenant.
 CURRENT_ENTRY: ContextVar[dict | None] = ContextVar("billing_mock_journal_entry", default=None)
@@ -82,7 +82,7 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         store = self.runtime.store
-        if store.reads_ahead and current_access().reading:
+        if store.reads_ahead:  # reads, and writes run on the copy (redisworld.WriteTurn)
             await self._read_ahead(scope, receive, send)
             return
         entry = self._entry(scope, store, b"", 0)
@@ -165,9 +165,12 @@ class JournalMiddleware:
             finally:
                 CURRENT_ENTRY.reset(token)
             entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
-            if await store.record_read(entry, access) or attempt == 2:
+            if attempt == 1 and isinstance(failure, TakeTurn):
+                failure = None  # a write on the copy that was not kept: again, holding it
+            elif await store.record_read(entry, access) or attempt == 2:
                 break
             access.ahead, access.checked, access.read_head = False, False, None
+            access.optimistic = access.validate = False
         if failure is not None:
             raise failure
         for message in held:

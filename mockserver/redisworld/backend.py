@@ -32,6 +32,7 @@ import pickle
 import secrets
 import threading
 import time
+from collections import OrderedDict
 
 import redis
 import redis.asyncio
@@ -47,6 +48,7 @@ from mockserver.state import (
     JOURNAL_SIZE,
     Access,
     Store,
+    TakeTurn,
     WorldMoved,
     WorldUnavailable,
     new_generation,
@@ -85,7 +87,8 @@ class RedisBackend:
             url, socket_timeout=5, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0),
             health_check_interval=0, redis_connect_func=self._connected)
         self._scripts = {name: self.redis.register_script(getattr(scripts, name))
-                         for name in ("SYNC", "BEGIN", "COMMIT", "RELEASE", "KEEP", "EXTEND")}
+                         for name in ("SYNC", "BEGIN", "COMMIT", "COMMIT_AHEAD", "RELEASE", "KEEP",
+                                     "EXTEND")}
         # The journal's round trips are awaited on the event loop (it serves other requests
         # meanwhile): a client of its own, made on the loop that uses it.
         self._async: tuple | None = None
@@ -105,6 +108,7 @@ class RedisBackend:
         self._server: str | None = None  # the Redis process (run_id) the copy came from
         self._restarted = False
         self._forget = lambda generation: None
+        self._forget_invoices = lambda invoice_ids: None
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
         self.journal_dropped = 0
@@ -128,6 +132,7 @@ class RedisBackend:
 
     def start(self, world) -> None:
         self._forget = world.forget
+        self._forget_invoices = world.forget_invoices
         self._renewer = threading.Thread(target=self._renew, daemon=True, name="redis-lock")
         self._renewer.start()
 
@@ -351,12 +356,9 @@ class RedisBackend:
                 else:
                     self._unlock(token)
                 return
-            args = [self.prefix, token, self.known.head, "1" if found.full else "0",
-                    "1" if store.journal_cleared else "0", secrets.token_hex(8),
-                    str(int(self.lock_ttl * 1000)) if keep else "0", len(found.written)]
-            for name, value in found.written.items():
-                args += [name, value]
-            args += found.removed
+            args = [self.prefix, token, self.known.head,
+                    str(int(self.lock_ttl * 1000)) if keep else "0",
+                    *self._stored(store, found)]
             try:
                 reply = self._scripts["COMMIT"](args=args)
             except redis.RedisError as exc:
@@ -376,6 +378,94 @@ class RedisBackend:
             else:
                 self._drop(token)
             store.journal_cleared = False
+
+    @staticmethod
+    def _stored(store: SharedStore, found: parts.Changes) -> list:
+        """``found`` as the scripts store it (``scripts._STORE``)."""
+        args = ["1" if found.full else "0", "1" if store.journal_cleared else "0",
+                secrets.token_hex(8), len(found.written)]
+        for name, value in found.written.items():
+            args += [name, value]
+        return args + found.removed
+
+    # -- writes run on the copy without the lock (optimistic) ------------------------------
+
+    def begin_ahead(self, store: SharedStore, access: Access) -> None:
+        """A write run on the copy without the lock (held): only on a copy that was current
+        lately; it notes the revision it starts from."""
+        if not self.valid or self._restarted:
+            raise TakeTurn("The copy is loaded anew first: the write runs holding the world")
+        if access.read_head is None:
+            access.read_head = self.known.head
+        store.journal_cleared = False
+
+    def commit_ahead(self, store: SharedStore, access: Access) -> None:
+        """The end of a write run without the lock. Nothing changed: its answer stands if the
+        world is still at the revision it started from, checked with its journal entry as a
+        read's is. Changes: stored in one round trip if nobody holds the lock and the world
+        is still there; else the copy is put back as Redis has it and :class:`TakeTurn`."""
+        found = parts.changes(store, self.known, store.touched)
+        basis = access.read_head or self.known.head
+        if not found and not store.journal_cleared:
+            access.validate, access.read_head = True, basis
+            return
+        dirty = [*found.written, *found.removed]
+        args = [self.prefix, basis, self.known.head, scripts.MAX_DELTA, len(dirty), *dirty,
+                *self._stored(store, found)]
+        try:
+            reply = self._scripts["COMMIT_AHEAD"](args=args)
+        except redis.RedisError as exc:
+            self.valid = False
+            raise WorldUnavailable(f"The change was not saved in Redis ({exc})") from None
+        finally:
+            store.journal_cleared = False
+        if reply[0] == b"ok":
+            head = reply[1].decode()
+            parts.remember(store, self.known, found, head)
+            access.validate, access.read_head = False, head
+            return
+        self._put_back(store, found, dirty, reply[1], reply[2])
+        self._moved_at = time.monotonic()  # others are writing: ask first for a while
+        raise TakeTurn("The world moved on while this write ran on the copy: it runs again, "
+                       "holding the world")
+
+    def _put_back(self, store: SharedStore, found: parts.Changes, dirty: list[str],
+                  since: list, now: list) -> None:
+        """After a write that was not stored: the parts it changed as Redis has them now,
+        with the changes others made since the copy's revision (``since``: SYNC's answer);
+        tenants keep their place in the eviction order unless others changed them. What
+        cannot be put back part by part (a whole new world, removed parts, a snapshot, the
+        start) makes the copy load anew before its next use."""
+        kind = since[0]
+        if (found.full or found.removed or kind not in (b"same", b"delta")
+                or any(n == parts.START or n.startswith(parts.SNAPSHOT) for n in found.written)):
+            self.valid = False
+            return
+        head = since[1].decode()
+        changed: dict[str, bytes] = {}
+        gone: list[str] = []
+        if kind == b"delta":
+            changed = {n.decode(): v for n, v in zip(since[2], since[3])}
+            gone = [g.decode() for g in since[4]]
+        mine = [(name, value) for name, value in zip(dirty, now) if name not in changed]
+        gone += [name for name, value in mine if value is None and name not in gone]
+        listed = [(n, v) for n, v in mine if v is not None] + list(changed.items())
+        tenants = store.tenants
+        before = list(OrderedDict.keys(tenants))
+        moved = [parts.tenant_name(n) for n in changed if n.startswith(parts.TENANT)]
+        try:
+            parts.apply(store, self.known, listed, gone, head)
+        except (ValueError, pickle.UnpicklingError, AttributeError, ImportError, KeyError):
+            self.valid = False
+            return
+        # The eviction order: the order of last change, as every other copy has it.
+        tenants = store.tenants
+        skip = set(moved)
+        for tenant_id in [t for t in before if t not in skip] + moved:
+            if tenant_id in tenants:
+                OrderedDict.move_to_end(tenants, tenant_id)
+        self._forget_invoices({n[len(parts.INVOICE):].rsplit(":", 1)[1]
+                               for n in dirty if n.startswith(parts.INVOICE)})
 
     def _claim(self) -> bool:
         """Take over the lock this worker kept (idle): the copy is the world, nobody else
@@ -626,10 +716,19 @@ class WriteTurn:
     def __init__(self, backend: RedisBackend) -> None:
         self.backend = backend
         self.access: Access | None = None
+        self.locked = False
 
     async def __aenter__(self) -> "WriteTurn":
         backend = self.backend
         turns = backend._loop_turns()
+        access = ACCESS.get()
+        if (access is not None and access.ahead and backend.valid and not backend._restarted
+                and not turns[1].locked() and not turns[2] and not backend._idle):
+            # Nobody of this worker writes holding the world: run on the copy, keep the
+            # changes only if the world did not move meanwhile (``commit_ahead``).
+            access.optimistic = True
+            return self
+        self.locked = True
         turns[2] += 1
         try:
             await turns[1].acquire()
@@ -646,6 +745,8 @@ class WriteTurn:
         return self
 
     async def __aexit__(self, *exc) -> None:
+        if not self.locked:
+            return
         backend = self.backend
         turns = backend._loop_turns()
         turns[1].release()

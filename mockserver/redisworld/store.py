@@ -32,6 +32,9 @@ from mockserver.redisworld.parts import Touched, TrackedTenants
 from mockserver.state import ACCESS, Access, Store, TokenGrant, current_access
 
 
+AHEAD = "ahead"  # SharedLock.writing of a write run on the copy without the lock
+
+
 class SharedLock:
     """The store's lock: a local re-entrant lock for this process's threads, and around its
     outermost hold a transaction on the shared world (see the module)."""
@@ -50,7 +53,7 @@ class SharedLock:
             return True
         access = current_access()
         begun = None
-        if not access.reading and access.begun is None:
+        if not access.reading and access.begun is None and not access.optimistic:
             # A write takes the world's lock first, then the copy: nobody waits for Redis
             # while holding the copy, so no two holders wait for each other.
             if not blocking:
@@ -94,6 +97,9 @@ class SharedLock:
         if access.reading:
             self.writing = False
             self._keeper.refresh(store, access)
+        elif access.optimistic:
+            self._keeper.begin_ahead(store, access)
+            self.writing = AHEAD
         else:
             if begun is None:  # taken before the request ran (backend.WriteTurn)
                 begun, access.begun = (access.begun, access.begun_from), None
@@ -105,7 +111,10 @@ class SharedLock:
     def _finish(self, exc: BaseException | None) -> None:
         try:
             if self._depth == 1:
-                if self.writing:
+                if self.writing is AHEAD:
+                    self.writing = False
+                    self._keeper.commit_ahead(self._store, current_access())
+                elif self.writing:
                     self.writing = False
                     # Also after a failure: what the work changed before it raised stays
                     # changed, as it would in the embedded store.
@@ -206,7 +215,7 @@ class SharedStore(Store):
             await self.keeper.record_async(entry)
 
     async def record_read(self, entry: dict, access: Access) -> bool:
-        if not (access.ahead and access.reading and access.read_head):
+        if not (access.ahead and (access.reading or access.validate) and access.read_head):
             await self.record_async(entry)
             return True
         if entry.get("_generation") != self.generation:

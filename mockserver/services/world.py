@@ -153,6 +153,12 @@ class World:
         """The invoice's document in ``fmt`` (rendered once per version and format)."""
         return self.documents.get_or_render(invoice, fmt, version)
 
+    def forget_invoices(self, invoice_ids: set[str]) -> None:
+        """Free what was derived from these invoices (a shared world's copy put back after a
+        write that was not kept: another revision may now carry the same number)."""
+        self.encoded.discard(lambda key: key[1] not in invoice_ids)
+        self.documents.forget_invoices(invoice_ids)
+
     def forget(self, generation: int) -> None:
         """Free what was derived from ``generation``, a world that is gone (its keys could
         never match again); what other worlds derived stays."""

@@ -18,7 +18,8 @@ from mockserver.redisworld import scripts
 from mockserver.redisworld.backend import PREFIX, RedisBackend
 from mockserver.services import profiles
 from mockserver.settings import Settings
-from mockserver.state import ACCESS, Access
+from mockserver.state import ACCESS, Access, TakeTurn
+from mockserver.statefile.world import encode_world
 from tests.redisworld.conftest import Replica
 
 LOCK = PREFIX + "lock"
@@ -193,3 +194,123 @@ def test_a_thread_write_takes_over_a_kept_lock_instead_of_waiting_for_it(shared)
     assert found == {"kept": True, "thread": "Thread"}
     assert store.tenants[tenant_id].profile.company_name == "Next"
     assert not backend.redis.exists(LOCK)
+
+
+# -- writes run on the copy without the lock (optimistic) ------------------------------------
+
+
+def _ahead_write(backend: RedisBackend, store, work):
+    """One API write as the journal runs it first: on the copy, without the lock."""
+    async def write():
+        token = ACCESS.set(Access("write", ahead=True))
+        try:
+            async with backend.turn():
+                with store.lock:
+                    work(store)
+            return ACCESS.get()
+        finally:
+            ACCESS.reset(token)
+    return asyncio.run(write())
+
+
+def _replica(redis_server, url: str):
+    other = RedisBackend(url, version=__version__)
+    return other, other.open(default_store(Settings(seed=42)))
+
+
+def _plain(store) -> dict:
+    found = encode_world(store)
+    found.pop("clock")  # a running clock is read against the wall clock, twice
+    return found
+
+
+def test_a_write_on_a_current_copy_is_stored_in_one_round_trip_without_the_lock(
+        shared, redis_server):
+    backend, store = shared
+    tenant_id = store.tokens["demo-token"].tenant_id
+    sent = []
+    script = backend._scripts["COMMIT_AHEAD"]
+    backend._scripts["COMMIT_AHEAD"] = lambda **kw: sent.append(1) or script(**kw)
+    begins = []
+    for name in ("lock_async", "lock_for_write", "_lock"):  # every way to take the lock
+        taking = getattr(backend, name)
+        setattr(backend, name, lambda *a, _t=taking, **kw: begins.append(1) or _t(*a, **kw))
+    head = backend.known.rev
+    access = _ahead_write(backend, store, lambda s: profiles.upsert_profile(
+        s, tenant_id, {"company_name": "Ahead B.V."}))
+    assert (len(sent), len(begins), backend.known.rev - head) == (1, 0, 1)
+    assert access.optimistic and not access.validate
+    assert not backend.redis.exists(LOCK)
+    other, copy = _replica(redis_server, backend.url)
+    try:
+        assert copy.tenants[tenant_id].profile.company_name == "Ahead B.V."
+    finally:
+        other.stop()
+
+
+def test_a_write_that_changes_nothing_stands_like_a_read(shared):
+    backend, store = shared
+    tenant_id = store.tokens["demo-token"].tenant_id
+    name = store.tenants[tenant_id].profile.company_name
+    head = backend.known.head
+    access = _ahead_write(backend, store, lambda s: profiles.upsert_profile(
+        s, tenant_id, {"company_name": name}))
+    # nothing sent: the answer stands if the world is still at ``head`` when it is journaled
+    assert (access.validate, access.read_head, backend.known.head) == (True, head, head)
+
+
+def test_a_write_on_a_copy_the_world_moved_past_is_put_back_and_runs_again_holding_it(
+        shared, redis_server):
+    backend, store = shared
+    tenant_id = store.tokens["demo-token"].tenant_id
+    other_id = store.tokens["eu-token"].tenant_id
+    order = list(store.tenants)
+    # Another worker changes the same tenant and another one meanwhile.
+    other, copy = _replica(redis_server, backend.url)
+    try:
+        with copy.lock:
+            profiles.upsert_profile(copy, tenant_id, {"company_name": "Elsewhere B.V."})
+        with copy.lock:
+            profiles.upsert_profile(copy, other_id, {"city": "Gent"})
+        with pytest.raises(TakeTurn):
+            _ahead_write(backend, store, lambda s: profiles.upsert_profile(
+                s, tenant_id, {"company_name": "Lost B.V.", "city": "Utrecht"}))
+        # Nothing of the write was kept, here or in Redis; the copy is the world as it is.
+        assert store.tenants[tenant_id].profile.company_name == "Elsewhere B.V."
+        assert store.tenants[other_id].profile.city == "Gent"
+        assert backend.known.head == other.known.head
+        assert _plain(store) == _plain(copy)
+        # the eviction order: the two others changed moved to the end, in that order
+        assert list(store.tenants) == [t for t in order if t not in (tenant_id, other_id)] \
+            + [tenant_id, other_id]
+        assert list(store.tenants) == list(copy.tenants)
+        # run again holding the world (the journal's second run): kept
+        async def again():
+            token = ACCESS.set(Access("write"))
+            try:
+                async with backend.turn():
+                    with store.lock:
+                        profiles.upsert_profile(store, tenant_id, {"company_name": "Kept B.V."})
+            finally:
+                ACCESS.reset(token)
+        asyncio.run(again())
+        with copy.lock:
+            pass  # brought up to date
+        assert copy.tenants[tenant_id].profile.company_name == "Kept B.V."
+    finally:
+        other.stop()
+
+
+def test_a_write_on_the_copy_while_another_holds_the_lock_is_not_stored(shared):
+    backend, store = shared
+    tenant_id = store.tokens["demo-token"].tenant_id
+    before = store.tenants[tenant_id].profile.company_name
+    assert backend.redis.set(LOCK, "elsewhere", nx=True, px=10_000)
+    try:
+        with pytest.raises(TakeTurn):
+            _ahead_write(backend, store, lambda s: profiles.upsert_profile(
+                s, tenant_id, {"company_name": "Not Now B.V."}))
+    finally:
+        backend.redis.delete(LOCK)
+    assert store.tenants[tenant_id].profile.company_name == before
+    assert not backend.reads_ahead()  # for a moment, writes and reads ask first
