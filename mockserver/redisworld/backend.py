@@ -3,12 +3,20 @@ on Redis").
 
 What a request costs in round trips to Redis (each one script or command, atomic):
 
-- a **read**: one, to ask whether the world changed since this worker's copy was current
-  (the changes come in the same answer when it did), however many times the request holds
-  the world; plus one to add its entry to the journal (API requests);
-- a **write**: one to take the world's lock together with the changes since the copy was
-  current, one to send what it changed and release the lock (nothing changed: just the
-  release); plus its journal entry. An API write on the event loop (:class:`WriteTurn`)
+- an API **read**: answered from the copy, then one round trip both checks that the world
+  is still at the revision it read and adds its journal entry (``read_done``); if it moved,
+  the read runs again asking first. Other reads: one, to ask whether the world changed since
+  the copy was current (the changes come in the same answer);
+- an API **write** of the event loop (:class:`WriteTurn`), while no write of this worker
+  holds the world: run on the copy without the lock, then one round trip stores its changes
+  only if nobody holds the lock and the world is still at the copy's revision
+  (``commit_ahead``), plus its journal entry: 2. One that changed nothing is checked with its
+  journal entry, as a read: 1. If the world moved, the copy is put back from the same answer
+  and the write runs again holding the world;
+- a write **holding the world** (every other write; an API write for 50 ms after one was
+  not stored, or while another write of this worker holds it): one to take the lock together
+  with the changes since the copy was current, one to send what it changed and release the
+  lock (nothing changed: just the release), plus its journal entry. On the event loop it
   awaits the lock without holding up the loop, and when another write of this worker waits
   for its turn the lock is kept for it: that one takes no round trip for the lock, and, if
   it changes nothing, none for the release either.

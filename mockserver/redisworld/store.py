@@ -12,7 +12,10 @@ store's one lock, and its outermost hold is one transaction on the shared world:
   changed, releasing the lock, in a second one. Writers of all workers and replicas take
   turns, so every rule the embedded store keeps under its lock holds across them all. The
   lock is taken before the local lock (an API write on the event loop takes it before it
-  runs: ``backend.WriteTurn``), so nobody holding the copy waits for Redis.
+  runs: ``backend.WriteTurn``), so nobody holding the copy waits for Redis. An API write
+  may instead run on the copy without the lock (``Access.optimistic``): its changes are
+  stored only if the world did not move meanwhile, else the copy is put back and the
+  request runs again holding the world.
 
 A read that finds it must change something (a tenant's first request, a scripted behaviour's
 counter) becomes a write at that point: it takes the lock, and if the world moved on since
