@@ -129,7 +129,9 @@ class JournalMiddleware:
         """A read of a shared world, answered from this worker's copy without asking first;
         the answer is held back until one round trip both finds that the world is still the
         one it was read from and puts the entry in the journal (``Store.record_read``). When
-        the world had moved on, the request runs again, asking first this time."""
+        the world had moved on, the request runs again, asking first this time. A write goes
+        the same way: one run on the copy (``redisworld.backend.WriteTurn``) that was not
+        kept (:class:`~mockserver.state.TakeTurn`) runs again holding the world."""
         store = self.runtime.store
         access = current_access()
         access.ahead = True
@@ -171,6 +173,7 @@ class JournalMiddleware:
                 break
             access.ahead, access.checked, access.read_head = False, False, None
             access.optimistic = access.validate = False
+            access.grants = []  # let in again on the second run
         if failure is not None:
             raise failure
         for message in held:

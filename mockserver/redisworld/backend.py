@@ -315,9 +315,13 @@ class RedisBackend:
         known = self.known.head if self.valid else ""
         return self._lock(known), known
 
-    def begin_write(self, store: SharedStore, reply: list, known: str) -> None:
+    def begin_write(self, store: SharedStore, reply: list, known: str,
+                    grants: list = ()) -> None:
         """Bring the copy up to date under the lock (held), from ``BEGIN``'s ``reply`` asked
-        at revision ``known``."""
+        at revision ``known``. ``grants``: the tokens the request was let in with, looked up
+        on the copy before it was current; if one now stands for something else (changed
+        through another replica meanwhile), nothing runs: :class:`TakeTurn`, and the request
+        is let in again on the current copy."""
         self._notice_restart()
         try:
             if reply[0] == b"empty":
@@ -329,6 +333,9 @@ class RedisBackend:
                            locked=True)
             else:
                 self._take(store, reply, locked=True)
+            if any(store.tokens.get(token) != grant for token, grant in grants):
+                raise TakeTurn("The token this request came with changed meanwhile: it is "
+                               "looked up again")
         except BaseException:
             self._unlock(self._token)
             raise

@@ -107,7 +107,7 @@ class SharedLock:
             if begun is None:  # taken before the request ran (backend.WriteTurn)
                 begun, access.begun = (access.begun, access.begun_from), None
                 self.keep = access.turn
-            self._keeper.begin_write(store, *begun)
+            self._keeper.begin_write(store, *begun, access.grants)
             self.writing = True
         store.touched.clear()
 

@@ -18,7 +18,7 @@ from mockserver.redisworld import scripts
 from mockserver.redisworld.backend import PREFIX, RedisBackend
 from mockserver.services import profiles
 from mockserver.settings import Settings
-from mockserver.state import ACCESS, Access, TakeTurn
+from mockserver.state import ACCESS, Access, TakeTurn, TokenGrant
 from mockserver.statefile.world import encode_world
 from tests.redisworld.conftest import Replica
 
@@ -314,3 +314,33 @@ def test_a_write_on_the_copy_while_another_holds_the_lock_is_not_stored(shared):
         backend.redis.delete(LOCK)
     assert store.tenants[tenant_id].profile.company_name == before
     assert not backend.reads_ahead()  # for a moment, writes and reads ask first
+
+
+def test_a_write_let_in_by_a_token_changed_elsewhere_meanwhile_does_not_run(
+        shared, redis_server):
+    """The token was looked up on a copy that was not current: once the write holds the
+    world, a token that stands for something else now (re-issued to another tenant through
+    another replica) stops it before it runs (the journal lets the request in again)."""
+    backend, store = shared
+    tenant_id = store.tokens["demo-token"].tenant_id
+    other_id = store.tokens["eu-token"].tenant_id
+    other, copy = _replica(redis_server, backend.url)
+    try:
+        with copy.lock:
+            copy.tokens["demo-token"] = TokenGrant(other_id)
+        name = store.tenants[tenant_id].profile.company_name
+        token = ACCESS.set(Access("write"))
+        try:
+            access = ACCESS.get()
+            assert store.grant("demo-token").tenant_id == tenant_id  # the copy is behind
+            with pytest.raises(TakeTurn):
+                with store.lock:
+                    profiles.upsert_profile(store, tenant_id, {"company_name": "Wrong B.V."})
+            assert access.grants
+        finally:
+            ACCESS.reset(token)
+        assert store.tokens["demo-token"].tenant_id == other_id  # the copy is current now
+        assert store.tenants[tenant_id].profile.company_name == name
+        assert not backend.redis.exists(LOCK)
+    finally:
+        other.stop()
