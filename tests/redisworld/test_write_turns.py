@@ -285,15 +285,7 @@ def test_a_write_on_a_copy_the_world_moved_past_is_put_back_and_runs_again_holdi
             + [tenant_id, other_id]
         assert list(store.tenants) == list(copy.tenants)
         # run again holding the world (the journal's second run): kept
-        async def again():
-            token = ACCESS.set(Access("write"))
-            try:
-                async with backend.turn():
-                    with store.lock:
-                        profiles.upsert_profile(store, tenant_id, {"company_name": "Kept B.V."})
-            finally:
-                ACCESS.reset(token)
-        asyncio.run(again())
+        asyncio.run(_profile_write(backend, store, tenant_id, "Kept B.V."))
         with copy.lock:
             pass  # brought up to date
         assert copy.tenants[tenant_id].profile.company_name == "Kept B.V."
