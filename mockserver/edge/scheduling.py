@@ -34,7 +34,7 @@ def runs_inline(current_world: Callable[[], World], on_loop: frozenset[str],
         if store.writes_wait and scope["method"] not in READING_METHODS:
             # A shared world's write: the world's lock is awaited first (the loop serves
             # others meanwhile), then the write runs on the loop like any other.
-            return store.keeper.turn()
+            return store.keeper.turn() if store.lock_is_free() else False
         # Someone holds the world (a reset, a scenario load, a clock run, a test's factory):
         # wait for it on a thread, never on the event loop, which stays free for the rest.
         return store.lock_is_free()

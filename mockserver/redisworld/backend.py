@@ -593,7 +593,8 @@ class RedisBackend:
 
     def _renew(self) -> None:
         while not self._stop.wait(self.lock_ttl / 4):
-            token = self._token
+            with self._held:
+                token = None if self._idle else self._token  # a kept, idle lock lapses
             if token is not None:
                 try:
                     self._scripts["EXTEND"](args=[self.prefix, token,
@@ -747,8 +748,12 @@ class WriteTurn:
         turns[2] += 1
         try:
             await turns[1].acquire()
-        finally:
+        except BaseException:  # cancelled while waiting: a lock kept for it goes
             turns[2] -= 1
+            if not backend.writers_waiting() and not turns[1].locked():
+                asyncio.ensure_future(backend.let_go())
+            raise
+        turns[2] -= 1
         try:
             self.access = ACCESS.get()
             if self.access is not None and backend.valid:

@@ -201,7 +201,8 @@ class SharedStore(Store):
 
     def grant(self, token: str) -> TokenGrant | None:
         """A read makes sure of the copy first (or, answered ahead, notes its revision); a
-        write trusts the copy and checks the token again once it holds the world."""
+        write trusts the copy and checks the token again once it holds the world (a token the
+        copy does not know is looked up on a current copy first)."""
         access = current_access()
         keeper = self.keeper
         if not keeper.valid or (access.reading and not access.ahead):
@@ -209,6 +210,14 @@ class SharedStore(Store):
         if access.ahead and access.read_head is None:
             access.read_head = keeper.known.head
         grant = self.tokens.get(token)
+        if grant is None and not access.reading and keeper.valid:
+            # Unknown here may be known in Redis (a scenario loaded through another replica):
+            # a write is refused only by a copy made current (a read's refusal is checked
+            # with its answer, as every read answered from the copy is).
+            keeper.make_current(self, access)
+            if access.ahead:
+                access.read_head = keeper.known.head
+            grant = self.tokens.get(token)
         if not access.reading:
             access.grants.append((token, grant))
         return grant

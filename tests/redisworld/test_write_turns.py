@@ -336,3 +336,79 @@ def test_a_write_let_in_by_a_token_changed_elsewhere_meanwhile_does_not_run(
         assert not backend.redis.exists(LOCK)
     finally:
         other.stop()
+
+
+def test_a_write_with_a_token_of_a_world_loaded_elsewhere_is_let_in_at_once(fresh):
+    """A scenario loaded through one replica: the other's copies have not seen its tokens
+    yet, and a write with one of them is let in (before: a 401 from the old copy)."""
+    a, b = fresh
+    with b.client() as client:  # b's copies are current, with the default world's tokens
+        for _ in range(4):
+            assert client.get("/billing/billing-profile").status_code == 200
+    try:
+        with a.control() as control:
+            assert control.post("/scenario", json={"name": "dunning"}).status_code == 200
+            token = control.get("/tenants").json()["data"][0]["tokens"][0]
+        with b.client(token) as client:
+            answer = client.put("/billing/billing-profile", json={"company_name": "Loaded B.V."})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["data"]["company_name"] == "Loaded B.V."
+    finally:
+        with a.control() as control:
+            assert control.post("/reset").status_code == 200
+
+
+def test_a_write_arriving_while_a_thread_holds_the_world_waits_on_the_pool(shared):
+    """Not on the event loop: the loop would wait for the thread's hold (a scenario load, a
+    clock run) and every read and health check of the worker with it."""
+    from mockserver.compat import ROUTING_KEY
+    from mockserver.edge.scheduling import runs_inline
+    from mockserver.services.world import World
+
+    backend, store = shared
+    rule = runs_inline(lambda: World(store), frozenset({"upsertBillingProfile"}))
+    scope = {"method": "PUT", "headers": [],
+             "extensions": {ROUTING_KEY: {"operation_id": "upsertBillingProfile"}}}
+    assert hasattr(rule(scope), "__aenter__")  # free: its turn, then on the loop
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with store.lock:
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        held.wait(10)
+        assert rule(scope) is False
+    finally:
+        release.set()
+        thread.join(10)
+
+
+def test_a_lock_kept_for_a_write_that_went_away_is_let_go(shared):
+    backend, store = shared
+    tenant_id = store.tokens["demo-token"].tenant_id
+    found = {}
+
+    async def main():
+        waiter = asyncio.ensure_future(_profile_write(backend, store, tenant_id, "Never"))
+        token = ACCESS.set(Access("write"))
+        try:
+            async with backend.turn():  # ``waiter`` queues behind it meanwhile
+                with store.lock:
+                    profiles.upsert_profile(store, tenant_id, {"company_name": "Kept"})
+                found["kept"] = backend._idle
+        finally:
+            ACCESS.reset(token)
+        waiter.cancel()  # woken for its turn, gone before it ran (a client that left)
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if not backend.redis.exists(LOCK):
+                break
+        found["let go"] = not backend.redis.exists(LOCK)
+        found["cancelled"] = waiter.cancelled()
+
+    asyncio.run(main())
+    assert found == {"kept": True, "let go": True, "cancelled": True}
