@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import gc
 import importlib
+import os
 import re
+import signal
 import warnings
 
 import click
@@ -114,7 +116,11 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
     except ScenarioError as exc:
         raise ScenarioRefused(exc) from None
     if settings.workers > 1:
-        _serve_workers(settings, listening, access_log)
+        try:
+            found = _redis_preflight(settings)
+        except RedisWorldRefused as exc:
+            raise click.ClickException(str(exc)) from None
+        _serve_workers(settings, listening, access_log, found)
         return
     try:
         app = create_app(settings, store)
@@ -125,12 +131,16 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
     if watch:
         watcher.watch(settings, runtime.loaded, click.echo)
     served = runtime.store
-    click.echo(f"billing-mock serving {settings.base_url}/api/v1 "
-               f"(docs {settings.base_url}/api/v1/ui/, seed {served.ids.seed}, "
-               f"world {served.scenario or 'default'})")
-    click.echo(f"console: {settings.base_url}/_mock/console")
-    tokens = ", ".join(sorted(served.tokens)[:12])
-    click.echo(f"tokens: {tokens}")
+    if getattr(runtime.backend, "valid", True):
+        click.echo(f"billing-mock serving {settings.base_url}/api/v1 "
+                   f"(docs {settings.base_url}/api/v1/ui/, seed {served.ids.seed}, "
+                   f"world {served.scenario or 'default'})")
+        click.echo(f"console: {settings.base_url}/_mock/console")
+        click.echo(f"tokens: {', '.join(sorted(served.tokens)[:12])}")
+    else:  # the world is Redis's, once it answers
+        click.echo(f"billing-mock serving {settings.base_url}/api/v1 "
+                   f"(docs {settings.base_url}/api/v1/ui/): 503 until Redis answers")
+        click.echo(f"console: {settings.base_url}/_mock/console")
     # The world is built: move it out of the collector's way (no long GC pauses under load).
     gc.collect()
     gc.freeze()
@@ -152,7 +162,19 @@ def _kept(settings: Settings, backend) -> str:
     return "state in memory (this process)"
 
 
-def _serve_workers(settings: Settings, listening, access_log: bool) -> None:
+def _redis_preflight(settings: Settings) -> str:
+    """What the workers will find in Redis (``RedisBackend.preflight``), asked once before
+    they start: a world they must not serve stops the server here, not in every worker."""
+    from mockserver.app import backend_for
+
+    backend = backend_for(settings)
+    try:
+        return backend.preflight()
+    finally:
+        backend.stop()
+
+
+def _serve_workers(settings: Settings, listening, access_log: bool, found: str) -> None:
     """``--workers N``: uvicorn's supervisor starts N processes on the bound socket (and
     replaces one that dies); each builds its app and joins the world in Redis."""
     import functools
@@ -164,6 +186,10 @@ def _serve_workers(settings: Settings, listening, access_log: bool) -> None:
     config = uvicorn_config(functools.partial(worker_app, settings), settings,
                             log_level="info", access_log=access_log, factory=True,
                             workers=settings.workers, served=True)
+    how = {"world": "the world kept there",
+           "empty": "empty: the first worker seeds it with this server's world",
+           "unreachable": "not reachable yet (503s until it is)"}[found]
+    click.echo(f"state in Redis {settings.state_backend[1]}: {how}")
     click.echo(f"billing-mock serving {settings.base_url}/api/v1 with {settings.workers} "
                f"workers, one world in Redis {settings.state_backend[1]}")
     click.echo(f"console: {settings.base_url}/_mock/console")
@@ -175,8 +201,15 @@ def worker_app(settings: Settings):
     from mockserver.app import create_app
     from mockserver.edge.connection import limit_served_protocol
 
+    from mockserver.redisworld import RedisWorldRefused
+
     limit_served_protocol(settings)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except RedisWorldRefused as exc:  # found after the server started: it stops, once
+        click.echo(f"Error: {exc}", err=True)
+        os.kill(os.getppid(), signal.SIGTERM)  # the supervisor would start it again
+        raise SystemExit(1) from None
     gc.collect()
     gc.freeze()
     return app

@@ -23,6 +23,31 @@ BOUNDS: dict[str, tuple] = {
 }
 
 
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def _check_redis_url(url: str) -> None:
+    """A Redis URL redis-py reads as it is written (a ``ValueError`` naming what is wrong):
+    its port and options parse, and its database is a number (redis-py would quietly take
+    database 0 for ``/abc``)."""
+    from urllib.parse import urlsplit
+
+    from redis.connection import parse_url
+
+    try:
+        parts = urlsplit(url)
+        parse_url(url)
+        if parts.scheme != "unix":
+            parts.port  # noqa: B018 (it parses the port)
+    except ValueError as exc:
+        raise ValueError(f"--state {url!r} is not a Redis URL redis-py can use: {exc}"
+                         ) from None
+    database = parts.path.strip("/") if parts.scheme != "unix" else ""
+    if database and not database.isdigit():
+        raise ValueError(f"--state {url!r}: the database is a number "
+                         f"(redis://HOST:PORT/DB), not {database!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything that shapes a server. Flags win over environment variables over defaults."""
@@ -75,11 +100,20 @@ class Settings:
     @property
     def state_backend(self) -> tuple[str, str | None]:
         """Where the world is kept: ``("memory", None)``, ``("file", path)`` or
-        ``("redis", url)``."""
+        ``("redis", url)``. A value that is none of them is a ``ValueError`` (a typo of a
+        URL is not taken for a file's name)."""
         state = (self.state or "").strip()
-        if state.startswith(("redis://", "rediss://", "unix://")):
+        scheme = state.split(":", 1)[0].lower() if ":" in state else ""
+        if scheme in REDIS_SCHEMES:
+            if not state.lower().startswith(f"{scheme}://"):
+                raise ValueError(f"--state {state!r}: a Redis URL is {scheme}://HOST:PORT/DB")
+            _check_redis_url(state)
             return "redis", state
-        if state and state != "memory":
+        if "://" in state and scheme != "file":
+            raise ValueError(f"--state {state!r}: not a place to keep the world (memory, a "
+                             "state file's path, or redis://HOST:PORT/DB; also rediss://, "
+                             "unix://)")
+        if state and state.lower() != "memory":
             return "file", state.removeprefix("file://")
         if self.state_file:
             return "file", self.state_file

@@ -130,13 +130,28 @@ class RedisBackend:
         shared = SharedStore.of(self, store.max_tenants, store.outbox_size)
         self.store, self._seed = shared, store
         try:
-            self._check_meta()
+            if self.preflight() == "unreachable":
+                raise WorldUnavailable("no answer")
             with shared.lock:  # a write: seeds an empty Redis, else loads the world there
                 pass
         except WorldUnavailable as error:
             log.warning("Redis at %s not reachable yet (%s): answering 503 until it is",
                         self.url, error.message)
         return shared
+
+    def preflight(self) -> str:
+        """What this server finds at the URL before it serves: ``"world"`` (a world of this
+        version), ``"empty"`` or ``"unreachable"`` (it will answer 503 until Redis answers).
+        :class:`RedisWorldRefused` when it must not start: another version's world, a
+        database Redis does not have, credentials Redis refuses."""
+        try:
+            self.redis.ping()
+        except (redis.AuthenticationError, redis.ResponseError) as exc:
+            raise RedisWorldRefused(f"Redis at {self.url} refused this server: {exc}") from None
+        except redis.RedisError:
+            return "unreachable"
+        self._check_meta()
+        return "world" if self._call(self.redis.exists, self.prefix + "head") else "empty"
 
     def start(self, world) -> None:
         self._forget = world.forget

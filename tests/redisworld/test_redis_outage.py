@@ -3,6 +3,8 @@ refuses to share."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -133,13 +135,45 @@ def test_a_replica_started_later_serves_the_same_world(fresh, redis_server):
     assert b"state in Redis" in late.log and b"the world kept there" in late.log
 
 
-def test_a_world_written_by_another_version_is_refused(redis_server):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_world_written_by_another_version_is_refused(redis_server, workers):
+    """Refused once, before any worker starts (before: with --workers 2 the supervisor
+    started worker after worker, each dying with a traceback, and never exited)."""
     other = redis_server.url.rsplit("/", 1)[0] + "/3"  # another database of the same Redis
     redis.Redis.from_url(other).hset("billing-mock:meta", mapping={
         "format": "billing-mock-redis/1", "version": "0.0.1"})
-    result = CliRunner().invoke(main, ["serve", "--port", str(free_port()), "--state", other])
-    assert result.exit_code == 1
-    assert "holds a world of billing-mock-redis/1 0.0.1" in result.output
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver.cli", "serve", "--port", str(free_port()),
+         "--state", other, "--workers", workers],
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "holds a world of billing-mock-redis/1 0.0.1" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_database_redis_does_not_have_is_refused_at_start(redis_server):
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver.cli", "serve", "--port", str(free_port()),
+         "--state", redis_server.url.rsplit("/", 1)[0] + "/99", "--workers", "2"],
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "refused this server: DB index is out of range" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("state, message", [
+    ("redis://127.0.0.1:notaport/0", "is not a Redis URL redis-py can use"),
+    ("redis://127.0.0.1:6379/0?socket_timeout=abc", "is not a Redis URL redis-py can use"),
+    ("redis://127.0.0.1:6379/abc", "the database is a number"),
+    ("redis:/127.0.0.1:6379/0", "a Redis URL is redis://HOST:PORT/DB"),
+    ("http://127.0.0.1/world", "not a place to keep the world"),
+])
+def test_a_state_that_is_no_place_to_keep_the_world_is_a_usage_error(state, message):
+    """Before: a raw traceback, database 0 taken for ``/abc``, or a typo of a URL taken for
+    a state file's name."""
+    result = CliRunner().invoke(main, ["serve", "--port", str(free_port()), "--state", state])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
 
 
 @pytest.mark.parametrize("argv, message", [
