@@ -69,6 +69,8 @@ LOCK_TTL = 10.0  # seconds a writer's lock lives unless renewed (it is, while th
 LOCK_WAIT = 10.0  # seconds a writer waits for another before answering 503
 MAX_JOURNAL_BYTES = 16 * 1024 * 1024  # the journal in Redis, besides its 1,000 entries
 LOAD_ATTEMPTS = 3  # loading the whole world without the lock, before taking it
+SOCKET_TIMEOUT = 2.0  # seconds a call to Redis may take; then the world is away (503s)
+PROBE_EVERY = 0.2  # while Redis is away, a thread asks it this often; requests do not
 ASK_FIRST_FOR = 0.05  # seconds after a read found the world moved: reads ask before answering
 KEEP_AT_MOST = 8  # writes in a row a worker keeps the lock for (then others get a turn)
 MAX_PAUSE = 0.0002  # seconds between two tries for a taken lock, at most (from 50 us)
@@ -92,7 +94,8 @@ class RedisBackend:
         self.verify_reads = verify_reads
         self.lock_ttl, self.lock_wait = lock_ttl, lock_wait
         self.redis = redis.Redis.from_url(
-            url, socket_timeout=5, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0),
+            url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=1,
+            retry=Retry(NoBackoff(), 0),
             health_check_interval=0, redis_connect_func=self._connected)
         self._scripts = {name: self.redis.register_script(getattr(scripts, name))
                          for name in ("SYNC", "BEGIN", "COMMIT", "COMMIT_AHEAD", "RELEASE", "KEEP",
@@ -118,7 +121,11 @@ class RedisBackend:
         self._forget = lambda generation: None
         self._forget_invoices = lambda invoice_ids: None
         self._stop = threading.Event()
+        self._wake = threading.Event()  # Redis went away: the watcher starts asking
         self._renewer: threading.Thread | None = None
+        # Redis did not answer (a timeout, a refused connection): every request is a 503 at
+        # once, without asking, until the watcher thread finds it answering again.
+        self._away_at: float | None = None
         self.journal_dropped = 0
         self._moved_at = float("-inf")  # when a read answered ahead last found the world moved
 
@@ -156,11 +163,12 @@ class RedisBackend:
     def start(self, world) -> None:
         self._forget = world.forget
         self._forget_invoices = world.forget_invoices
-        self._renewer = threading.Thread(target=self._renew, daemon=True, name="redis-lock")
+        self._renewer = threading.Thread(target=self._watch, daemon=True, name="redis-watch")
         self._renewer.start()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         self.redis.close()
 
     # -- reads ----------------------------------------------------------------------------
@@ -183,6 +191,7 @@ class RedisBackend:
     async def read_done(self, head: str, entry: dict) -> bool:
         """A read answered ahead at ``head``: whether the world is still there, and if so its
         journal entry is added (one round trip, awaited)."""
+        self.here()
         done = self._loop_client()[1]
         try:
             stands = bool(await done(args=[self.prefix, head, self._entry(entry),
@@ -204,8 +213,9 @@ class RedisBackend:
         loop = asyncio.get_running_loop()
         if self._async is None or self._async[0] is not loop:
             client = redis.asyncio.Redis.from_url(
-                self.url, socket_timeout=5, socket_connect_timeout=1,
-                retry=redis.asyncio.retry.Retry(NoBackoff(), 1))
+                self.url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=1,
+                retry=redis.asyncio.retry.Retry(NoBackoff(), 1,
+                                                supported_errors=(redis.ConnectionError,)))
             self._async = (loop, client.register_script(scripts.READ_DONE),
                            client.register_script(scripts.RECORD),
                            client.register_script(scripts.BEGIN),
@@ -390,10 +400,15 @@ class RedisBackend:
                     str(int(self.lock_ttl * 1000)) if keep else "0",
                     *self._stored(store, found)]
             try:
+                self.here()
                 reply = self._scripts["COMMIT"](args=args)
             except redis.RedisError as exc:
                 self.valid = False
+                self._went_away(exc)
                 raise WorldUnavailable(f"The change was not saved in Redis ({exc})") from None
+            except WorldUnavailable:
+                self.valid = False
+                raise
             if reply[0] != b"ok":
                 self.valid = False
                 raise WorldUnavailable("The change was not saved: the world's lock in Redis "
@@ -443,10 +458,15 @@ class RedisBackend:
         args = [self.prefix, basis, self.known.head, scripts.MAX_DELTA, len(dirty), *dirty,
                 *self._stored(store, found)]
         try:
+            self.here()
             reply = self._scripts["COMMIT_AHEAD"](args=args)
         except redis.RedisError as exc:
             self.valid = False
+            self._went_away(exc)
             raise WorldUnavailable(f"The change was not saved in Redis ({exc})") from None
+        except WorldUnavailable:
+            self.valid = False
+            raise
         finally:
             store.journal_cleared = False
         if reply[0] == b"ok":
@@ -508,10 +528,13 @@ class RedisBackend:
 
     def _keep(self, token: str) -> bool:
         try:
+            self.here()
             if self._scripts["KEEP"](args=[self.prefix, token, int(self.lock_ttl * 1000)]):
                 return True
-        except redis.RedisError:
-            pass  # it expires by itself
+        except redis.RedisError as exc:
+            self._went_away(exc)  # it expires by itself
+        except WorldUnavailable:
+            pass
         return False
 
     def _lock(self, known: str = "", wait: bool = True) -> list:
@@ -545,6 +568,7 @@ class RedisBackend:
         if self._claim():
             return [b"same"], self.known.head
         known = self.known.head if self.valid else ""
+        self.here()
         begin = self._loop_client()[3]
         token = secrets.token_hex(12)
         deadline = time.monotonic() + self.lock_wait
@@ -563,6 +587,7 @@ class RedisBackend:
                 raise WorldUnavailable(f"Another writer has held the shared world for over "
                                        f"{self.lock_wait:g} s")
             await asyncio.sleep(pause)
+            self.here()
             pause = min(pause * 2, MAX_PAUSE)
 
     async def let_go(self) -> None:
@@ -573,9 +598,12 @@ class RedisBackend:
                 return
             token, self._token, self._idle, self._kept = self._token, None, False, 0
         try:
+            self.here()
             await self._loop_client()[4](args=[self.prefix, token])
-        except redis.RedisError:
-            pass  # it expires by itself
+        except redis.RedisError as exc:
+            self._went_away(exc)  # it expires by itself
+        except WorldUnavailable:
+            pass
 
     def turn(self) -> "WriteTurn":
         """The turn of an API write on the event loop (``edge.scheduling``)."""
@@ -602,20 +630,37 @@ class RedisBackend:
         self._drop(token)
         if token is not None:
             try:
+                self.here()
                 self._scripts["RELEASE"](args=[self.prefix, token])
-            except redis.RedisError:
-                pass  # it expires by itself
+            except redis.RedisError as exc:
+                self._went_away(exc)  # it expires by itself
+            except WorldUnavailable:
+                pass
 
-    def _renew(self) -> None:
-        while not self._stop.wait(self.lock_ttl / 4):
+    def _watch(self) -> None:
+        """The thread that renews the lock this process holds while it works, and, while
+        Redis is away, asks it every ``PROBE_EVERY`` until it answers."""
+        while not self._stop.is_set():
+            self._wake.wait(PROBE_EVERY if self._away_at is not None else self.lock_ttl / 4)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            if self._away_at is not None:
+                try:
+                    self.redis.ping()
+                except redis.RedisError:
+                    continue
+                self._away_at = None
+                log.warning("Redis at %s answers again", self.url)
+                continue
             with self._held:
                 token = None if self._idle else self._token  # a kept, idle lock lapses
             if token is not None:
                 try:
                     self._scripts["EXTEND"](args=[self.prefix, token,
                                                   int(self.lock_ttl * 1000)])
-                except redis.RedisError:
-                    pass
+                except redis.RedisError as exc:
+                    self._went_away(exc)
 
     # -- seeding --------------------------------------------------------------------------
 
@@ -675,9 +720,12 @@ class RedisBackend:
         world = self.known.head.rsplit(" ", 1)[0]
         record = self._loop_client()[2]
         try:
+            self.here()
             await record(args=[self.prefix, world, self._entry(entry), JOURNAL_SIZE,
                                MAX_JOURNAL_BYTES])
-        except redis.RedisError as exc:
+        except (redis.RedisError, WorldUnavailable) as exc:
+            if isinstance(exc, redis.RedisError):
+                self._went_away(exc)
             self.journal_dropped += 1
             log.warning("journal entry %s not kept: Redis at %s failed (%s)",
                         entry.get("request_id"), self.url, exc)
@@ -702,18 +750,41 @@ class RedisBackend:
         return self._call(self._scripts[name], args=[self.prefix, *args])
 
     def _call(self, method, *args, **kwargs):
-        """A call to Redis; trying once more on a new connection (the pooled one may be
-        from before a restart). Any failure is :class:`WorldUnavailable`."""
+        """A call to Redis; trying once more on a new connection after a broken one (the
+        pooled one may be from before a restart), never after a timeout. Any failure is
+        :class:`WorldUnavailable`; while Redis is away nothing is asked (:meth:`here`)."""
+        self.here()
         for attempt in (1, 2):
             try:
                 return method(*args, **kwargs)
-            except (redis.ConnectionError, redis.TimeoutError) as exc:
+            except redis.ConnectionError as exc:
                 if attempt == 2 or isinstance(exc, redis.BusyLoadingError):
                     raise self._unavailable(exc) from None
             except redis.RedisError as exc:
                 raise self._unavailable(exc) from None
 
+    def here(self) -> None:
+        """Raise :class:`WorldUnavailable` at once while Redis is away (a stalled Redis
+        would otherwise hold every request for a timeout). Without the watcher thread (a
+        backend not started) a call may ask again every ``PROBE_EVERY``."""
+        away = self._away_at
+        if away is None:
+            return
+        watched = self._renewer is not None and self._renewer.is_alive()
+        if not watched and time.monotonic() - away >= PROBE_EVERY:
+            self._away_at = None
+            return
+        raise WorldUnavailable(f"The shared world in Redis does not answer (asked again every "
+                               f"{PROBE_EVERY:g} s)", redis=self.url)
+
+    def _went_away(self, exc: Exception) -> None:
+        if isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):
+            if self._away_at is None:
+                self._away_at = time.monotonic()
+                self._wake.set()
+
     def _unavailable(self, exc: Exception) -> WorldUnavailable:
+        self._went_away(exc)
         log.warning("Redis at %s: %s", self.url, exc)
         return WorldUnavailable(f"The shared world in Redis cannot be reached: {exc}",
                                 redis=self.url)
