@@ -12,7 +12,7 @@ import warnings
 
 import click
 
-from mockserver.settings import BOUNDS, Settings
+from mockserver.settings import BOUNDS, Settings, redacted_url
 
 # Starlette warns about its test client's transport on import; not a concern of this command.
 warnings.filterwarnings("ignore", message=".*httpx2.*")
@@ -158,7 +158,7 @@ def _kept(settings: Settings, backend) -> str:
     if kind == "redis":
         how = ("seeded with this server's world" if backend.seeded
                else "the world kept there" if backend.valid else "not reachable yet (503s)")
-        return f"state in Redis {target}: {how}"
+        return f"state in Redis {redacted_url(target)}: {how}"
     return "state in memory (this process)"
 
 
@@ -189,9 +189,10 @@ def _serve_workers(settings: Settings, listening, access_log: bool, found: str) 
     how = {"world": "the world kept there",
            "empty": "empty: the first worker seeds it with this server's world",
            "unreachable": "not reachable yet (503s until it is)"}[found]
-    click.echo(f"state in Redis {settings.state_backend[1]}: {how}")
+    shown = redacted_url(settings.state_backend[1])
+    click.echo(f"state in Redis {shown}: {how}")
     click.echo(f"billing-mock serving {settings.base_url}/api/v1 with {settings.workers} "
-               f"workers, one world in Redis {settings.state_backend[1]}")
+               f"workers, one world in Redis {shown}")
     click.echo(f"console: {settings.base_url}/_mock/console")
     Multiprocess(config, sockets=[listening]).run()
 

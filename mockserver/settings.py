@@ -48,6 +48,19 @@ def _check_redis_url(url: str) -> None:
                          f"(redis://HOST:PORT/DB), not {database!r}")
 
 
+def redacted_url(url: str) -> str:
+    """``url`` without its password (``redis://:***@host:6379/0``): what logs, start-up
+    lines and answers may show."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything that shapes a server. Flags win over environment variables over defaults."""

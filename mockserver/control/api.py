@@ -33,6 +33,8 @@ def get_health():
     keeper = getattr(runtime.backend, "keeper", None)  # a state file's writer, once started
     if keeper is not None and runtime.run_id is None:  # it writes the loaded world
         found["state_file"] = keeper.status()
+    if getattr(runtime.backend, "name", None) == "redis" and runtime.run_id is None:
+        found["shared"] = runtime.backend.status()
     return encoded((found, 200))
 
 

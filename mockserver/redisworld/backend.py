@@ -51,6 +51,7 @@ from mockserver.domain.clock import Clock
 from mockserver.domain.ids import IdSource
 from mockserver.redisworld import parts, scripts
 from mockserver.redisworld.store import SharedStore
+from mockserver.settings import redacted_url
 from mockserver.state import (
     ACCESS,
     JOURNAL_SIZE,
@@ -91,6 +92,7 @@ class RedisBackend:
                  prefix: str = PREFIX, lock_ttl: float = LOCK_TTL,
                  lock_wait: float = LOCK_WAIT) -> None:
         self.url, self.version, self.prefix = url, version, prefix
+        self.shown = redacted_url(url)  # for logs, start-up lines and answers
         self.verify_reads = verify_reads
         self.lock_ttl, self.lock_wait = lock_ttl, lock_wait
         self.redis = redis.Redis.from_url(
@@ -143,7 +145,7 @@ class RedisBackend:
                 pass
         except WorldUnavailable as error:
             log.warning("Redis at %s not reachable yet (%s): answering 503 until it is",
-                        self.url, error.message)
+                        self.shown, error.message)
         return shared
 
     def preflight(self) -> str:
@@ -154,7 +156,7 @@ class RedisBackend:
         try:
             self.redis.ping()
         except (redis.AuthenticationError, redis.ResponseError) as exc:
-            raise RedisWorldRefused(f"Redis at {self.url} refused this server: {exc}") from None
+            raise RedisWorldRefused(f"Redis at {self.shown} refused this server: {exc}") from None
         except redis.RedisError:
             return "unreachable"
         self._check_meta()
@@ -208,8 +210,6 @@ class RedisBackend:
         return time.monotonic() - self._moved_at > ASK_FIRST_FOR
 
     def _loop_client(self) -> tuple:
-        import asyncio
-
         loop = asyncio.get_running_loop()
         if self._async is None or self._async[0] is not loop:
             client = redis.asyncio.Redis.from_url(
@@ -626,6 +626,15 @@ class RedisBackend:
             if self._token == token:
                 self._token, self._idle, self._kept = None, False, 0
 
+    def unlock_held(self) -> None:
+        """Release the lock this process holds (a write that took it and then did not run)."""
+        self._unlock(self._token)
+
+    def status(self) -> dict:
+        """What ``/_mock/health`` shows of the shared world."""
+        return {"redis": self.shown,
+                "reachable": self._away_at is None, "journal_dropped": self.journal_dropped}
+
     def _unlock(self, token: str | None) -> None:
         self._drop(token)
         if token is not None:
@@ -651,7 +660,7 @@ class RedisBackend:
                 except redis.RedisError:
                     continue
                 self._away_at = None
-                log.warning("Redis at %s answers again", self.url)
+                log.warning("Redis at %s answers again", self.shown)
                 continue
             with self._held:
                 token = None if self._idle else self._token  # a kept, idle lock lapses
@@ -685,7 +694,7 @@ class RedisBackend:
         if self._seed is not None:
             fresh, self._seed = self._seed, None
             self.seeded = True
-            log.info("Redis at %s holds no world: it is seeded with this server's", self.url)
+            log.info("Redis at %s holds no world: it is seeded with this server's", self.shown)
         else:
             fresh = Store(Clock(), IdSource(0), max_tenants=store.max_tenants,
                           outbox_size=store.outbox_size)
@@ -693,7 +702,7 @@ class RedisBackend:
                 fresh.restore(store.start)
             fresh.start = store.start
             log.warning("Redis at %s lost the world (restarted empty?): it starts again from "
-                        "the start of the loaded world", self.url)
+                        "the start of the loaded world", self.shown)
         self._check_meta(write=True)
         store.replace_world(fresh)
         self.known = parts.Known(generation=-1)
@@ -709,7 +718,7 @@ class RedisBackend:
         elif meta != mine:
             self._meta_checked = False
             raise RedisWorldRefused(
-                f"Redis at {self.url} holds a world of {meta.get('format')} "
+                f"Redis at {self.shown} holds a world of {meta.get('format')} "
                 f"{meta.get('version')}; this server is {FORMAT} {self.version}. Use another "
                 "database (redis://HOST:PORT/DB) or empty it (FLUSHDB)")
 
@@ -728,7 +737,7 @@ class RedisBackend:
                 self._went_away(exc)
             self.journal_dropped += 1
             log.warning("journal entry %s not kept: Redis at %s failed (%s)",
-                        entry.get("request_id"), self.url, exc)
+                        entry.get("request_id"), self.shown, exc)
 
     @staticmethod
     def _entry(entry: dict) -> bytes:
@@ -775,7 +784,7 @@ class RedisBackend:
             self._away_at = None
             return
         raise WorldUnavailable(f"The shared world in Redis does not answer (asked again every "
-                               f"{PROBE_EVERY:g} s)", redis=self.url)
+                               f"{PROBE_EVERY:g} s)", redis=self.shown)
 
     def _went_away(self, exc: Exception) -> None:
         if isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):
@@ -785,9 +794,9 @@ class RedisBackend:
 
     def _unavailable(self, exc: Exception) -> WorldUnavailable:
         self._went_away(exc)
-        log.warning("Redis at %s: %s", self.url, exc)
+        log.warning("Redis at %s: %s", self.shown, exc)
         return WorldUnavailable(f"The shared world in Redis cannot be reached: {exc}",
-                                redis=self.url)
+                                redis=self.shown)
 
     def _connected(self, connection) -> None:
         """Every new connection: note which Redis process answers (a new one means Redis
@@ -806,7 +815,7 @@ class RedisBackend:
         if self._restarted:
             self._restarted = False
             self.valid = False
-            log.warning("Redis at %s restarted: the world is read from it anew", self.url)
+            log.warning("Redis at %s restarted: the world is read from it anew", self.shown)
 
 
 class WriteTurn:
@@ -859,7 +868,7 @@ class WriteTurn:
         access = self.access
         if access is not None and access.begun is not None:  # taken, never used
             access.begun = None
-            backend._unlock(backend._token)
+            backend.unlock_held()
         elif not backend.writers_waiting():
             await backend.let_go()
 

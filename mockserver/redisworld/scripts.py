@@ -204,5 +204,5 @@ local p = ARGV[1]
 if redis.call('GET', p .. 'head') ~= ARGV[2] then return 0 end
 """ + _APPEND
 
-__all__ = ["BEGIN", "COMMIT", "COMMIT_AHEAD", "EXTEND", "KEEP", "WANTED_MS", "MAX_DELTA", "MAX_GONE", "READ_DONE", "RECORD",
-           "RELEASE", "SYNC"]
+__all__ = ["BEGIN", "COMMIT", "COMMIT_AHEAD", "EXTEND", "KEEP", "WANTED_MS", "MAX_DELTA",
+           "MAX_GONE", "READ_DONE", "RECORD", "RELEASE", "SYNC"]

@@ -27,7 +27,6 @@ runs again as a write (``World.attempt``).
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 
 from mockserver.domain.clock import Clock
 from mockserver.domain.ids import IdSource
@@ -64,7 +63,7 @@ class SharedLock:
             begun = self._keeper.lock_for_write()
         if not self._local.acquire(blocking, timeout):
             if begun is not None:
-                self._keeper._unlock(self._keeper._token)
+                self._keeper.unlock_held()
             return False
         self._depth = 1
         try:
@@ -253,11 +252,6 @@ class SharedStore(Store):
         store.restore(start)
         store.start = start
         return store
-
-    def emptied(self) -> None:
-        """Forget the world this copy held (it is loaded anew from Redis)."""
-        self._tenants = TrackedTenants((), self.touched)
-        self.snapshots = OrderedDict()
 
 
 __all__ = ["SharedLock", "SharedStore"]

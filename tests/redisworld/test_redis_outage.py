@@ -146,7 +146,10 @@ def test_a_stalled_redis_is_503s_at_once_and_the_server_goes_on_when_it_answers(
             os.kill(stalled.proc.pid, signal.SIGCONT)
         with replica.client() as c:
             _wait_for(lambda: c.get(PROFILE).status_code == 200)
-        assert httpx.get(replica.url + "/_mock/health").status_code == 200
+        health = httpx.get(replica.url + "/_mock/health")
+        assert health.status_code == 200
+        assert health.json()["shared"] == {"redis": stalled.url, "reachable": True,
+                                           "journal_dropped": 0}
     finally:
         replica.stop()
         stalled.stop()
@@ -242,3 +245,35 @@ def test_isolated_runs_are_refused_by_a_server_of_several_workers(fresh):
         r = c.get(a.url + "/_runs/alice/api/v1/billing/invoices")
     assert r.status_code == 409
     assert "worker process that forked them" in r.json()["error"]["message"]
+
+
+def test_the_password_in_a_redis_url_is_never_shown():
+    """Not in the start-up lines, the logs, a 503's details or the health: only Redis and
+    whoever configured the server know it."""
+    from mockserver import __version__
+    from mockserver.redisworld import RedisBackend
+    from mockserver.state import WorldUnavailable
+
+    url = f"redis://:s3cret-pw@127.0.0.1:{free_port()}/0"  # nobody listens there
+    proc = subprocess.Popen([sys.executable, "-m", "mockserver.cli", "serve", "--port",
+                             str(free_port()), "--state", url], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if "console:" in line:
+                break
+    finally:
+        proc.terminate()
+        lines.append(proc.communicate(timeout=30)[0])
+    shown = "".join(lines)
+    assert "state in Redis redis://:***@127.0.0.1:" in shown and "s3cret" not in shown
+    backend = RedisBackend(url, version=__version__)
+    try:
+        with pytest.raises(WorldUnavailable) as away:
+            backend.ping()
+        assert "s3cret" not in away.value.message + repr(away.value.context)
+        assert "s3cret" not in repr(backend.status())
+    finally:
+        backend.stop()

@@ -412,3 +412,24 @@ def test_a_lock_kept_for_a_write_that_went_away_is_let_go(shared):
 
     asyncio.run(main())
     assert found == {"kept": True, "let go": True, "cancelled": True}
+
+
+def test_the_shared_journal_is_bounded_in_bytes_oldest_first(shared, monkeypatch):
+    """Besides its 1,000 entries: ``MAX_JOURNAL_BYTES`` for all replicas together (made
+    small here), the oldest entries dropped first."""
+    backend, _ = shared
+    monkeypatch.setattr(backend_module, "MAX_JOURNAL_BYTES", 20_000)
+    body = b"x" * 3_000
+
+    async def main():
+        for i in range(20):
+            await backend.record_async({"request_id": f"req_{i:02d}", "_body": body,
+                                        "status": 200})
+
+    asyncio.run(main())
+    kept = [entry["request_id"] for entry in backend.journal()]
+    size = int(backend.redis.get(PREFIX + "journal:bytes"))
+    assert size <= 20_000 and size == sum(len(i) for i in
+                                          backend.redis.lrange(PREFIX + "journal", 0, -1))
+    assert 3 <= len(kept) < 20
+    assert kept == [f"req_{i:02d}" for i in range(20 - len(kept), 20)]  # the newest, in order
