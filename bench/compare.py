@@ -19,6 +19,10 @@ What it does, in order:
 5. ours alone with ``--big-tenants`` x ``--big-invoices`` loaded (bench/big_world.py): RSS and
    the list's latency for one tenant.
 
+Beside ours (one process) and Prism, the load phase measures ours with ``--workers 2 --state
+redis://...`` on a redis-server of the benchmark's own (free loopback port, nothing written to
+disk), in the same rounds (``--no-redis`` leaves it out, ``--workers`` sets the count).
+
 Prints one table and writes bench/results.json. Exit 0 whether or not targets are met (it is a
 measurement, not a test); exit 1 only if a measurement could not be taken.
 """
@@ -30,6 +34,7 @@ import http.client
 import json
 import os
 import platform
+import shutil
 import signal
 import socket
 import statistics
@@ -295,6 +300,51 @@ def ours_server(port: int) -> Server:
                   "ours.log")
 
 
+def shared_server(port: int, redis_url: str, workers: int = 2) -> Server:
+    """Ours with ``--workers N`` on one world in Redis."""
+    return Server("ours-2w", [str(VENV / "billing-mock"), "serve", "--port", str(port),
+                              "--state", redis_url, "--workers", str(workers)], port,
+                  "ours-2w.log")
+
+
+class RedisServer:
+    """A redis-server of the benchmark's own on a free loopback port, nothing on disk."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisServer":
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        log = (RESULTS_DIR / "redis.log").open("ab")
+        self.proc = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1",
+                                      "--save", "", "--appendonly", "no"], stdout=log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def rss_mib(self) -> float:
+        return rss_kib(self.proc.pid) / 1024
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
 def prism_server(port: int) -> Server:
     # Static examples (no -d); Prism validates requests against the document by default.
     return Server("prism", [str(PRISM), "mock", str(DOCUMENT), "--host", "127.0.0.1",
@@ -326,7 +376,7 @@ def measure_startup(rounds: int, say) -> tuple[Server, Server, dict]:
 
 def run(args, say) -> dict:
     RESULTS_DIR.mkdir(exist_ok=True)
-    for log in ("ours.log", "prism.log", "big_world.log"):
+    for log in ("ours.log", "prism.log", "big_world.log", "ours-2w.log", "redis.log"):
         (RESULTS_DIR / log).unlink(missing_ok=True)
     results: dict = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "args": vars(args)}
     results["environment"] = environment()
@@ -337,11 +387,19 @@ def run(args, say) -> dict:
     watch = LoadWatch()
 
     say("start-up (process start -> first 200 on the invoice list)")
-    ours, prism = None, None
+    ours, prism, shared, redis_server = None, None, None, None
     try:
         ours, prism, startup = measure_startup(args.start_rounds, say)
         results["startup_s"] = {k: [round(v, 3) for v in vals] for k, vals in startup.items()}
         results["prism_base"], results["ours_base"] = prism.base, ours.base
+        servers = [ours, prism]
+        if not args.no_redis:
+            redis_server = RedisServer().start()
+            shared = shared_server(free_port(), redis_server.url, args.workers).start()
+            results["shared_startup_s"] = round(shared.wait_first_200(["/api/v1"]), 3)
+            say(f"  ours with --workers {args.workers} --state {redis_server.url}: first 200 "
+                f"after {results['shared_startup_s']:.2f}s")
+            servers.append(shared)
 
         invoice_id = get_json(ours.url(LIST))["data"][0]["id"]
         results["invoice_id"] = invoice_id
@@ -352,7 +410,7 @@ def run(args, say) -> dict:
             ("profile PUT", "PUT", PROFILE, BENCH / "profile_put.json"),
         ]
         say("warm-up")
-        for server in (ours, prism):
+        for server in servers:
             for _, method, path, body in routes:
                 wrk(server.url(path), 4, 1, method, body)
 
@@ -363,10 +421,10 @@ def run(args, say) -> dict:
         if not args.no_page1:
             plan.append((32, ("invoice list ?page_size=1", "GET", LIST + "?page_size=1", None)))
         for round_index in range(args.repeats):
-            order = (ours, prism) if round_index % 2 == 0 else (prism, ours)
+            order = servers if round_index % 2 == 0 else servers[::-1]
             for connections, (label, method, path, body) in plan:
                 for server in order:
-                    others = Others([ours, prism])
+                    others = Others(servers)
                     m = wrk(server.url(path), connections, args.duration, method, body)
                     m.update(server=server.name, route=label, connections=connections,
                              url=server.url(path), other_cpu_cores=others.cores(),
@@ -375,7 +433,7 @@ def run(args, say) -> dict:
                     flag = f"  ERRORS {m['errors']}" if m["errors"] else ""
                     if m["other_cpu_cores"] >= NOISY:
                         flag += f"  (busy: others used {m['other_cpu_cores']} cores)"
-                    say(f"  r{round_index + 1} {label:<27} c={connections:<2} {server.name:<5} "
+                    say(f"  r{round_index + 1} {label:<27} c={connections:<2} {server.name:<7} "
                         f"{m['rps']:8.0f} req/s  p50 {m['p50_ms']:6.2f} ms  p99 "
                         f"{m['p99_ms']:7.2f} ms  {m['bytes'] / max(m['requests'], 1):7.0f} "
                         f"B/resp{flag}")
@@ -384,6 +442,11 @@ def run(args, say) -> dict:
         results["rss_after_load_mib"] = {"ours": round(ours.rss_mib(), 1),
                                          "prism": round(prism.rss_mib(), 1),
                                          "prism_pids": prism.tree_pids()}
+        if shared is not None:
+            results["rss_after_load_mib"]["ours-2w"] = round(shared.rss_mib(), 1)
+            results["rss_after_load_mib"]["redis"] = round(redis_server.rss_mib(), 1)
+            shared.stop()
+            redis_server.stop()
         say(f"RSS after load: ours {results['rss_after_load_mib']['ours']} MiB, "
             f"Prism {results['rss_after_load_mib']['prism']} MiB")
         prism.stop()
@@ -400,7 +463,7 @@ def run(args, say) -> dict:
                                "summary": (contract.stdout.strip().splitlines() or [""])[-1]}
         say(f"  {elapsed:.1f}s, exit {contract.returncode}: {results['contract']['summary']}")
     finally:
-        for server in (ours, prism):
+        for server in (ours, prism, shared, redis_server):
             if server is not None:
                 server.stop()
 
@@ -492,6 +555,17 @@ def table(results: dict) -> list[dict]:
                 "(info: same-size answers)" if info else ">= 1.5x Prism",
                 None if info else ok, noisy=busy(o, p))
     for route in routes:
+        w, o, p = (load.get((route, 32, name)) for name in ("ours-2w", "ours", "prism"))
+        if w and p and not route.endswith("page_size=1"):
+            ok = (w["rps"] >= 1.5 * p["rps"]) and not w["errors"]
+            row(f"{route}: req/s @32, 2 workers on Redis", w["rps"], p["rps"], ">= 1.5x Prism",
+                ok, noisy=busy(w, p))
+        if w and o and not route.endswith("page_size=1"):
+            rows.append({"noisy": busy(w, o), "metric": f"  {route}: 1 -> 2 workers (vs ours)",
+                         "ours": w["rps"], "prism": o["rps"], "ratio": w["rps"] / o["rps"],
+                         "target": "(scaling: 2 workers / 1 process)", "met": None,
+                         "fmt": "{:.0f}"})
+    for route in routes:
         o, p = load.get((route, 1, "ours")), load.get((route, 1, "prism"))
         if o and p:
             row(f"{route}: p99 ms @1", o["p99_ms"], p["p99_ms"], "<= 5 ms",
@@ -511,9 +585,19 @@ def table(results: dict) -> list[dict]:
         o = statistics.median(results["startup_s"]["ours"])
         p = statistics.median(results["startup_s"]["prism"])
         row("start to first 200, s (median)", o, p, "<= 0.8x Prism", o <= 0.8 * p, "{:.2f}")
+    for route in routes:
+        w = load.get((route, 1, "ours-2w"))
+        if w:
+            row(f"{route}: p99 ms @1, 2 workers on Redis", w["p99_ms"], None, "", None,
+                "{:.2f}", noisy=busy(w))
     if "rss_after_load_mib" in results:
         r = results["rss_after_load_mib"]
         row("RSS after load, MiB (default world)", r["ours"], r["prism"], "", None, "{:.0f}")
+        if "ours-2w" in r:
+            rows.append({"noisy": False, "metric": "  ours, 2 workers on Redis: their RSS, and "
+                         "redis-server's (Prism column)", "ours": r["ours-2w"],
+                         "prism": r["redis"], "ratio": None, "target": "", "met": None,
+                         "fmt": "{:.0f}"})
     if "contract" in results:
         c = results["contract"]
         row(f"billing-mock contract duration, s (exit {c['exit_code']})", c["seconds"], None,
@@ -583,6 +667,11 @@ def main() -> int:
     parser.add_argument("--big-tenants", type=int, default=1000)
     parser.add_argument("--big-invoices", type=int, default=50)
     parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument("--no-redis", action="store_true",
+                        help="skip ours with --workers N --state redis://... (a redis-server "
+                             "of its own)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="workers of ours on Redis  [default: 2]")
     parser.add_argument("--no-page1", action="store_true",
                         help="skip the informational ?page_size=1 list comparison")
     parser.add_argument("--out", default=str(BENCH / "results.json"))

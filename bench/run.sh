@@ -12,6 +12,11 @@ if ! command -v wrk >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 fi
 
+if [ ! -x /usr/bin/redis-server ]; then
+  echo "installing redis-server (Debian package) for ours with --workers 2 on Redis" >&2
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+fi
+
 if [ ! -x bench/.node/node_modules/.bin/prism ]; then
   echo "installing @stoplight/prism-cli@${PRISM_VERSION} into bench/.node" >&2
   mkdir -p bench/.node

@@ -30,11 +30,11 @@ from mockserver.edge.runtime import EXTENSION, Runtime
 from mockserver.edge.scheduling import runs_inline
 from mockserver.edge.validation import VALIDATOR_MAP, accepting_any_media_type
 from mockserver.scenarios.watcher import default_store, store_for
-from mockserver.services.world import World
+from mockserver.services.world import Backend, Embedded, World
 from mockserver.settings import Settings
 from mockserver.spec import CONTROL_SPEC, SPEC_DIR, load_spec
 from mockserver.state import Store
-from mockserver.statefile import StateKeeper, load_state
+from mockserver.statefile import StateFileBackend
 from mockserver.statefile.keeper import ChangeNotifier
 
 # Swagger UI (/api/v1/ui/) offers both documents: the published layer first.
@@ -54,17 +54,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     """The Connexion app serving the billing API from ``store`` (default: the settings'
     scenario, else the default world), the control API and the hosted provider pages."""
     settings = settings or Settings()
-    runtime = Runtime(settings, World(_with_saved_world(settings, store or store_for(settings))))
-    keeper = StateKeeper(runtime.loaded, settings.state_file) if settings.state_file else None
-    runtime.keeper = keeper
+    backend = backend_for(settings)
+    runtime = Runtime(settings, World(backend.open(store or store_for(settings))))
+    runtime.backend = backend
 
     @asynccontextmanager
     async def lifespan(_app):
-        if keeper is not None:
-            keeper.start()
+        backend.start(runtime.loaded)
         yield
-        if keeper is not None:
-            keeper.stop()  # the last changes, before the workers go
+        backend.stop()  # the last changes, before the workers go
         runtime.bridge.close()  # the worker threads go with the app
         if runtime.mailer is not None:
             runtime.mailer.close()
@@ -79,9 +77,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # What a view raises reaches the one error exit in Connexion's exception middleware.
     flask_app.config["PROPAGATE_EXCEPTIONS"] = True
     _add_edge(app, runtime)
-    if keeper is not None:
+    if isinstance(backend, StateFileBackend):
         app.add_middleware(ChangeNotifier, position=MiddlewarePosition.BEFORE_EXCEPTION,
-                           keeper=keeper)
+                           keeper=backend)
     _add_apis(app, runtime)
     require_routed_operations(flask_app)
     published.register(flask_app)
@@ -90,15 +88,17 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     return app
 
 
-def _with_saved_world(settings: Settings, store: Store) -> Store:
-    """``store``, holding the state file's world if there is one (its start stays the one
-    ``settings`` build, unless the file has its own); a bad file raises ``StateFileError``."""
-    if settings.state_file:
-        saved = load_state(settings.state_file, settings.max_tenants, settings.outbox_size,
-                           store.start)
-        if saved is not None:
-            store.replace_world(saved)
-    return store
+def backend_for(settings: Settings) -> Backend:
+    """Where the settings keep the world: this process, a state file, or Redis."""
+    kind, target = settings.state_backend
+    if kind == "file":
+        return StateFileBackend(target)
+    if kind == "redis":
+        from mockserver import __version__
+        from mockserver.redisworld import RedisBackend
+
+        return RedisBackend(target, version=__version__, verify_reads=settings.verify_reads)
+    return Embedded()
 
 
 def _add_edge(app: connexion.FlaskApp, runtime: Runtime) -> None:
@@ -155,4 +155,4 @@ def _admin_token_noted():
     return compat.bearer_handler(lambda token: {"admin_token": token})
 
 
-__all__ = ["create_app", "default_store"]
+__all__ = ["backend_for", "create_app", "default_store"]

@@ -35,9 +35,11 @@ class FlaskBridge:
 
     ``app`` is the WSGI callable (the attribute name Connexion's ``add_wsgi_middleware``
     wraps); ``fallback`` serves anything that is not plain HTTP (lifespan, websockets).
+    ``runs_inline(scope)`` answers True (on the loop), False (on the pool) or an async
+    context manager to enter before running on the loop.
     """
 
-    def __init__(self, app: Callable, fallback: ASGIApp, runs_inline: Callable[[Scope], bool],
+    def __init__(self, app: Callable, fallback: ASGIApp, runs_inline: Callable[[Scope], object],
                  workers: int = 10) -> None:
         self.app = app
         self.fallback = fallback
@@ -55,8 +57,12 @@ class FlaskBridge:
         # The whole body is in hand: Werkzeug may read to its end even without a
         # Content-Length (a chunked upload), which the incremental a2wsgi stream cannot offer.
         environ["wsgi.input_terminated"] = True
-        if self.runs_inline(scope):
+        inline = self.runs_inline(scope)
+        if inline is True:
             status, headers, content = self._run(environ)
+        elif inline:  # an async context manager to enter first (its turn), then inline
+            async with inline:
+                status, headers, content = self._run(environ)
         else:
             context = contextvars.copy_context()
             status, headers, content = await asyncio.get_running_loop().run_in_executor(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import gc
 import importlib
+import os
 import re
+import signal
 import warnings
 
 import click
 
-from mockserver.settings import BOUNDS, Settings
+from mockserver.settings import BOUNDS, Settings, redacted_url
 
 # Starlette warns about its test client's transport on import; not a concern of this command.
 warnings.filterwarnings("ignore", message=".*httpx2.*")
@@ -61,17 +63,24 @@ def main() -> None:
 @click.option("--request-timeout", type=click.FloatRange(*BOUNDS["request_timeout"]),
               default=None,
               help="Seconds a client may take to send a whole request  [default: 10]")
+@click.option("--state", default=None, metavar="URL",
+              help="Where the world is kept: memory (this process, the default), "
+                   "redis://HOST:PORT/DB (one world for every worker and replica), or a "
+                   "state file's path (as --state-file).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes serving the port, one world among them (needs --state "
+                   "redis://...)  [default: 1]")
 def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
           access_log, public_url, allowed_hosts, scenario_dir, max_body_bytes,
-          max_header_bytes, request_timeout, state_file, max_runs, run_idle_seconds) -> None:
+          max_header_bytes, request_timeout, state_file, max_runs, run_idle_seconds,
+          state, workers) -> None:
     """Serve the mock API at http://HOST:PORT/api/v1."""
-    from pathlib import Path
-
     import uvicorn
 
     from mockserver.app import create_app
     from mockserver.edge.connection import PortInUse, bind_socket, uvicorn_config
     from mockserver.edge.runtime import of as runtime_of
+    from mockserver.redisworld import RedisWorldRefused
     from mockserver.scenarios import ScenarioError, watcher
     from mockserver.statefile import StateFileError
 
@@ -82,13 +91,17 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
             allowed_hosts=allowed_hosts, scenario_dir=scenario_dir,
             max_body_bytes=max_body_bytes, max_header_bytes=max_header_bytes,
             request_timeout=request_timeout, state_file=state_file,
-            max_runs=max_runs, run_idle_seconds=run_idle_seconds)
+            max_runs=max_runs, run_idle_seconds=run_idle_seconds, state=state,
+            workers=workers)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if settings.port == 0:  # a free port is a LiveServer's; a served mock has a known one
         raise click.UsageError("port must be 1 to 65535, not 0 (--port or BILLING_MOCK_PORT)")
     if watch and not settings.scenario:
         raise click.UsageError("--watch needs --scenario")
+    if watch and settings.workers > 1:
+        raise click.UsageError("--watch reloads the world of one process: use --workers 1 "
+                               "(the reload reaches every replica through Redis)")
     # The one bind (SO_REUSEADDR: a restart right after a stop starts at once); uvicorn
     # serves on this socket, so a port free now cannot be taken before it listens.
     try:
@@ -102,28 +115,105 @@ def serve(host, port, seed, jwt_secret, scenario, watch, admin_token, smtp_url,
         store = watcher.store_for(settings)
     except ScenarioError as exc:
         raise ScenarioRefused(exc) from None
-    saved = bool(settings.state_file) and Path(settings.state_file).exists()
+    if settings.workers > 1:
+        try:
+            found = _redis_preflight(settings)
+        except RedisWorldRefused as exc:
+            raise click.ClickException(str(exc)) from None
+        _serve_workers(settings, listening, access_log, found)
+        return
     try:
         app = create_app(settings, store)
-    except StateFileError as exc:
+    except (StateFileError, RedisWorldRefused) as exc:
         raise click.ClickException(str(exc)) from None
-    if settings.state_file:
-        click.echo(f"state file {settings.state_file}: "
-                   f"{'world loaded from it' if saved else 'new, written after changes'}")
+    runtime = runtime_of(app)
+    click.echo(_kept(settings, runtime.backend))
     if watch:
-        watcher.watch(settings, runtime_of(app).loaded, click.echo)
-    click.echo(f"billing-mock serving {settings.base_url}/api/v1 "
-               f"(docs {settings.base_url}/api/v1/ui/, seed {store.ids.seed}, "
-               f"world {store.scenario or 'default'})")
-    click.echo(f"console: {settings.base_url}/_mock/console")
-    tokens = ", ".join(sorted(store.tokens)[:12])
-    click.echo(f"tokens: {tokens}")
+        watcher.watch(settings, runtime.loaded, click.echo)
+    served = runtime.store
+    if getattr(runtime.backend, "valid", True):
+        click.echo(f"billing-mock serving {settings.base_url}/api/v1 "
+                   f"(docs {settings.base_url}/api/v1/ui/, seed {served.ids.seed}, "
+                   f"world {served.scenario or 'default'})")
+        click.echo(f"console: {settings.base_url}/_mock/console")
+        click.echo(f"tokens: {', '.join(sorted(served.tokens)[:12])}")
+    else:  # the world is Redis's, once it answers
+        click.echo(f"billing-mock serving {settings.base_url}/api/v1 "
+                   f"(docs {settings.base_url}/api/v1/ui/): 503 until Redis answers")
+        click.echo(f"console: {settings.base_url}/_mock/console")
     # The world is built: move it out of the collector's way (no long GC pauses under load).
     gc.collect()
     gc.freeze()
     server = uvicorn.Server(uvicorn_config(app, settings, log_level="info",
                                            access_log=access_log))
     server.run(sockets=[listening])
+
+
+def _kept(settings: Settings, backend) -> str:
+    """Where the world is kept, as the start-up lines say it."""
+    kind, target = settings.state_backend
+    if kind == "file":
+        return (f"state file {target}: "
+                f"{'world loaded from it' if backend.loaded else 'new, written after changes'}")
+    if kind == "redis":
+        how = ("seeded with this server's world" if backend.seeded
+               else "the world kept there" if backend.valid else "not reachable yet (503s)")
+        return f"state in Redis {redacted_url(target)}: {how}"
+    return "state in memory (this process)"
+
+
+def _redis_preflight(settings: Settings) -> str:
+    """What the workers will find in Redis (``RedisBackend.preflight``), asked once before
+    they start: a world they must not serve stops the server here, not in every worker."""
+    from mockserver.app import backend_for
+
+    backend = backend_for(settings)
+    try:
+        return backend.preflight()
+    finally:
+        backend.stop()
+
+
+def _serve_workers(settings: Settings, listening, access_log: bool, found: str) -> None:
+    """``--workers N``: uvicorn's supervisor starts N processes on the bound socket (and
+    replaces one that dies); each builds its app and joins the world in Redis."""
+    import functools
+
+    from uvicorn.supervisors import Multiprocess
+
+    from mockserver.edge.connection import uvicorn_config
+
+    config = uvicorn_config(functools.partial(worker_app, settings), settings,
+                            log_level="info", access_log=access_log, factory=True,
+                            workers=settings.workers, served=True)
+    how = {"world": "the world kept there",
+           "empty": "empty: the first worker seeds it with this server's world",
+           "unreachable": "not reachable yet (503s until it is)"}[found]
+    shown = redacted_url(settings.state_backend[1])
+    click.echo(f"state in Redis {shown}: {how}")
+    click.echo(f"billing-mock serving {settings.base_url}/api/v1 with {settings.workers} "
+               f"workers, one world in Redis {shown}")
+    click.echo(f"console: {settings.base_url}/_mock/console")
+    Multiprocess(config, sockets=[listening]).run()
+
+
+def worker_app(settings: Settings):
+    """The app of one worker process of ``--workers N`` (uvicorn calls it there)."""
+    from mockserver.app import create_app
+    from mockserver.edge.connection import limit_served_protocol
+
+    from mockserver.redisworld import RedisWorldRefused
+
+    limit_served_protocol(settings)
+    try:
+        app = create_app(settings)
+    except RedisWorldRefused as exc:  # found after the server started: it stops, once
+        click.echo(f"Error: {exc}", err=True)
+        os.kill(os.getppid(), signal.SIGTERM)  # the supervisor would start it again
+        raise SystemExit(1) from None
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 @main.command()

@@ -32,6 +32,18 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 UNICODE = "x-unicode"  # the keyword of the surrogate refusal, as edge.fastapi_errors knows it
 
 
+def not_one_line(value) -> str | None:
+    """Why ``value`` (a string) is not one line of text (``CONTROL``), or None."""
+    found = CONTROL.search(value) if isinstance(value, str) else None
+    if found is None:
+        return None
+    char = found.group()
+    what = ("a line separator" if char in "\n\r\u2028\u2029" else
+            "a character XML cannot carry" if char in "\ufffe\uffff" else
+            "a control character")
+    return f"holds U+{ord(char):04X} ({what}): it is one line of text"
+
+
 def strings_holding(value, pattern: re.Pattern, where: tuple = ()):
     """``(path, character)`` of every string (keys included) in the JSON value ``value`` that
     ``pattern`` finds a character in; ``path`` is the list of keys and indexes to it."""

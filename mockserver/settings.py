@@ -19,7 +19,46 @@ BOUNDS: dict[str, tuple] = {
     "request_timeout": (0.1, None),
     "max_runs": (0, 10_000),
     "run_idle_seconds": (1, None),
+    "workers": (1, 64),
 }
+
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def _check_redis_url(url: str) -> None:
+    """A Redis URL redis-py reads as it is written (a ``ValueError`` naming what is wrong):
+    its port and options parse, and its database is a number (redis-py would quietly take
+    database 0 for ``/abc``)."""
+    from urllib.parse import urlsplit
+
+    from redis.connection import parse_url
+
+    try:
+        parts = urlsplit(url)
+        parse_url(url)
+        if parts.scheme != "unix":
+            parts.port  # noqa: B018 (it parses the port)
+    except ValueError as exc:
+        raise ValueError(f"--state {url!r} is not a Redis URL redis-py can use: {exc}"
+                         ) from None
+    database = parts.path.strip("/") if parts.scheme != "unix" else ""
+    if database and not database.isdigit():
+        raise ValueError(f"--state {url!r}: the database is a number "
+                         f"(redis://HOST:PORT/DB), not {database!r}")
+
+
+def redacted_url(url: str) -> str:
+    """``url`` without its password (``redis://:***@host:6379/0``): what logs, start-up
+    lines and answers may show."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 @dataclass(frozen=True)
@@ -48,6 +87,12 @@ class Settings:
     allowed_hosts: str = ""  # more Host names for /_mock, comma-separated (localhost is one)
     scenario_dir: str | None = None  # POST /_mock/scenario may load files from here too
     state_file: str | None = None  # the world is loaded from here and saved back (README)
+    # Where the world is kept (README "Shared state on Redis"): None or "memory" (this
+    # process), redis://HOST:PORT/DB (one world for every worker and replica), or a path
+    # (the state file, as state_file).
+    state: str | None = None
+    workers: int = 1  # processes serving one port (they share the world: needs Redis)
+    verify_reads: bool = False  # tests: a read that changes a shared world's copy is an error
     max_runs: int = 100  # isolated runs (/_runs/{run_id}/...) kept at a time
     run_idle_seconds: int = 1800  # a run nobody used for this long is let go
 
@@ -58,6 +103,34 @@ class Settings:
                 wanted = f"{low} to {high}" if high is not None else f"{low} or more"
                 raise ValueError(f"{name} must be {wanted}, not {value!r} "
                                  f"(--{name.replace('_', '-')} or BILLING_MOCK_{name.upper()})")
+        kind, target = self.state_backend
+        if kind == "file" and self.state_file and target != self.state_file:
+            raise ValueError("give the state file once: --state PATH or --state-file PATH")
+        if self.workers > 1 and kind != "redis":
+            raise ValueError("several workers serve one world only from Redis: add "
+                             "--state redis://HOST:PORT/DB")
+
+    @property
+    def state_backend(self) -> tuple[str, str | None]:
+        """Where the world is kept: ``("memory", None)``, ``("file", path)`` or
+        ``("redis", url)``. A value that is none of them is a ``ValueError`` (a typo of a
+        URL is not taken for a file's name)."""
+        state = (self.state or "").strip()
+        scheme = state.split(":", 1)[0].lower() if ":" in state else ""
+        if scheme in REDIS_SCHEMES:
+            if not state.lower().startswith(f"{scheme}://"):
+                raise ValueError(f"--state {state!r}: a Redis URL is {scheme}://HOST:PORT/DB")
+            _check_redis_url(state)
+            return "redis", state
+        if "://" in state and scheme != "file":
+            raise ValueError(f"--state {state!r}: not a place to keep the world (memory, a "
+                             "state file's path, or redis://HOST:PORT/DB; also rediss://, "
+                             "unix://)")
+        if state and state.lower() != "memory":
+            return "file", state.removeprefix("file://")
+        if self.state_file:
+            return "file", self.state_file
+        return "memory", None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -12,11 +12,12 @@ import logging
 import pickle
 import threading
 from collections import OrderedDict, deque
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from mockserver.domain.clock import Clock
-from mockserver.domain.errors import LimitReached, NotFound
+from mockserver.domain.errors import DomainError, LimitReached, NotFound
 from mockserver.domain.ids import IdSource
 from mockserver.domain.numbering import InvoiceNumbering
 from mockserver.domain.profile import Seller
@@ -55,6 +56,67 @@ JOURNAL_SIZE = 1_000
 _GENERATIONS = itertools.count(1)
 
 
+def new_generation() -> int:
+    """A world generation no store of this process has had."""
+    return next(_GENERATIONS)
+
+
+class WorldUnavailable(DomainError):
+    """The world is kept elsewhere (Redis) and cannot be reached now: nothing was answered
+    from an old copy, and the client may try again."""
+
+    headers = {"Retry-After": "1"}
+
+
+class TakeTurn(WorldUnavailable):
+    """A write run on a shared world's copy without the lock found, at its end, that the world
+    had moved on or was held: nothing of it was kept, and the request runs again holding the
+    world (the journal's second run); should one escape, it is a 503."""
+
+
+class WorldMoved(WorldUnavailable):
+    """A read had to become a write (a tenant seen for the first time, a scripted behaviour's
+    counter) and the shared world changed in between: the request is run again as a write
+    (``World.attempt``); should one escape, it is a 503 like any unreachable world."""
+
+
+@dataclass
+class Access:
+    """How one request holds the world: ``read`` (GET, HEAD, OPTIONS) or ``write``, and
+    whether a shared world was already checked for this request (a read checks once)."""
+
+    mode: str = "write"
+    checked: bool = False
+    # A shared world's read answered from the local copy and checked at its end (the
+    # journal's ``_read_ahead``): the revision it read, and the tokens it trusted.
+    ahead: bool = False
+    read_head: str | None = None
+    grants: list = field(default_factory=list)
+    # A shared world's write that took the world's lock before it ran (on the event loop,
+    # awaited): the answer to that request, and the revision of the copy it was asked from.
+    begun: list | None = None
+    begun_from: str | None = None
+    turn: bool = False  # such a write: its commit may keep the lock for the next one
+    # A shared world's write run on the copy without the lock (``backend.WriteTurn``): its
+    # changes are stored only if the world is still at ``read_head``; ``validate``: it
+    # changed nothing, and its answer stands if the world is still there (as a read's).
+    optimistic: bool = False
+    validate: bool = False
+
+    @property
+    def reading(self) -> bool:
+        return self.mode == "read"
+
+
+# The access of the request being answered; outside a request (a test, a mail worker) every
+# hold is a write.
+ACCESS: ContextVar[Access | None] = ContextVar("billing_mock_access", default=None)
+
+
+def current_access() -> Access:
+    return ACCESS.get() or Access()
+
+
 @dataclass(frozen=True)
 class TokenGrant:
     """What an opaque token stands for."""
@@ -66,6 +128,9 @@ class TokenGrant:
 
 @dataclass
 class Store:
+    """The world in this process (the embedded backend; ``mockserver.redisworld`` keeps it in
+    Redis behind the same interface)."""
+
     clock: Clock
     ids: IdSource
     seller: Seller = field(default_factory=Seller)
@@ -95,6 +160,34 @@ class Store:
         # the process, so worlds of different stores never share a key.
         self.generation = next(_GENERATIONS)
 
+    # A read (``store.tenant``) counts as a use of the tenant (its place in the eviction order).
+    touch_on_use = True
+    # A shared store answers reads from its copy and checks them at the end (``record_read``),
+    # and its writes wait for another process (they run on a thread, not the event loop).
+    reads_ahead = False
+    writes_wait = False
+
+    def about_to_change(self) -> None:
+        """Called right before a change that a read may make (a tenant's first request, a
+        scripted behaviour's counter). Nothing to do here; a shared store turns the read
+        into a write."""
+
+    def lock_is_free(self) -> bool:
+        """Whether the store could be held at once (a probe: it is not kept)."""
+        if not self.lock.acquire(blocking=False):
+            return False
+        self.lock.release()
+        return True
+
+    def grant(self, token: str) -> "TokenGrant | None":
+        """What ``token`` stands for, if anything: read without the lock (authentication runs
+        on the event loop, which must not wait for a writer); a shared store makes sure its
+        copy is current first."""
+        return self.tokens.get(token)
+
+    def probe(self) -> None:
+        """Raise :class:`WorldUnavailable` when the world cannot be reached (never here)."""
+
     def record(self, entry: dict) -> None:
         """Add a journal entry (callable from the event loop: takes only the journal lock).
 
@@ -103,6 +196,16 @@ class Store:
         with self.journal_lock:
             if entry.get("_generation", self.generation) == self.generation:
                 self.journal.append(entry)
+
+    async def record_async(self, entry: dict) -> None:
+        """``record``, from the event loop (a shared store does not block it meanwhile)."""
+        self.record(entry)
+
+    async def record_read(self, entry: dict, access: Access) -> bool:
+        """Journal a read answered ahead (only a shared store does): True when its answer
+        stands, False when it must be made again."""
+        self.record(entry)
+        return True
 
     def journal_entries(self) -> list[dict]:
         """The kept entries, oldest first (each as recorded: see ``edge.journal.shown``)."""
@@ -156,8 +259,7 @@ class Store:
         with self.lock:
             if self.start is not None:
                 self.restore(self.start)
-            with self.journal_lock:
-                self.journal.clear()
+            self.clear_journal()
 
     def save_snapshot(self) -> str:
         with self.lock:
@@ -183,8 +285,11 @@ class Store:
             self.start = other.start
             self.snapshots.clear()
             self.generation = next(_GENERATIONS)
-            with self.journal_lock:
-                self.journal.clear()
+            self.clear_journal()
+
+    def clear_journal(self) -> None:
+        with self.journal_lock:
+            self.journal.clear()
 
     def add_tenant(self, tenant: Tenant, pinned: bool = True) -> Tenant:
         with self.lock:
@@ -199,8 +304,9 @@ class Store:
         with self.lock:
             tenant = self.tenants.get(tenant_id)
             if tenant is None:
+                self.about_to_change()
                 tenant = self.add_tenant(Tenant(tenant_id, self.clock.now()), pinned=False)
-            else:
+            elif self.touch_on_use:
                 self.tenants.move_to_end(tenant_id)
             return tenant
 

@@ -12,6 +12,15 @@ if [ ! -x /usr/bin/chromium ]; then
     chromium fonts-dejavu-core >/dev/null
 fi
 
+# Debian's redis-server for the shared-world tests (tests/redisworld start their own on a free
+# loopback port; the Debian service itself is not used).
+if [ ! -x /usr/bin/redis-server ]; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    redis-server >/dev/null
+fi
+
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi

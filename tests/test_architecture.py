@@ -23,7 +23,7 @@ RANKS = {
     "services": 3,
     "default_world": 4,
     "scenarios": 5,
-    "edge": 6, "statefile": 6,
+    "edge": 6, "statefile": 6, "redisworld": 6,
     "api": 7, "control": 7,
     "app": 8,
     "testing": 9, "contract": 9, "recording": 9,

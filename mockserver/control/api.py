@@ -21,15 +21,20 @@ from mockserver.services import clock as clock_service
 
 
 def get_health():
-    """Readiness: open to anyone, and it never waits for the world (a lock-free read)."""
+    """Readiness: open to anyone, and it never waits for the world (a lock-free read; a
+    shared world is asked only whether it can be reached, a 503 when not)."""
     runtime = current()
     store = runtime.store
+    store.probe()
     evictions = {"tenants": store.evicted_tenants,
                  "setup_sessions": store.providers.evicted_sessions()}
     found = {"status": "ok", "tenants": len(store.tenants), "now": store.clock.now(),
              "scenario": store.scenario, "evictions": evictions}
-    if runtime.keeper is not None and runtime.run_id is None:  # it writes the loaded world
-        found["state_file"] = runtime.keeper.status()
+    keeper = getattr(runtime.backend, "keeper", None)  # a state file's writer, once started
+    if keeper is not None and runtime.run_id is None:  # it writes the loaded world
+        found["state_file"] = keeper.status()
+    if getattr(runtime.backend, "name", None) == "redis" and runtime.run_id is None:
+        found["shared"] = runtime.backend.status()
     return encoded((found, 200))
 
 

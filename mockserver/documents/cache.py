@@ -46,6 +46,9 @@ class DocumentCache:
     def discard(self, keep: Callable[[Hashable], bool]) -> None:
         self._kept.discard(lambda key: keep(key[0]))
 
+    def forget_invoices(self, invoice_ids: set[str]) -> None:
+        self._kept.discard(lambda key: key[1] not in invoice_ids)
+
     @property
     def hits(self) -> int:
         return self._kept.hits

@@ -39,8 +39,11 @@ class Principal:
 
 
 def authenticate(token: str, store: Store, jwt_secret: str | None) -> Principal:
-    """The principal behind ``token``, or :class:`Unauthorized`."""
-    return authenticate_with(token, store.tokens, jwt_secret)
+    """The principal behind ``token``, or :class:`Unauthorized` (a shared store makes sure
+    its copy of the tokens is current first: ``Store.grant``)."""
+    if token.count(".") == 2:
+        return _from_jwt(token, jwt_secret)
+    return _granted(store.grant(token))
 
 
 def authenticate_with(token: str, tokens: Mapping[str, TokenGrant],
@@ -49,7 +52,10 @@ def authenticate_with(token: str, tokens: Mapping[str, TokenGrant],
     or :class:`Unauthorized`."""
     if token.count(".") == 2:
         return _from_jwt(token, jwt_secret)
-    grant = tokens.get(token)
+    return _granted(tokens.get(token))
+
+
+def _granted(grant: TokenGrant | None) -> Principal:
     if grant is None:
         raise Unauthorized("Provided token is not valid")
     return Principal(grant.tenant_id, frozenset(grant.permissions), "token")

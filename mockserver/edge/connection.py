@@ -168,10 +168,25 @@ def protocol_for(settings: Settings) -> type[GuardedHttpProtocol]:
     })
 
 
-def uvicorn_config(app, settings: Settings, **options) -> uvicorn.Config:
-    """How both ``billing-mock serve`` and the test server run uvicorn."""
-    return uvicorn.Config(app, host=settings.host, port=settings.port,
-                          http=protocol_for(settings), lifespan="on", **options)
+class ServedHttpProtocol(GuardedHttpProtocol):
+    """The protocol of the worker processes of ``serve --workers N``: uvicorn sends its
+    configuration to them pickled, and a class made by ``protocol_for`` cannot be, so each
+    worker sets this one's limits (``limit_served_protocol``) when it builds its app."""
 
 
-__all__ = ["GuardedHttpProtocol", "PortInUse", "bind_socket", "protocol_for", "uvicorn_config"]
+def limit_served_protocol(settings: Settings) -> None:
+    ServedHttpProtocol.max_header_bytes = settings.max_header_bytes
+    ServedHttpProtocol.request_timeout = settings.request_timeout
+
+
+def uvicorn_config(app, settings: Settings, served: bool = False, **options) -> uvicorn.Config:
+    """How both ``billing-mock serve`` and the test server run uvicorn (``served``: in the
+    worker processes of ``--workers N``)."""
+    http = ("mockserver.edge.connection:ServedHttpProtocol" if served
+            else protocol_for(settings))
+    return uvicorn.Config(app, host=settings.host, port=settings.port, http=http,
+                          lifespan="on", **options)
+
+
+__all__ = ["GuardedHttpProtocol", "PortInUse", "ServedHttpProtocol", "bind_socket",
+           "limit_served_protocol", "protocol_for", "uvicorn_config"]

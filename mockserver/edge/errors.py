@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from mockserver.domain.errors import Conflict, DomainError, InvalidRequest, LimitReached, NotFound
 from mockserver.providers.errors import ProviderDeclined
+from mockserver.state import WorldUnavailable
 
 
 class Unauthorized(DomainError):
@@ -83,6 +84,7 @@ ANSWERS: dict[type[DomainError], tuple[int, str]] = {
     LimitReached: (409, "conflict"),
     UnsupportedMediaType: (415, "unsupported_media_type"),
     InternalError: (500, "internal_error"),
+    WorldUnavailable: (503, "service_unavailable"),
 }
 
 # HTTP statuses the frameworks raise themselves (routing, security, media types) -> our classes.

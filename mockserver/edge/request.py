@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mockserver.state import ACCESS, Access
+
+# Requests that hold the world to read it only (a shared world checks it once per request).
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 @dataclass(frozen=True)
 class Preference:
@@ -61,7 +66,8 @@ def preference() -> Preference | None:
 
 
 class EdgeMiddleware:
-    """Sets the request before anything else runs and adds ``X-Request-ID`` to the answer."""
+    """Sets the request before anything else runs (its id, its ``Prefer``, whether it reads
+    or writes the world) and adds ``X-Request-ID`` to the answer."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -75,6 +81,7 @@ class EdgeMiddleware:
         scope = _media_type_in_lower_case(scope)
         edge = EdgeRequest(new_request_id(), Preference.parse(prefer))
         token = CURRENT.set(edge)
+        access = ACCESS.set(Access("read" if scope["method"] in READING_METHODS else "write"))
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -84,6 +91,7 @@ class EdgeMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            ACCESS.reset(access)
             CURRENT.reset(token)
 
 

@@ -48,14 +48,19 @@ class Runtime:
     loaded: World  # the loaded world: what /api/v1 and /_mock answer from, and runs fork from
     bridge: Any = None  # the app's bridge to Flask, closed with the app
     mailer: Mailer | None = None  # with an SMTP relay: delivers sent invoices, off requests
-    keeper: Any = None  # with a state file: writes the loaded world to it (statefile.keeper)
+    backend: Any = None  # where the loaded world is kept (mockserver.services.world.Backend)
     runs: Runs = field(init=False)
     own_hosts: frozenset[str] = field(init=False)  # the host names /_mock answers to
     own_origins: frozenset[str] = field(init=False)  # the origins browsers reach it by
 
     def __post_init__(self) -> None:
         s = self.settings
-        self.runs = Runs(self.loaded, s.max_runs, s.run_idle_seconds)
+        # A run lives in the process that forked it: with several workers a run's requests
+        # would reach different copies of it (README "Shared state on Redis").
+        refused = ("Isolated runs live in the worker process that forked them, and this server "
+                   f"has {s.workers} workers: run them on a server with one worker"
+                   if s.workers > 1 else None)
+        self.runs = Runs(self.loaded, s.max_runs, s.run_idle_seconds, refused=refused)
         if s.smtp_url and self.mailer is None:
             self.mailer = Mailer(s.smtp_url, s.smtp_deadline)
         self.own_hosts = own_host_names(s.host, s.public_url, s.allowed_hosts)

@@ -5,7 +5,7 @@ world's state."""
 from __future__ import annotations
 
 import copy
-import time
+from dataclasses import dataclass
 from typing import Callable
 
 from connexion.json_schema import resolve_refs
@@ -29,16 +29,26 @@ def _operation_spec(operation_id: str) -> dict:
     return _RESOLVED[operation_id]
 
 
-def before_operation(runtime, operation_id: str, tenant_id: str | None,
+@dataclass(frozen=True)
+class Delay:
+    """Wait ``seconds`` (with the world let go), then answer ``response``, or run the
+    operation when it is None."""
+
+    seconds: float
+    response: Response | None = None
+
+
+def before_operation(store, operation_id: str, tenant_id: str | None,
                      params: Callable[[], dict]):
-    """A response that replaces the operation, or None to run it. ``params`` is called only
-    when the scenario scripts behaviours (most requests never need it)."""
+    """A response that replaces the operation, a :class:`Delay`, or None to run it. Call it
+    with the world held (``store``: its store). ``params`` is called only when the scenario
+    scripts behaviours (most requests never need it)."""
     prefer = preference()
     if prefer is not None:
-        return _preferred(operation_id, prefer, runtime.store.clock.now())
-    if not runtime.store.behaviours:
+        return _preferred(operation_id, prefer, store.clock.now())
+    if not store.behaviours:
         return None
-    return _scripted(runtime, operation_id, tenant_id, params())
+    return _scripted(store, operation_id, tenant_id, params())
 
 
 def _preferred(operation_id: str, preference: Preference, now) -> Response:
@@ -64,27 +74,28 @@ def _preferred(operation_id: str, preference: Preference, now) -> Response:
     return _response(int(code), body, media, {}, now)
 
 
-def _scripted(runtime, operation_id: str, tenant_id: str | None, params: dict):
-    store = runtime.store
-    with store.lock:
-        effect = next((e for e in (
-            b.effect() for b in store.behaviours
-            if b.matches(operation_id, tenant_id, params.get("path", {}),
-                         params.get("query", {}), params.get("body"))) if e), None)
+def _scripted(store, operation_id: str, tenant_id: str | None, params: dict):
+    matching = [b for b in store.behaviours
+                if b.matches(operation_id, tenant_id, params.get("path", {}),
+                             params.get("query", {}), params.get("body"))]
+    if matching:
+        store.about_to_change()  # a behaviour's counters and random stream move on
+    effect = next((e for e in (b.effect() for b in matching) if e), None)
     if effect is None:
         return None
+    response = None
+    if effect.status is not None:
+        body = effect.body
+        if body is None and effect.status >= 400:
+            body = error_body(code_of_status(effect.status), "Scripted by the scenario")
+        headers = dict(effect.headers)
+        scripted_type = next((headers.pop(name) for name in list(headers)
+                              if name.lower() == "content-type"), None)
+        response = _response(effect.status, body, "application/json", headers,
+                             store.clock.now(), scripted_type)
     if effect.latency_ms:
-        time.sleep(effect.latency_ms / 1000)
-    if effect.status is None:
-        return None
-    body = effect.body
-    if body is None and effect.status >= 400:
-        body = error_body(code_of_status(effect.status), "Scripted by the scenario")
-    headers = dict(effect.headers)
-    scripted_type = next((headers.pop(name) for name in list(headers)
-                          if name.lower() == "content-type"), None)
-    return _response(effect.status, body, "application/json", headers, store.clock.now(),
-                     scripted_type)
+        return Delay(effect.latency_ms / 1000, response)
+    return response
 
 
 def _response(status: int, body, media: str | None, headers: dict, now,

@@ -19,7 +19,7 @@ from mockserver.domain.ids import IdSource
 from mockserver.domain.profile import seller_problems
 from mockserver.scenarios.paths import path_problem
 from mockserver.spec import UnknownOperation, load_spec, operation_id
-from mockserver.schemas import CONTROL, NOT_XML, SURROGATE, body_validator
+from mockserver.schemas import NOT_XML, SURROGATE, body_validator, not_one_line
 from mockserver.schemas import strings_holding as _strings_holding
 
 SCHEMA_FILE = files("mockserver") / "scenarios" / "scenario.schema.json"
@@ -266,10 +266,9 @@ def _text_problems(data: dict) -> list[tuple[str, str]]:
                 problems += _header_value_problems(["tenants", t, "invoices", i, "pdf_url"],
                                                    invoice["pdf_url"])
     for field, value in data.get("seller", {}).items():
-        if isinstance(value, str) and CONTROL.search(value):
-            char = CONTROL.search(value).group()
-            problems.append((_path(["seller", field]), f"holds the control character "
-                             f"U+{ord(char):04X}: seller fields are one line of text"))
+        why = not_one_line(value)
+        if why:
+            problems.append((_path(["seller", field]), why))
     return problems
 
 

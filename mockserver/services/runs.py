@@ -60,10 +60,13 @@ class Runs:
 
     def __init__(self, base: World, max_runs: int, idle_seconds: float,
                  monotonic: Callable[[], float] = time.monotonic,
-                 wall: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 wall: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 refused: str | None = None) -> None:
+        """``refused``: why this server makes no runs at all (every request for one is a
+        409 saying so)."""
         if max_runs < 0 or idle_seconds <= 0:
             raise ValueError("max_runs must be >= 0 and idle_seconds > 0")
-        self.base = base
+        self.base, self.refused = base, refused
         self.max_runs, self.idle_seconds = max_runs, idle_seconds
         self._monotonic, self._wall = monotonic, wall
         self._runs: OrderedDict[str, Run] = OrderedDict()
@@ -134,6 +137,8 @@ class Runs:
             return len(self._runs)
 
     def _check_room(self, run_id: str, exist_ok: bool) -> None:
+        if self.refused:
+            raise LimitReached(self.refused, run_id=run_id)
         if run_id in self._runs:
             if exist_ok:
                 return

@@ -12,15 +12,51 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Hashable
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, Protocol, TypeVar
 
 from mockserver.bounded import BoundedLRU
 from mockserver.documents import DocumentCache, RenderedDocument
 from mockserver.domain.invoices import Invoice
-from mockserver.state import Store
+from mockserver.state import ACCESS, Store, WorldMoved
 
 MAX_ENCODED = 50_000  # encoded representations kept (about 1.5 KiB each)
 MAX_ENCODED_BYTES = 64 * 1024 * 1024
+MAX_ATTEMPTS = 3  # a read that became a write while the shared world moved: run again
+T = TypeVar("T")
+
+
+class Backend(Protocol):
+    """Where the loaded world is kept: in this process (:class:`Embedded`, the default), in
+    a state file (``mockserver.statefile``) or in Redis (``mockserver.redisworld``). A
+    backend gives the store to serve, and starts and stops with the server; how a request
+    holds that store (its lock) is the store's own."""
+
+    name: str
+
+    def open(self, store: Store) -> Store:
+        """The store to serve: ``store`` (the world the settings build), or the world the
+        backend keeps, if it keeps one already."""
+
+    def start(self, world: "World") -> None:
+        """The server starts serving ``world`` (the one holding the opened store)."""
+
+    def stop(self) -> None:
+        """The server stops: keep what is left to keep, let connections go."""
+
+
+class Embedded:
+    """The world lives in this process only, as long as it runs."""
+
+    name = "memory"
+
+    def open(self, store: Store) -> Store:
+        return store
+
+    def start(self, world: "World") -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
 
 
 class World:
@@ -52,6 +88,22 @@ class World:
         """The store, held: everything read inside is one moment's picture of the world."""
         with self.store.lock:
             yield self.store
+
+    def attempt(self, work: Callable[[Store], T]) -> T:
+        """``work(store)`` with the world held. A shared world may find, half-way through a
+        read, that the read must write (:class:`WorldMoved`): nothing was changed yet, and
+        the work runs again, as a write."""
+        for _ in range(MAX_ATTEMPTS - 1):
+            try:
+                with self.held() as store:
+                    return work(store)
+            except WorldMoved:
+                access = ACCESS.get()
+                if access is None:
+                    raise
+                access.mode = "write"  # the same object the edge holds: the request writes
+        with self.held() as store:
+            return work(store)
 
     # -- changes of the whole world -------------------------------------------------------
 
@@ -101,6 +153,12 @@ class World:
         """The invoice's document in ``fmt`` (rendered once per version and format)."""
         return self.documents.get_or_render(invoice, fmt, version)
 
+    def forget_invoices(self, invoice_ids: set[str]) -> None:
+        """Free what was derived from these invoices (a shared world's copy put back after a
+        write that was not kept: another revision may now carry the same number)."""
+        self.encoded.discard(lambda key: key[1] not in invoice_ids)
+        self.documents.forget_invoices(invoice_ids)
+
     def forget(self, generation: int) -> None:
         """Free what was derived from ``generation``, a world that is gone (its keys could
         never match again); what other worlds derived stays."""
@@ -108,4 +166,4 @@ class World:
         self.documents.discard(lambda version: version is None or version[0] != generation)
 
 
-__all__ = ["World"]
+__all__ = ["Backend", "Embedded", "World"]

@@ -6,8 +6,14 @@ atomic replace. The format is versioned JSON (``world.py``; README "The state fi
 """
 
 from mockserver.statefile.codec import FormatError
-from mockserver.statefile.keeper import StateFileError, StateKeeper, load_state, save_state
+from mockserver.statefile.keeper import (
+    StateFileBackend,
+    StateFileError,
+    StateKeeper,
+    load_state,
+    save_state,
+)
 from mockserver.statefile.world import FORMAT, VERSION, decode_document, encode_document
 
-__all__ = ["FORMAT", "FormatError", "StateFileError", "StateKeeper", "VERSION",
+__all__ = ["FORMAT", "FormatError", "StateFileBackend", "StateFileError", "StateKeeper", "VERSION",
            "decode_document", "encode_document", "load_state", "save_state"]

@@ -13,7 +13,7 @@ from typing import Any
 from mockserver.domain.invoices import InvoiceStatus
 from mockserver.domain.numbering import PREFIXES
 from mockserver.scenarios import ScenarioError, parse_behaviour
-from mockserver.schemas import CONTROL, NOT_XML, SURROGATE, strings_holding
+from mockserver.schemas import CONTROL, NOT_XML, SURROGATE, not_one_line, strings_holding
 from mockserver.state import Store
 from mockserver.statefile.codec import FormatError
 
@@ -72,12 +72,16 @@ def _check_one_line(profile, where: str) -> None:
     """A profile's text fields are one line each, as the API holds them."""
     if profile is None:
         return
-    for field in dataclasses.fields(profile):
-        value = getattr(profile, field.name)
-        found = CONTROL.search(value) if isinstance(value, str) else None
-        if found:
-            raise FormatError(f"{where}.{field.name}", f"holds U+{ord(found.group()):04X}: "
-                              "a profile field is one line of text")
+    check_one_line(profile, where)
+
+
+def check_one_line(record, where: str) -> None:
+    """A record's (a profile's, the seller's) text fields are one line each, as the API and
+    a scenario hold them."""
+    for field in dataclasses.fields(record):
+        why = not_one_line(getattr(record, field.name))
+        if why:
+            raise FormatError(f"{where}.{field.name}", why)
 
 
 def _check_invoice(invoice, tenant_id: str, where: str, given: dict, seen: set) -> None:

@@ -159,11 +159,44 @@ class StateKeeper:
                 self.save()
 
 
+class StateFileBackend:
+    """The world kept in a state file (``serve --state-file PATH``): loaded from it at start
+    when it exists, written back after changes and on shutdown (the ``Backend`` interface of
+    ``mockserver.services.world``)."""
+
+    name = "file"
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self.keeper: StateKeeper | None = None
+        self.loaded = False  # the world came from the file
+
+    def open(self, store: Store) -> Store:
+        """``store``, holding the file's world if there is one (its start stays the one
+        ``store`` has, unless the file has its own); a bad file raises ``StateFileError``."""
+        saved = load_state(self.path, store.max_tenants, store.outbox_size, store.start)
+        if saved is not None:
+            store.replace_world(saved)
+            self.loaded = True
+        return store
+
+    def start(self, world: World) -> None:
+        self.keeper = StateKeeper(world, self.path).start()
+
+    def stop(self) -> None:
+        if self.keeper is not None:
+            self.keeper.stop()  # the last changes, before the workers go
+
+    def touch(self) -> None:
+        if self.keeper is not None:
+            self.keeper.touch()
+
+
 class ChangeNotifier:
     """Tells the keeper after every request that may have changed the world (any method
     but GET, HEAD and OPTIONS, on any path: the API, /_mock, the hosted pages)."""
 
-    def __init__(self, app: ASGIApp, keeper: StateKeeper) -> None:
+    def __init__(self, app: ASGIApp, keeper: "StateKeeper | StateFileBackend") -> None:
         self.app, self.keeper = app, keeper
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -174,5 +207,5 @@ class ChangeNotifier:
                 self.keeper.touch()
 
 
-__all__ = ["ChangeNotifier", "SAVE_EVERY", "StateFileError", "StateKeeper", "load_state",
-           "save_state", "write_document"]
+__all__ = ["ChangeNotifier", "SAVE_EVERY", "StateFileBackend", "StateFileError", "StateKeeper",
+           "load_state", "save_state", "write_document"]

@@ -22,7 +22,7 @@ from mockserver.domain.tenant import Tenant
 from mockserver.providers import ProviderRegistry, SetupSession
 from mockserver.scenarios.behaviours import Behaviour
 from mockserver.state import Snapshot, Store, TokenGrant
-from mockserver.statefile.checks import check_sequence, check_text, check_world
+from mockserver.statefile.checks import check_one_line, check_sequence, check_text, check_world
 from mockserver.statefile.codec import FormatError, decode, decode_dataclass, encode
 
 FORMAT = "billing-mock-state"
@@ -193,6 +193,7 @@ def _decode_seller(raw: Any, where: str) -> Seller:
         name, problem = missing[0]
         raise FormatError(f"{where}.{name}" if name else where, problem)
     seller = decode(Seller, found, where)  # the types next: the rule reads typed values
+    check_one_line(seller, where)  # it goes into mail headers and every document
     problems = seller_problems({k: getattr(seller, k) for k in found if k != "extra"})
     if problems:
         name, problem = problems[0]

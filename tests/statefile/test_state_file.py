@@ -281,6 +281,7 @@ def test_serve_refuses_a_corrupt_state_file_with_a_clear_message(tmp_path):
      "world.seller", "missing: address_line1, postal_code, city, email, phone, "
      "registration_number, iban, bic, bank_name, website"),
     ("bad iban", "world.seller.iban", "not an IBAN"),
+    ("line separator", "world.seller.legal_name", "holds U+2028 (a line separator)"),
 ])
 def test_a_state_file_seller_obeys_the_scenario_seller_rule(saved_document, tmp_path, seller,
                                                             where, says):
@@ -292,6 +293,8 @@ def test_a_state_file_seller_obeys_the_scenario_seller_rule(saved_document, tmp_
     document = json.loads(json.dumps(saved_document))
     if seller == "bad iban":
         document["world"]["seller"]["iban"] = "NL00 1234"
+    elif seller == "line separator":  # it would break the mail's From header, and the PDF
+        document["world"]["seller"]["legal_name"] = "ScaiLabs\u2028B.V."
     else:
         document["world"]["seller"] = seller
     path = tmp_path / "world.json"
