@@ -187,7 +187,8 @@ def _serve_workers(settings: Settings, listening, access_log: bool, found: str) 
                             log_level="info", access_log=access_log, factory=True,
                             workers=settings.workers, served=True)
     how = {"world": "the world kept there",
-           "empty": "empty: the first worker seeds it with this server's world",
+           "empty": "empty: a worker seeds it with this server's world (unless another "
+                    "server does first)",
            "unreachable": "not reachable yet (503s until it is)"}[found]
     shown = redacted_url(settings.state_backend[1])
     click.echo(f"state in Redis {shown}: {how}")

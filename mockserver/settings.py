@@ -122,6 +122,9 @@ class Settings:
                 raise ValueError(f"--state {state!r}: a Redis URL is {scheme}://HOST:PORT/DB")
             _check_redis_url(state)
             return "redis", state
+        if state.lower().startswith(tuple(f"{name}//" for name in REDIS_SCHEMES)):
+            raise ValueError(f"--state {state!r}: a Redis URL is "
+                             f"{state.split('/', 1)[0].lower()}://HOST:PORT/DB")
         if "://" in state and scheme != "file":
             raise ValueError(f"--state {state!r}: not a place to keep the world (memory, a "
                              "state file's path, or redis://HOST:PORT/DB; also rediss://, "

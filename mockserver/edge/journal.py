@@ -82,8 +82,8 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         store = self.runtime.store
-        if store.reads_ahead:  # reads, and writes run on the copy (redisworld.WriteTurn)
-            await self._read_ahead(scope, receive, send)
+        if store.reads_ahead or store.writes_wait:  # a shared world (redisworld)
+            await self._read_ahead(scope, receive, send, ahead=store.reads_ahead)
             return
         entry = self._entry(scope, store, b"", 0)
         token = CURRENT_ENTRY.set(entry)
@@ -125,16 +125,19 @@ class JournalMiddleware:
             CURRENT_ENTRY.reset(token)
             await finish()
 
-    async def _read_ahead(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _read_ahead(self, scope: Scope, receive: Receive, send: Send,
+                          ahead: bool = True) -> None:
         """A read of a shared world, answered from this worker's copy without asking first;
         the answer is held back until one round trip both finds that the world is still the
         one it was read from and puts the entry in the journal (``Store.record_read``). When
         the world had moved on, the request runs again, asking first this time. A write goes
         the same way: one run on the copy (``redisworld.backend.WriteTurn``) that was not
-        kept (:class:`~mockserver.state.TakeTurn`) runs again holding the world."""
+        kept (:class:`~mockserver.state.TakeTurn`) runs again holding the world, and one let
+        in by a token that stood for something else once it held the world runs again, let
+        in anew (``ahead`` False: every run asks first)."""
         store = self.runtime.store
         access = current_access()
-        access.ahead = True
+        access.ahead = ahead  # not right after a read or write found the world moved
         parts: list[bytes] = []
         while True:  # the request's body, read once and given again on a second run
             message = await receive()
@@ -145,7 +148,7 @@ class JournalMiddleware:
                 break
         body = {"type": "http.request", "body": b"".join(parts), "more_body": False}
         started = time.perf_counter()
-        for attempt in (1, 2):
+        for attempt in (1, 2, 3):
             entry = self._entry(scope, store, body["body"][:self.body_bytes],
                                 len(body["body"]))
             token = CURRENT_ENTRY.set(entry)
@@ -167,13 +170,16 @@ class JournalMiddleware:
             finally:
                 CURRENT_ENTRY.reset(token)
             entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
-            if attempt == 1 and isinstance(failure, TakeTurn):
-                failure = None  # a write on the copy that was not kept: again, holding it
-            elif await store.record_read(entry, access) or attempt == 2:
+            if attempt < 3 and isinstance(failure, TakeTurn):
+                # A write on the copy that was not kept, or one let in by a token that
+                # stood for something else once it held the world (the copy is current
+                # then): again, holding it, let in anew.
+                failure = None
+            elif await store.record_read(entry, access) or attempt >= 2:
                 break
             access.ahead, access.checked, access.read_head = False, False, None
             access.optimistic = access.validate = False
-            access.grants = []  # let in again on the second run
+            access.grants = []  # let in again on the next run
         if failure is not None:
             raise failure
         for message in held:

@@ -128,6 +128,7 @@ class RedisBackend:
         # Redis did not answer (a timeout, a refused connection): every request is a 503 at
         # once, without asking, until the watcher thread finds it answering again.
         self._away_at: float | None = None
+        self._unsure_tokens: set[str] = set()  # may hold the lock unknown to us: released
         self.journal_dropped = 0
         self._moved_at = float("-inf")  # when a read answered ahead last found the world moved
 
@@ -404,6 +405,7 @@ class RedisBackend:
                 reply = self._scripts["COMMIT"](args=args)
             except redis.RedisError as exc:
                 self.valid = False
+                self._unsure(token)
                 self._went_away(exc)
                 raise WorldUnavailable(f"The change was not saved in Redis ({exc})") from None
             except WorldUnavailable:
@@ -532,7 +534,8 @@ class RedisBackend:
             if self._scripts["KEEP"](args=[self.prefix, token, int(self.lock_ttl * 1000)]):
                 return True
         except redis.RedisError as exc:
-            self._went_away(exc)  # it expires by itself
+            self._unsure(token)  # it may have kept the lock after all
+            self._went_away(exc)
         except WorldUnavailable:
             pass
         return False
@@ -547,8 +550,12 @@ class RedisBackend:
         deadline = time.monotonic() + self.lock_wait
         pause = 0.00005
         while True:
-            reply = self._script("BEGIN", token, int(self.lock_ttl * 1000), known,
-                                 scripts.MAX_DELTA)
+            try:
+                reply = self._script("BEGIN", token, int(self.lock_ttl * 1000), known,
+                                     scripts.MAX_DELTA)
+            except WorldUnavailable:
+                self._unsure(token)
+                raise
             if reply[0] != b"busy":
                 with self._held:
                     self._token, self._idle = token, False
@@ -578,6 +585,7 @@ class RedisBackend:
                 reply = await begin(args=[self.prefix, token, int(self.lock_ttl * 1000), known,
                                           scripts.MAX_DELTA])
             except redis.RedisError as exc:
+                self._unsure(token)
                 raise self._unavailable(exc) from None
             if reply[0] != b"busy":
                 with self._held:
@@ -626,6 +634,27 @@ class RedisBackend:
             if self._token == token:
                 self._token, self._idle, self._kept = None, False, 0
 
+    def _unsure(self, token: str | None) -> None:
+        """A call that takes or keeps the lock with ``token`` got no answer: Redis may still
+        run it later and hold the lock for a writer who gave up. The watcher releases it as
+        soon as Redis answers (a no-op if the token does not hold it)."""
+        if token is not None:
+            with self._held:
+                self._unsure_tokens.add(token)
+            self._wake.set()
+
+    def _release_unsure(self) -> None:
+        with self._held:
+            tokens, self._unsure_tokens = self._unsure_tokens, set()
+        for token in tokens:
+            if token == self._token:
+                continue  # held after all, and in use: its holder releases it
+            try:
+                self._scripts["RELEASE"](args=[self.prefix, token])
+            except redis.RedisError:
+                with self._held:
+                    self._unsure_tokens.add(token)  # next time
+
     def unlock_held(self) -> None:
         """Release the lock this process holds (a write that took it and then did not run)."""
         self._unlock(self._token)
@@ -659,9 +688,12 @@ class RedisBackend:
                     self.redis.ping()
                 except redis.RedisError:
                     continue
+                self._release_unsure()
                 self._away_at = None
                 log.warning("Redis at %s answers again", self.shown)
                 continue
+            if self._unsure_tokens:
+                self._release_unsure()
             with self._held:
                 token = None if self._idle else self._token  # a kept, idle lock lapses
             if token is not None:
@@ -783,8 +815,8 @@ class RedisBackend:
         if not watched and time.monotonic() - away >= PROBE_EVERY:
             self._away_at = None
             return
-        raise WorldUnavailable(f"The shared world in Redis does not answer (asked again every "
-                               f"{PROBE_EVERY:g} s)", redis=self.shown)
+        raise WorldUnavailable(f"The shared world in Redis cannot be reached (asked again "
+                               f"every {PROBE_EVERY:g} s)", redis=self.shown)
 
     def _went_away(self, exc: Exception) -> None:
         if isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):

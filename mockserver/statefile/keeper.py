@@ -174,6 +174,8 @@ class StateFileBackend:
     def open(self, store: Store) -> Store:
         """``store``, holding the file's world if there is one (its start stays the one
         ``store`` has, unless the file has its own); a bad file raises ``StateFileError``."""
+        if not self.path.parent.is_dir():  # found at start, not at the first save
+            raise StateFileError(self.path, f"its folder {self.path.parent} does not exist")
         saved = load_state(self.path, store.max_tenants, store.outbox_size, store.start)
         if saved is not None:
             store.replace_world(saved)

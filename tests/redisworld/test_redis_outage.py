@@ -219,6 +219,7 @@ def test_a_database_redis_does_not_have_is_refused_at_start(redis_server):
     ("redis://127.0.0.1:6379/0?socket_timeout=abc", "is not a Redis URL redis-py can use"),
     ("redis://127.0.0.1:6379/abc", "the database is a number"),
     ("redis:/127.0.0.1:6379/0", "a Redis URL is redis://HOST:PORT/DB"),
+    ("redis//127.0.0.1:6379/0", "a Redis URL is redis://HOST:PORT/DB"),
     ("http://127.0.0.1/world", "not a place to keep the world"),
 ])
 def test_a_state_that_is_no_place_to_keep_the_world_is_a_usage_error(state, message):

@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import secrets
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 
 from mockserver import __version__
 from mockserver.app import default_store
@@ -18,7 +20,7 @@ from mockserver.redisworld import scripts
 from mockserver.redisworld.backend import PREFIX, RedisBackend
 from mockserver.services import profiles
 from mockserver.settings import Settings
-from mockserver.state import ACCESS, Access, TakeTurn, TokenGrant
+from mockserver.state import ACCESS, Access, TakeTurn, TokenGrant, WorldUnavailable
 from mockserver.statefile.world import encode_world
 from tests.redisworld.conftest import Replica
 
@@ -433,3 +435,63 @@ def test_the_shared_journal_is_bounded_in_bytes_oldest_first(shared, monkeypatch
                                           backend.redis.lrange(PREFIX + "journal", 0, -1))
     assert 3 <= len(kept) < 20
     assert kept == [f"req_{i:02d}" for i in range(20 - len(kept), 20)]  # the newest, in order
+
+
+def test_a_lock_taken_by_a_call_that_got_no_answer_is_let_go_when_redis_answers(shared):
+    """A BEGIN sent while Redis stalled may run after its sender gave up: the lock is then
+    held for nobody. The watcher releases it as soon as Redis answers (before: every write
+    everywhere waited out its 10 s)."""
+    from mockserver.services.world import World
+
+    backend, store = shared
+    backend.start(World(store))
+    begin = backend._scripts["BEGIN"]
+
+    def late(**kwargs):  # it ran in Redis, but its answer never came back
+        begin(**kwargs)
+        raise redis.TimeoutError("Timeout reading from socket")
+
+    backend._scripts["BEGIN"] = late
+    try:
+        with pytest.raises(WorldUnavailable):
+            with store.lock:
+                pass
+    finally:
+        backend._scripts["BEGIN"] = begin
+    for _ in range(50):  # the watcher asks every PROBE_EVERY
+        if not backend.redis.exists(LOCK):
+            break
+        time.sleep(0.05)
+    assert not backend.redis.exists(LOCK)
+    with store.lock:  # and writes go on
+        profiles.upsert_profile(store, store.tokens["demo-token"].tenant_id,
+                                {"company_name": "After the stall"})
+
+
+def test_a_write_with_a_token_removed_elsewhere_meanwhile_is_a_401(redis_server):
+    """The token was removed through another replica (a scenario load), and this worker's
+    copy, not current yet, still knows it. Right after a write found the world moved, a
+    worker asks first: the write holds the world, finds the token gone, and is let in anew
+    on the current copy: a 401 (before: a 503 "looked up again")."""
+    import httpx
+
+    from mockserver.scenarios.watcher import store_for
+    from mockserver.testing import LiveServer
+
+    redis_server.client().flushall()
+    url = redis_server.url.replace("/0", "/5")
+    with LiveServer(Settings(seed=42, state=url)) as live:
+        backend = live.runtime.backend
+        other, copy = _replica(redis_server, url)
+        try:
+            with httpx.Client(base_url=live.api_url,
+                              headers={"Authorization": "Bearer demo-token"}) as client:
+                assert client.get("/billing/billing-profile").status_code == 200
+                with copy.lock:  # the default world's tokens are gone
+                    copy.replace_world(store_for(Settings(scenario="empty-new-tenant")))
+                backend._moved_at = time.monotonic() + 60  # ask first, for this test
+                answer = client.put("/billing/billing-profile",
+                                    json={"company_name": "Gone B.V."})
+        finally:
+            other.stop()
+    assert answer.status_code == 401, answer.text

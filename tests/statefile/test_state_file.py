@@ -266,6 +266,17 @@ def test_a_corrupt_or_foreign_state_file_is_refused_whole(saved_document, tmp_pa
     assert path.read_bytes() == content  # never overwritten
 
 
+def test_serve_refuses_a_state_file_in_a_folder_that_does_not_exist(tmp_path):
+    """At start, not at the first save (before: the server ran, and lost every change)."""
+    path = tmp_path / "no-such-folder" / "world.json"
+    result = subprocess.run([sys.executable, "-m", "mockserver.cli", "serve", "--port",
+                             str(free_port()), "--state-file", str(path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"state file {path} refused: its folder {path.parent} does not exist" in \
+        result.stderr
+
+
 def test_serve_refuses_a_corrupt_state_file_with_a_clear_message(tmp_path):
     path = tmp_path / "world.json"
     path.write_text('{"format": "billing-mock-state", "version": 1, "world": []}')
