@@ -13,7 +13,7 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionResponse
 from starlette.exceptions import HTTPException
 
-from mockserver.domain.errors import DomainError
+from mockserver.domain.errors import DomainError, NotFound
 from mockserver.edge.envelope import JSON, encode, error_body
 from mockserver.edge.errors import (
     BY_STATUS,
@@ -40,6 +40,9 @@ def as_failure(error: BaseException, path: str | None = None, *,
         if BY_STATUS[status] is MethodNotAllowed:
             # The router knows one operation's methods; the resource's are in the document.
             return MethodNotAllowed(message, ROUTES.methods(path or ""))
+        if BY_STATUS[status] is NotFound and path:  # the path, not a framework's boilerplate
+            why = " (the path has a doubled slash)" if "//" in path else ""
+            return NotFound(f"Nothing at {path!r}{why}")
         return BY_STATUS[status](message)
     if report:
         log.error("unhandled error", exc_info=error)

@@ -56,4 +56,6 @@ def require_routed_operations(flask_app, base: str = API_BASE + "/billing") -> N
     def require_routed_operation():
         operation_view = request.blueprint in flask_app.blueprints
         if (request.path.startswith(base) or operation_view) and current_operation_id() is None:
-            raise NotFound(f"No operation at {request.path!r}")
+            sent = request.environ.get("PATH_INFO") or request.path  # Werkzeug merges "//"
+            why = " (the path has a doubled slash)" if "//" in sent else ""
+            raise NotFound(f"No operation at {sent!r}{why}")
