@@ -50,6 +50,11 @@ class SessionBook:
     ``evicted`` counts the sessions dropped either way.
 
     ``aliases`` lets a provider find a session by its own reference (a Stripe ``seti_`` id).
+
+    Each session has the book's next sequence number: the order of the book, whatever order
+    its tenants' sessions are put back in (a shared world keeps each tenant's sessions apart:
+    ``tenant_sessions``, ``put_tenant``). ``reached`` names the tenants whose sessions were
+    looked up, added or dropped since it was last emptied: only those may have changed.
     """
 
     def __init__(self, limit: int = MAX_SESSIONS,
@@ -58,18 +63,65 @@ class SessionBook:
             raise ValueError("a session book holds at least one session")
         self._limit, self._per_tenant = limit, per_tenant
         self._sessions: OrderedDict[str, SetupSession] = OrderedDict()
-        self._of_tenant: dict[str, OrderedDict[str, None]] = {}
+        self._of_tenant: dict[str, OrderedDict[str, int]] = {}  # session id -> sequence
         self._aliases: dict[str, str] = {}
         self._aliases_of: dict[str, tuple[str, ...]] = {}
         self.evicted = 0
+        self._seq = 0
+        self.reached: set[str] = set()
 
     def __len__(self) -> int:
         return len(self._sessions)
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        del state["reached"]  # who looked, not what is
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.reached = set()
+
     def entries(self) -> list[tuple[SetupSession, tuple[str, ...]]]:
         """Every session with its aliases, oldest first (what ``add`` rebuilds the book from)."""
+        self.reached.update(self._of_tenant)
         return [(session, self._aliases_of.get(session.id, ()))
-                for session in self._sessions.values()]
+                for session in sorted(self._sessions.values(), key=self._sequence)]
+
+    def _sequence(self, session: SetupSession) -> int:
+        return self._of_tenant[session.tenant_id][session.id]
+
+    def tenant_sessions(self, tenant_id: str) -> list[tuple[int, SetupSession, tuple]]:
+        """The tenant's sessions, oldest first: (sequence, session, aliases)."""
+        return [(seq, self._sessions[session_id], self._aliases_of.get(session_id, ()))
+                for session_id, seq in self._of_tenant.get(tenant_id, {}).items()]
+
+    def put_tenant(self, tenant_id: str, sessions: list[tuple[int, SetupSession, tuple]]) -> None:
+        """Make ``sessions`` the tenant's (``tenant_sessions`` of another copy of the book),
+        in place of the ones it has; nothing counts as evicted."""
+        for session_id in list(self._of_tenant.pop(tenant_id, {})):
+            del self._sessions[session_id]
+            for alias in self._aliases_of.pop(session_id, ()):
+                self._aliases.pop(alias, None)
+        if sessions:
+            own = self._of_tenant[tenant_id] = OrderedDict()
+            for seq, session, aliases in sorted(sessions, key=lambda item: item[0]):
+                self._sessions[session.id] = session
+                own[session.id] = seq
+                for alias in aliases:
+                    self._aliases[alias] = session.id
+                self._aliases_of[session.id] = tuple(aliases)
+
+    def tenants(self) -> list[str]:
+        """The tenants holding a session."""
+        return list(self._of_tenant)
+
+    def counters(self) -> tuple[int, int, int, int]:
+        """What the book is besides its sessions: limits, the next sequence, evictions."""
+        return self._limit, self._per_tenant, self._seq, self.evicted
+
+    def set_counters(self, counters: tuple[int, int, int, int]) -> None:
+        self._limit, self._per_tenant, self._seq, self.evicted = counters
 
     def add(self, session: SetupSession, *aliases: str) -> SetupSession:
         own = self._of_tenant.get(session.tenant_id, {})
@@ -78,7 +130,9 @@ class SessionBook:
         while len(self._sessions) >= self._limit:
             self._evict(next(iter(max(self._of_tenant.values(), key=len))))
         self._sessions[session.id] = session
-        self._of_tenant.setdefault(session.tenant_id, OrderedDict())[session.id] = None
+        self._seq += 1
+        self._of_tenant.setdefault(session.tenant_id, OrderedDict())[session.id] = self._seq
+        self.reached.add(session.tenant_id)
         for alias in aliases:
             self._aliases[alias] = session.id
         self._aliases_of[session.id] = aliases
@@ -89,6 +143,7 @@ class SessionBook:
         session = self._sessions.get(self._aliases.get(key, key))
         if session is None:
             raise NotFound(f"Setup session '{key}' not found")
+        self.reached.add(session.tenant_id)  # the caller may change it
         return session
 
     def for_tenant(self, tenant_id: str, key: str) -> SetupSession:
@@ -100,6 +155,7 @@ class SessionBook:
 
     def _evict(self, session_id: str) -> None:
         tenant_id = self._sessions.pop(session_id).tenant_id
+        self.reached.add(tenant_id)
         own = self._of_tenant[tenant_id]
         del own[session_id]
         if not own:

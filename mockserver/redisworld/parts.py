@@ -6,8 +6,10 @@ Parts (their names are the keys' last segment):
 - ``core``: the clock, the id stream's position, the seller, numbering, tokens, the world's
   own tenants, the scenario's name, how far the billing clock ran, the eviction count, the
   behaviours, and the snapshots' order;
-- ``providers``: every provider's setup sessions and scripted outcomes (sharing the id stream
-  of ``core``: pickled with a reference to it, not a copy);
+- ``providers``: every provider's scripted outcomes and its session book's counters (sharing
+  the id stream of ``core``: pickled with a reference to it, not a copy); the sessions are
+  per tenant, ``ps:{tenant}`` (its sessions at every provider, with their sequence numbers),
+  so a setup costs its tenant's sessions, not every tenant's;
 - ``outbox``; ``start`` (the world a reset returns to); ``snap:{id}`` per snapshot;
 - ``order``: the tenants' order when the whole world was last written (a reset, a load);
   from then on a tenant moves to the end when its record changes (ties by id), which is the
@@ -29,10 +31,12 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from mockserver.domain.tenant import Tenant
+from mockserver.providers import ProviderRegistry
+from mockserver.providers.sessions import SessionBook
 from mockserver.state import Snapshot, Store
 
 CORE, PROVIDERS, OUTBOX, START, ORDER = "core", "providers", "outbox", "start", "order"
-SNAPSHOT, TENANT, INVOICE, USAGE = "snap:", "t:", "i:", "u:"
+SNAPSHOT, TENANT, INVOICE, USAGE, SESSIONS = "snap:", "t:", "i:", "u:", "ps:"
 CORE_FIELDS = ("clock", "seller", "numbering", "tokens", "pinned", "scenario", "billed_until",
                "evicted_tenants", "behaviours")
 PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -42,19 +46,58 @@ def dumps(value) -> bytes:
     return pickle.dumps(value, protocol=PROTOCOL)
 
 
-def _dumps_with_ids(value, ids) -> bytes:
-    """Pickle ``value`` with the store's id source as a reference (the providers hold it)."""
+def _dumps_registry(registry, ids) -> bytes:
+    """The providers without their sessions: the id source and each session book by
+    reference, a book with its counters (its sessions are the tenants' ``ps:`` parts)."""
+    books = {id(simulation.sessions): simulation.slug for simulation in registry}
     out = io.BytesIO()
     pickler = pickle.Pickler(out, protocol=PROTOCOL)
-    pickler.persistent_id = lambda obj: "ids" if obj is ids else None
-    pickler.dump(value)
+
+    def persistent_id(obj):
+        if obj is ids:
+            return "ids"
+        if isinstance(obj, SessionBook) and id(obj) in books:
+            return ("book", books[id(obj)], obj.counters())
+        return None
+
+    pickler.persistent_id = persistent_id
+    pickler.dump(registry)
     return out.getvalue()
 
 
-def _loads_with_ids(data: bytes, ids):
+def _loads_registry(data: bytes, ids, books: dict[str, SessionBook]):
+    """The providers of ``_dumps_registry``, keeping the session books in ``books`` (by
+    slug; a new one where there is none) with the counters the part has."""
+    def persistent_load(ref):
+        if ref == "ids":
+            return ids
+        _, slug, counters = ref
+        book = books.get(slug) or SessionBook()
+        book.set_counters(counters)
+        return book
+
     unpickler = pickle.Unpickler(io.BytesIO(data))
-    unpickler.persistent_load = lambda ref: ids
+    unpickler.persistent_load = persistent_load
     return unpickler.load()
+
+
+def _sessions_of(store: Store, tenant_id: str) -> bytes | None:
+    """The tenant's ``ps:`` part: its sessions at every provider (None: it has none)."""
+    found = {simulation.slug: simulation.sessions.tenant_sessions(tenant_id)
+             for simulation in store.providers}
+    found = {slug: sessions for slug, sessions in found.items() if sessions}
+    return dumps(found) if found else None
+
+
+def _put_sessions(store: Store, tenant_id: str, value: bytes | None) -> None:
+    found = pickle.loads(value) if value is not None else {}
+    for simulation in store.providers:
+        simulation.sessions.put_tenant(tenant_id, found.get(simulation.slug, []))
+
+
+def sessions_reached(store: Store) -> set[str]:
+    """The tenants whose sessions the work looked up, added or dropped."""
+    return set().union(*(simulation.sessions.reached for simulation in store.providers))
 
 
 def tenant_name(part: str) -> str:
@@ -214,9 +257,16 @@ def changes(store: Store, known: Known, touched: Touched) -> Changes:
     if blob != known.blobs.get(CORE):
         found.written[CORE] = blob
     if touched.providers:
-        blob = _dumps_with_ids(store.providers, store.ids)
+        blob = _dumps_registry(store.providers, store.ids)
         if blob != known.blobs.get(PROVIDERS):
             found.written[PROVIDERS] = blob
+        for tenant_id in sessions_reached(store):
+            name, blob = SESSIONS + tenant_id, _sessions_of(store, tenant_id)
+            if blob is None:
+                if name in known.blobs:
+                    found.removed.append(name)
+            elif blob != known.blobs.get(name):
+                found.written[name] = blob
     if touched.outbox:
         blob = dumps(store.outbox)
         if blob != known.blobs.get(OUTBOX):
@@ -259,9 +309,11 @@ def _tenant_changes(tenant: Tenant, known: Known, found: Changes) -> None:
 def everything(store: Store) -> dict[str, bytes]:
     """Every part of the store's world."""
     parts = {CORE: dumps(_core(store)), ORDER: dumps(list(store.tenants)),
-             PROVIDERS: _dumps_with_ids(store.providers, store.ids),
+             PROVIDERS: _dumps_registry(store.providers, store.ids),
              OUTBOX: dumps(store.outbox), START: dumps(store.start)}
     parts.update({SNAPSHOT + s: dumps(snap) for s, snap in store.snapshots.items()})
+    for tenant_id in {t for simulation in store.providers for t in simulation.sessions.tenants()}:
+        parts[SESSIONS + tenant_id] = _sessions_of(store, tenant_id)
     for tenant in dict.values(store.tenants):
         parts[TENANT + tenant.id] = dumps(_tenant_record(tenant))
         parts[USAGE + tenant.id] = dumps(tenant.usage)
@@ -279,7 +331,7 @@ def remember(store: Store, known: Known, written: Changes, head: str) -> None:
     for part in written.removed:
         _forget(part, known)
     for part, blob in written.written.items():
-        if part in (CORE, PROVIDERS, OUTBOX) or part.startswith(TENANT):
+        if part in (CORE, PROVIDERS, OUTBOX) or part.startswith((TENANT, SESSIONS)):
             known.blobs[part] = blob
     tenants = store.tenants
     records = [part for part in written.written if part.startswith(TENANT)]
@@ -341,6 +393,8 @@ def apply(store: Store, known: Known, parts: list[tuple[str, bytes | None]],
                 tenant.invoices.pop(invoice_id, None)
         elif part.startswith(SNAPSHOT):
             store.snapshots.pop(part[len(SNAPSHOT):], None)
+        elif part.startswith(SESSIONS):
+            _put_sessions(store, part[len(SESSIONS):], None)
     by_name = dict(parts)
     by_name.pop(ORDER, None)
     for name in (CORE, PROVIDERS, OUTBOX, START):
@@ -349,6 +403,10 @@ def apply(store: Store, known: Known, parts: list[tuple[str, bytes | None]],
     for name, value in parts:
         if name.startswith(SNAPSHOT):
             store.snapshots[name[len(SNAPSHOT):]] = pickle.loads(value)
+        elif name.startswith(SESSIONS):
+            tenant_id = name[len(SESSIONS):]
+            _put_sessions(store, tenant_id, value)
+            known.blobs[name] = _sessions_of(store, tenant_id)  # as this process pickles it
     if CORE in by_name:
         order = known.snapshot_order
         store.snapshots = OrderedDict((s, store.snapshots[s]) for s in order
@@ -416,6 +474,7 @@ def load(store: Store, known: Known, parts: list[tuple[str, float, bytes]], head
 
     store.tenants = OrderedDict()
     store.snapshots = OrderedDict()
+    store.providers = ProviderRegistry(store.ids)  # empty books: the parts fill them
     known.blobs.clear()
     known.invoices.clear()
     known.usage.clear()
@@ -431,16 +490,17 @@ def _apply_world_part(store: Store, known: Known, name: str, value: bytes) -> No
         for key, item in found.items():
             setattr(store, key, item)
     elif name == PROVIDERS:
-        store.providers = _loads_with_ids(value, store.ids)
+        store.providers = _loads_registry(value, store.ids, {
+            simulation.slug: simulation.sessions for simulation in store.providers})
     elif name == OUTBOX:
         store.outbox = pickle.loads(value)
     else:
         store.start = pickle.loads(value)
     if name == PROVIDERS:  # as this process pickles it (a set's order is not the writer's)
-        known.blobs[name] = _dumps_with_ids(store.providers, store.ids)
+        known.blobs[name] = _dumps_registry(store.providers, store.ids)
     elif name == OUTBOX:
         known.blobs[name] = dumps(store.outbox)
 
 
 __all__ = ["Changes", "Known", "Touched", "TrackedTenants", "apply", "changes", "everything",
-           "load", "remember"]
+           "load", "remember", "sessions_reached"]

@@ -109,6 +109,8 @@ class SharedLock:
             self._keeper.begin_write(store, *begun, access.grants)
             self.writing = True
         store.touched.clear()
+        for simulation in store._providers:  # as touched: what this hold reaches
+            simulation.sessions.reached.clear()
 
     def _finish(self, exc: BaseException | None) -> None:
         try:

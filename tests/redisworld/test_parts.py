@@ -75,7 +75,34 @@ def test_a_new_payment_method_is_its_tenant_and_the_id_stream(world):
     writer.touched.clear()
     payments.start_setup(writer, tenant_id, "mollie", "ideal", "http://localhost/r",
                          "http://localhost:8000")
-    assert sorted(parts.changes(writer, known, writer.touched).written) == ["core", "providers"]
+    assert sorted(parts.changes(writer, known, writer.touched).written) == [
+        "core", "providers", f"ps:{tenant_id}"]  # the book's counter, the tenant's sessions
+
+
+def test_a_setup_sends_its_tenants_sessions_not_every_tenants(world):
+    """The provider sessions are cut per tenant: with many sessions of one tenant, another
+    tenant's setup costs its own sessions and the book's counters (before: every session of
+    every tenant, pickled, compared and sent whole)."""
+    writer, known = loaded(parts.everything(world))
+    busy, other = [t.tenant_id for t in writer.tokens.values()][:2]
+    for _ in range(60):
+        payments.start_setup(writer, busy, "stripe", "card", "http://localhost/r",
+                             "http://localhost:8000")
+    found = parts.changes(writer, known, writer.touched)
+    parts.remember(writer, known, found, "w 1 2")
+    busy_bytes = len(found.written[f"ps:{busy}"])
+    writer.touched.clear()
+    for simulation in writer._providers:
+        simulation.sessions.reached.clear()
+    payments.start_setup(writer, other, "stripe", "card", "http://localhost/r",
+                         "http://localhost:8000")
+    found = parts.changes(writer, known, writer.touched)
+    assert sorted(found.written) == ["core", "providers", f"ps:{other}"]
+    assert len(found.written["providers"]) + len(found.written[f"ps:{other}"]) < busy_bytes / 10
+    # and a copy brought up to date from those parts has both tenants' sessions, in order
+    copy, copy_known = loaded(parts.everything(world))
+    parts.apply(copy, copy_known, list(parts.everything(writer).items()), [], "w 1 3")
+    assert _plain(copy) == _plain(writer)
 
 
 def test_nothing_changed_is_nothing_to_send(world):
