@@ -400,17 +400,7 @@ class RedisBackend:
             args = [self.prefix, token, self.known.head,
                     str(int(self.lock_ttl * 1000)) if keep else "0",
                     *self._stored(store, found)]
-            try:
-                self.here()
-                reply = self._scripts["COMMIT"](args=args)
-            except redis.RedisError as exc:
-                self.valid = False
-                self._unsure(token)
-                self._went_away(exc)
-                raise WorldUnavailable(f"The change was not saved in Redis ({exc})") from None
-            except WorldUnavailable:
-                self.valid = False
-                raise
+            reply = self._save("COMMIT", args, token)
             if reply[0] != b"ok":
                 self.valid = False
                 raise WorldUnavailable("The change was not saved: the world's lock in Redis "
@@ -425,6 +415,36 @@ class RedisBackend:
             else:
                 self._drop(token)
             store.journal_cleared = False
+
+    def _save(self, name: str, args: list, token: str | None = None) -> list:
+        """Run a script that stores a change: a failure is :class:`WorldUnavailable` and the
+        copy is loaded anew before its next use (the change may or may not be in Redis; a
+        lock ``token`` the script may have kept is released once Redis answers)."""
+        try:
+            self.here()
+            return self._scripts[name](args=args)
+        except redis.RedisError as exc:
+            self.valid = False
+            self._unsure(token)
+            self._went_away(exc)
+            raise WorldUnavailable(f"The change was not saved in Redis ({exc})") from None
+        except WorldUnavailable:
+            self.valid = False
+            raise
+
+    def _on_lock(self, name: str, token: str, *args):
+        """Run a script on the lock (KEEP, RELEASE, EXTEND) whose failure harms nothing: the
+        lock expires by itself, and a token whose fate is unknown is released once Redis
+        answers. Its answer, or None."""
+        try:
+            self.here()
+            return self._scripts[name](args=[self.prefix, token, *args])
+        except redis.RedisError as exc:
+            self._unsure(token)
+            self._went_away(exc)
+        except WorldUnavailable:
+            pass
+        return None
 
     @staticmethod
     def _stored(store: SharedStore, found: parts.Changes) -> list:
@@ -460,15 +480,7 @@ class RedisBackend:
         args = [self.prefix, basis, self.known.head, scripts.MAX_DELTA, len(dirty), *dirty,
                 *self._stored(store, found)]
         try:
-            self.here()
-            reply = self._scripts["COMMIT_AHEAD"](args=args)
-        except redis.RedisError as exc:
-            self.valid = False
-            self._went_away(exc)
-            raise WorldUnavailable(f"The change was not saved in Redis ({exc})") from None
-        except WorldUnavailable:
-            self.valid = False
-            raise
+            reply = self._save("COMMIT_AHEAD", args)
         finally:
             store.journal_cleared = False
         if reply[0] == b"ok":
@@ -529,16 +541,7 @@ class RedisBackend:
             return False
 
     def _keep(self, token: str) -> bool:
-        try:
-            self.here()
-            if self._scripts["KEEP"](args=[self.prefix, token, int(self.lock_ttl * 1000)]):
-                return True
-        except redis.RedisError as exc:
-            self._unsure(token)  # it may have kept the lock after all
-            self._went_away(exc)
-        except WorldUnavailable:
-            pass
-        return False
+        return bool(self._on_lock("KEEP", token, int(self.lock_ttl * 1000)))
 
     def _lock(self, known: str = "", wait: bool = True) -> list:
         """Take the world's lock (waiting for another writer up to ``lock_wait``; ``wait``
@@ -667,13 +670,7 @@ class RedisBackend:
     def _unlock(self, token: str | None) -> None:
         self._drop(token)
         if token is not None:
-            try:
-                self.here()
-                self._scripts["RELEASE"](args=[self.prefix, token])
-            except redis.RedisError as exc:
-                self._went_away(exc)  # it expires by itself
-            except WorldUnavailable:
-                pass
+            self._on_lock("RELEASE", token)
 
     def _watch(self) -> None:
         """The thread that renews the lock this process holds while it works, and, while
@@ -697,11 +694,7 @@ class RedisBackend:
             with self._held:
                 token = None if self._idle else self._token  # a kept, idle lock lapses
             if token is not None:
-                try:
-                    self._scripts["EXTEND"](args=[self.prefix, token,
-                                                  int(self.lock_ttl * 1000)])
-                except redis.RedisError as exc:
-                    self._went_away(exc)
+                self._on_lock("EXTEND", token, int(self.lock_ttl * 1000))
 
     # -- seeding --------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ waits, and let go when a writer elsewhere wants it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import threading
 import time
@@ -99,16 +100,23 @@ def _counting_begins(backend: RedisBackend) -> list:
     return calls
 
 
-def _profile_write(backend: RedisBackend, store, tenant_id: str, name: str):
-    async def write():
-        token = ACCESS.set(Access("write"))
-        try:
-            async with backend.turn():
-                with store.lock:
-                    profiles.upsert_profile(store, tenant_id, {"company_name": name})
-        finally:
-            ACCESS.reset(token)
-    return write()
+@contextlib.asynccontextmanager
+async def _holding_turn(backend: RedisBackend, store, tenant_id: str, name: str):
+    """An API write on the loop: its turn, its change committed; the body runs while it
+    still holds the turn (writes queued meanwhile wait behind it)."""
+    token = ACCESS.set(Access("write"))
+    try:
+        async with backend.turn():
+            with store.lock:
+                profiles.upsert_profile(store, tenant_id, {"company_name": name})
+            yield
+    finally:
+        ACCESS.reset(token)
+
+
+async def _profile_write(backend: RedisBackend, store, tenant_id: str, name: str) -> None:
+    async with _holding_turn(backend, store, tenant_id, name):
+        pass
 
 
 def test_a_worker_keeps_the_lock_for_its_waiting_writes_and_at_most_so_many(shared):
@@ -141,17 +149,12 @@ def test_a_kept_lock_is_let_go_at_once_when_a_writer_elsewhere_wants_it(shared):
         begins = _counting_begins(backend)
         queued = [asyncio.ensure_future(_profile_write(backend, store, tenant_id, f"Then {i}"))
                   for i in range(2)]
-        token = ACCESS.set(Access("write"))
-        try:
-            async with backend.turn():  # the two others queue behind it meanwhile
-                with store.lock:
-                    profiles.upsert_profile(store, tenant_id, {"company_name": "First"})
-                found["kept"] = backend._idle
-                # A writer of another worker finds it taken: BEGIN marks the lock wanted.
-                reply = other(args=[PREFIX, "elsewhere", 10_000, "", scripts.MAX_DELTA])
-                found["elsewhere"] = reply[0]
-        finally:
-            ACCESS.reset(token)
+        # the two others queue behind it meanwhile
+        async with _holding_turn(backend, store, tenant_id, "First"):
+            found["kept"] = backend._idle
+            # A writer of another worker finds it taken: BEGIN marks the lock wanted.
+            reply = other(args=[PREFIX, "elsewhere", 10_000, "", scripts.MAX_DELTA])
+            found["elsewhere"] = reply[0]
         await asyncio.gather(*queued)
         return begins
 
@@ -173,23 +176,18 @@ def test_a_thread_write_takes_over_a_kept_lock_instead_of_waiting_for_it(shared)
 
     async def main():
         second = asyncio.ensure_future(_profile_write(backend, store, tenant_id, "Next"))
-        token = ACCESS.set(Access("write"))
-        try:
-            async with backend.turn():  # ``second`` queues behind it meanwhile
+        # ``second`` queues behind it meanwhile
+        async with _holding_turn(backend, store, tenant_id, "Kept"):
+            found["kept"] = backend._idle and backend._token is not None
+
+            def on_thread():
                 with store.lock:
-                    profiles.upsert_profile(store, tenant_id, {"company_name": "Kept"})
-                found["kept"] = backend._idle and backend._token is not None
+                    profiles.upsert_profile(store, tenant_id, {"company_name": "Thread"})
+                found["thread"] = store.tenants[tenant_id].profile.company_name
 
-                def on_thread():
-                    with store.lock:
-                        profiles.upsert_profile(store, tenant_id, {"company_name": "Thread"})
-                    found["thread"] = store.tenants[tenant_id].profile.company_name
-
-                thread = threading.Thread(target=on_thread)
-                thread.start()
-                thread.join(timeout=30)  # the loop waits here: nothing on it can run
-        finally:
-            ACCESS.reset(token)
+            thread = threading.Thread(target=on_thread)
+            thread.start()
+            thread.join(timeout=30)  # the loop waits here: nothing on it can run
         await second
 
     asyncio.run(main())
@@ -396,14 +394,9 @@ def test_a_lock_kept_for_a_write_that_went_away_is_let_go(shared):
 
     async def main():
         waiter = asyncio.ensure_future(_profile_write(backend, store, tenant_id, "Never"))
-        token = ACCESS.set(Access("write"))
-        try:
-            async with backend.turn():  # ``waiter`` queues behind it meanwhile
-                with store.lock:
-                    profiles.upsert_profile(store, tenant_id, {"company_name": "Kept"})
-                found["kept"] = backend._idle
-        finally:
-            ACCESS.reset(token)
+        # ``waiter`` queues behind it meanwhile
+        async with _holding_turn(backend, store, tenant_id, "Kept"):
+            found["kept"] = backend._idle
         waiter.cancel()  # woken for its turn, gone before it ran (a client that left)
         for _ in range(100):
             await asyncio.sleep(0.01)
